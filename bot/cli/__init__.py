@@ -1,0 +1,23 @@
+"""`parkbot` command line. Each domain's commands live in their own module of this package."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from bot.cli.app import app, console, err_console
+
+# Command modules register themselves on `app` when imported.
+_COMMAND_MODULES = ("bot.cli.server",)
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name)
+
+
+def main() -> None:
+    """Entry point of the `parkbot` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+__all__ = ["app", "console", "err_console", "main"]

@@ -1,0 +1,82 @@
+"""The FastAPI application: app factory, lifespan and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.errors import error_body, http_status_for, is_domain_error
+from bot.services import Services
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def _routers() -> list:
+    from bot.channels.api import health
+
+    return [health.router]
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the ParkBot app. Tests pass their own settings or a prepared ``Services``."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = services or Services(settings)
+        svc.warm_up()
+        app.state.services = svc
+        yield
+        close = getattr(svc, "close", None)
+        if close:
+            close()
+
+    app = FastAPI(
+        title="ParkBot",
+        description="Policy assistant for 国家高新区 staff. Scores are computed by ParkBot's documented "
+        "method and are not official Torch Center results.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    if services is not None:  # available even before the lifespan runs (TestClient without `with`)
+        app.state.services = services
+    for router in _routers():
+        app.include_router(router)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            parts.append(f"{loc or 'body'}: {err.get('msg')}")
+        return JSONResponse(status_code=422, content=error_body("invalid_request", "; ".join(parts)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def _any(request: Request, exc: Exception) -> JSONResponse:
+        if is_domain_error(exc):
+            status = http_status_for(exc)
+            code = getattr(exc, "code", "error")
+            if status >= 500:
+                log.error("domain error on %s: %s", request.url.path, exc)
+            return JSONResponse(status_code=status, content=error_body(str(code), str(exc)))
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse(
+            status_code=500,
+            content=error_body("internal_error", "ParkBot hit an internal error; the log has the details."),
+        )

@@ -1,0 +1,73 @@
+"""The data that flows through retrieval: parsed documents, chunks and search hits.
+
+These pydantic models are the edge types of the `retrieval` library. Every other package
+(`bot`, tests, benchmarks) speaks in these types.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DocStatus = Literal["in_force", "superseded", "repealed", "expired"]
+ChunkKind = Literal["text", "table_row", "table"]
+
+
+class DocumentMeta(BaseModel):
+    """What we know about one policy document."""
+
+    doc: str = Field(description="Document id: its 文号 (e.g. 国发〔2020〕7号) or, without one, its title")
+    title: str
+    doc_number: str | None = Field(default=None, description="文号, normalised to 〔〕 brackets")
+    issuer: str | None = None
+    date: str | None = Field(default=None, description="Issue date, ISO YYYY-MM-DD")
+    effective_date: str | None = None
+    status: DocStatus = "in_force"
+    superseded_by: str | None = None
+    source: str = Field(default="", description="File name the document was read from")
+    sha256: str = Field(default="", description="SHA-256 of the source file's bytes")
+
+
+class Section(BaseModel):
+    """A heading in the parsed outline."""
+
+    path: str = Field(description="Heading path as printed, e.g. 六、（十八） or 附1 二")
+    heading: str = Field(description="The heading line's text")
+    level: int
+
+
+class Chunk(BaseModel):
+    """One indexed passage. Never spans two sections."""
+
+    chunk_id: str = Field(description="Stable id derived from doc id, section and content")
+    doc: str
+    title: str
+    issuer: str | None = None
+    date: str | None = None
+    section: str = Field(default="", description="Heading path, e.g. 七、（二十一）, 附1 一, 附2")
+    section_title: str = Field(default="", description="Text of the innermost heading")
+    position: int = Field(description="Order of the chunk within its document, from 0")
+    kind: ChunkKind = "text"
+    text: str
+
+
+class ParsedDocument(BaseModel):
+    meta: DocumentMeta
+    sections: list[Section] = []
+    chunks: list[Chunk] = []
+
+
+class Hit(BaseModel):
+    """A search result (CONTRACT.md: chunk_id, doc, title, section, text, score)."""
+
+    chunk_id: str
+    doc: str
+    title: str
+    section: str
+    date: str | None = None
+    issuer: str | None = None
+    status: DocStatus = "in_force"
+    text: str
+    context: str = Field(default="", description="Section heading text shown with very short chunks")
+    score: float
