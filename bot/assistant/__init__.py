@@ -1,0 +1,1 @@
+"""The one answer service every channel calls, and what it uses."""
