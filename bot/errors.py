@@ -56,15 +56,12 @@ class Unavailable(ParkBotError):
 # Library error classes by name → HTTP status. Names not listed default to 400 (bad input):
 # library errors are raised for things the caller can fix.
 _LIBRARY_STATUS = {
-    "NotFound": 404,
-    "UnknownDocument": 404,
-    "UnknownPark": 404,
-    "UnknownCategory": 404,
-    "IndexMissing": 503,
+    "NotFoundError": 404,        # scoring: unknown park
+    "IndexMissing": 503,         # retrieval: run `parkbot ingest`
     "IndexUnavailable": 503,
-    "RegistryError": 500,
-    "RegistryInvalid": 500,
-    "IncompleteRegistry": 500,
+    "IndexCorrupt": 503,
+    "EmbeddingUnavailable": 503,
+    "ConfigError": 500,          # scoring: a registry in config/ is invalid (ours to fix)
 }
 
 
@@ -83,6 +80,14 @@ def http_status_for(exc: BaseException) -> int:
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
+
+
+def domain_error_classes() -> tuple[type[Exception], ...]:
+    """The exception bases the API maps to JSON errors (ParkBot's and the libraries')."""
+    from retrieval.errors import RetrievalError
+    from scoring.errors import ScoringError
+
+    return (ParkBotError, RetrievalError, ScoringError)
 
 
 def is_domain_error(exc: BaseException) -> bool:

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.errors import error_body, http_status_for, is_domain_error
+from bot.errors import domain_error_classes, error_body, http_status_for, is_domain_error
 from bot.services import Services
 from bot.settings import Settings, get_settings
 
@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 
 def _routers() -> list:
     from bot.channels.api import health
+    from bot.channels.slack import routes as slack
+    from bot.channels.wecom import routes as wecom
 
-    return [health.router]
+    return [health.router, slack.router, wecom.router]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -67,14 +69,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
 
+    async def _domain(request: Request, exc: Exception) -> JSONResponse:
+        status = http_status_for(exc)
+        if status >= 500:
+            log.error("error on %s: %s", request.url.path, exc)
+        return JSONResponse(status_code=status, content=error_body(str(getattr(exc, "code", "error")), str(exc)))
+
+    for cls in domain_error_classes():
+        app.add_exception_handler(cls, _domain)
+
     @app.exception_handler(Exception)
     async def _any(request: Request, exc: Exception) -> JSONResponse:
         if is_domain_error(exc):
-            status = http_status_for(exc)
-            code = getattr(exc, "code", "error")
-            if status >= 500:
-                log.error("domain error on %s: %s", request.url.path, exc)
-            return JSONResponse(status_code=status, content=error_body(str(code), str(exc)))
+            return await _domain(request, exc)
         log.exception("unhandled error on %s", request.url.path)
         return JSONResponse(
             status_code=500,

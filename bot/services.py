@@ -42,6 +42,31 @@ class Services:
         return dict(index.stats())
 
     @cached_property
+    def store_engine(self) -> Any:
+        """SQLAlchemy engine of the store (conversations, feedback, dedupe keys)."""
+        from bot.store import make_engine
+
+        return make_engine(self.settings.store.resolved_url())
+
+    @cached_property
+    def dedupe(self) -> Any:
+        from bot.dedupe import DedupeStore
+
+        return DedupeStore(self.store_engine)
+
+    @cached_property
+    def feedback(self) -> Any:
+        from bot.feedback import FeedbackStore
+
+        return FeedbackStore(self.store_engine)
+
+    def record_feedback(self, item: dict[str, Any]) -> None:
+        """Store a rating from any channel (web, Slack, WeCom) in the one feedback table."""
+        from bot.feedback import FeedbackIn
+
+        self.feedback.add(FeedbackIn(**item))
+
+    @cached_property
     def index(self) -> Any:
         """The current policy index, or None when it has not been built yet."""
         return None

@@ -96,6 +96,7 @@ class SlackSettings(BaseModel):
     signing_secret: SecretStr = SecretStr("")
     app_token: SecretStr = SecretStr("")
     api_base_url: str = "https://slack.com/api/"
+    native_stream: bool = True
 
 
 class WeComSettings(BaseModel):
@@ -105,6 +106,8 @@ class WeComSettings(BaseModel):
     token: SecretStr = SecretStr("")
     aes_key: SecretStr = SecretStr("")
     api_base: str = "https://qyapi.weixin.qq.com"
+    aibot_token: SecretStr = SecretStr("")
+    aibot_aes_key: SecretStr = SecretStr("")
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,164 @@
+"""The Slack app (slack-bolt): listeners for mentions, DMs, the /parkbot command and feedback.
+
+Bolt acknowledges events within milliseconds and runs listeners in its worker pool afterwards
+(S3). Deliveries are deduplicated by envelope ``event_id`` (S4) and by (channel, ts) for the
+mention/message double delivery (S5) in the shared store, so replicas agree. Every answer goes
+into the thread it came from; a thread is one conversation (S7).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.assistant.models import Answer
+from bot.channels.slack.render import FEEDBACK_ACTION_IDS, answer_messages
+from bot.channels.slack.responder import ThreadResponder
+from bot.dedupe import DedupeStore
+
+log = logging.getLogger(__name__)
+
+StreamFn = Callable[..., Iterator["str | Answer"]]  # (message, conversation_id, mode=…) -> deltas…, Answer
+FeedbackFn = Callable[[dict[str, Any]], None]
+
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]+)?>")
+ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+HELP = (
+    "*ParkBot 用法*\n"
+    "• `/parkbot ask 问题` 政策问答（带出处）\n"
+    "• `/parkbot score 园区` 评价得分、排名与原因\n"
+    "• `/parkbot check 园区 类别` 是否达到世界一流/创新型科技/创新型特色园区目标\n"
+    "• `/parkbot draft 企业来函内容` 起草答复函\n"
+    "也可以在频道里 @ParkBot 提问，或直接私信。"
+)
+
+
+def build_web_client(token: str, base_url: str, timeout_s: float = 10.0) -> WebClient:
+    """A Web API client that honours 429 Retry-After (S13) and can point at a local mock."""
+    client = WebClient(token=token or None, base_url=base_url, timeout=int(timeout_s))
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def slash_request(text: str) -> tuple[str, str] | None:
+    """``/parkbot`` text → (message for the assistant, mode); None means show help."""
+    verb, _, rest = text.strip().partition(" ")
+    verb, rest = verb.lower(), rest.strip()
+    if verb in ("", "help", "帮助") or not rest and verb in ("ask", "score", "check", "draft"):
+        return None
+    if verb == "ask":
+        return rest, "answer"
+    if verb == "score":
+        return f"{rest}的评价得分、排名和原因", "answer"
+    if verb == "check":
+        park, _, category = rest.rpartition(" ")
+        return (f"{park}是否达到{category}的目标要求" if park else f"{rest}是否达标"), "answer"
+    if verb == "draft":
+        return rest, "draft"
+    return text.strip(), "answer"  # no verb: treat the whole text as a question
+
+
+def build_slack_app(
+    *,
+    signing_secret: str | None,
+    client: WebClient,
+    dedupe: DedupeStore,
+    stream_answer: StreamFn,
+    record_feedback: FeedbackFn,
+    public_base_url: str = "",
+    native_stream: bool = True,
+    executor: ThreadPoolExecutor | None = None,
+) -> App:
+    """Build the bolt App. ``signing_secret`` None means Socket Mode (no request signing)."""
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        token_verification_enabled=False,
+        request_verification_enabled=signing_secret is not None,
+        listener_executor=executor,
+    )
+
+    @app.middleware
+    def drop_retried_deliveries(body: dict, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        event_id = body.get("event_id")
+        if body.get("type") == "event_callback" and event_id and not dedupe.first_time(f"slack:event:{event_id}"):
+            log.info("slack duplicate delivery of %s acknowledged and dropped", event_id)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    def answer_in_thread(event: dict, context: Any, question: str) -> None:
+        channel = event["channel"]
+        if not dedupe.first_time(f"slack:msg:{channel}:{event['ts']}"):
+            return  # the same message arrived as app_mention and as message (S5)
+        thread_ts = event.get("thread_ts") or event["ts"]
+        responder = ThreadResponder(
+            context.client,
+            channel,
+            thread_ts,
+            user_id=event.get("user", ""),
+            team_id=event.get("team") or context.team_id or "",
+            native_stream=native_stream,
+            public_base_url=public_base_url,
+        )
+        responder.run(stream_answer(question, f"slack:{channel}:{thread_ts}"))
+
+    @app.event("app_mention")
+    def on_mention(event: dict, context: Any) -> None:
+        question = MENTION.sub("", event.get("text", "")).strip()
+        if question:
+            answer_in_thread(event, context, question)
+
+    @app.event("message")
+    def on_message(event: dict, context: Any) -> None:
+        if event.get("bot_id") or event.get("hidden") or event.get("subtype") not in ANSWERED_SUBTYPES:
+            return
+        if event.get("user") and event.get("user") == context.bot_user_id:
+            return
+        text = event.get("text", "")
+        if event.get("channel_type") != "im" or MENTION.search(text) and context.bot_user_id and f"<@{context.bot_user_id}" in text:
+            return  # channel messages are answered through app_mention only
+        if text.strip():
+            answer_in_thread(event, context, text.strip())
+
+    @app.command(re.compile(r"^/parkbot"))
+    def on_command(ack: Callable[..., None], command: dict, respond: Callable[..., Any]) -> None:
+        request = slash_request(command.get("text", ""))
+        if request is None:
+            ack(text=HELP)
+            return
+        ack(text=f"收到，正在处理：{command.get('text', '').strip()[:200]}")
+        message, mode = request
+        answer: Answer | None = None
+        for item in stream_answer(message, f"slack:cmd:{command.get('channel_id')}:{command.get('user_id')}", mode=mode):
+            if isinstance(item, Answer):
+                answer = item
+        if answer is None:
+            respond(text="抱歉，ParkBot 暂时无法回答，请稍后再试。")
+            return
+        first = answer_messages(answer, public_base_url)[0]
+        respond(text=first["text"], blocks=first["blocks"], response_type="ephemeral")
+
+    @app.action(re.compile("^(" + "|".join(FEEDBACK_ACTION_IDS) + ")$"))
+    def on_feedback(ack: Callable[[], None], body: dict, action: dict) -> None:
+        ack()
+        message = body.get("message") or {}
+        record_feedback(
+            {
+                "conversation_id": action.get("value") or None,
+                "message_id": f"slack:{(body.get('channel') or {}).get('id', '')}:{message.get('ts', '')}",
+                "answer": message.get("text") or "(Slack message)",
+                "rating": "up" if action.get("action_id") == FEEDBACK_ACTION_IDS[0] else "down",
+                "comment": f"slack user {(body.get('user') or {}).get('id', '')}",
+            }
+        )
+
+    return app

@@ -1,0 +1,165 @@
+"""Pure functions from an Answer to Slack messages (Block Kit), within Slack's limits (BOTS.md S9).
+
+- always a plain-text fallback ``text``;
+- ``section`` text ≤ 3000 characters: long answers are split over several sections;
+- ``context`` ≤ 10 elements: citations go there (title, 文号, section; a link when a public URL is set);
+- ≤ 50 blocks per message; ``chat.update`` text ≤ 4000 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.assistant.models import Answer, Citation
+
+SECTION_LIMIT = 3000
+CONTEXT_ELEMENTS = 10
+MAX_BLOCKS = 50
+UPDATE_TEXT_LIMIT = 4000
+FEEDBACK_ACTION_IDS = ("parkbot_feedback_up", "parkbot_feedback_down")
+
+Block = dict[str, Any]
+
+
+def mrkdwn(text: str) -> str:
+    """Markdown from the assistant → Slack mrkdwn (bold, headings; escapes &, <, >)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
+    text = re.sub(r"^#{1,6}\s*(.+)$", r"*\1*", text, flags=re.M)
+    return text
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at paragraph, then sentence boundaries so that every piece is ≤ ``limit`` characters."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for breakers in ("\n\n", "\n", "。", "；", ". ", "，"):
+            pos = window.rfind(breakers)
+            if pos >= limit // 3:
+                cut = pos + len(breakers)
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    if rest.strip() or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def citation_label(c: Citation) -> str:
+    doc = c.title if c.doc == c.title else f"{c.title}（{c.doc}）"
+    return f"[{c.n}] {doc} {c.section}".strip()
+
+
+def citation_context(citations: list[Citation], public_base_url: str = "") -> list[Block]:
+    """Citations as context blocks of at most ten elements each."""
+    elements = []
+    for c in citations:
+        label = mrkdwn(citation_label(c))
+        if public_base_url:
+            url = f"{public_base_url.rstrip('/')}/?passage={c.chunk_id}"
+            label = f"<{url}|{label}>"
+        elements.append({"type": "mrkdwn", "text": label[:2000]})
+    return [
+        {"type": "context", "elements": elements[i : i + CONTEXT_ELEMENTS]}
+        for i in range(0, len(elements), CONTEXT_ELEMENTS)
+    ]
+
+
+def _bar(score: float | None, width: int = 10) -> str:
+    if score is None:
+        return "—"
+    filled = max(0, min(width, round(score / 100 * width)))
+    return "█" * filled + "░" * (width - filled) + f" {score:.2f}"
+
+
+def score_card_blocks(card: dict[str, Any]) -> list[Block]:
+    """A score card as header fields plus one bar per primary indicator."""
+    total = card.get("total")
+    rank = card.get("rank")
+    head = f"*{card.get('name', card.get('park_id', ''))}*"
+    if card.get("synthetic"):
+        head += "  `SYNTHETIC 示例数据`"
+    fields = [
+        {"type": "mrkdwn", "text": f"*总分*\n{total:.2f}" if total is not None else "*总分*\n不可排名"},
+        {"type": "mrkdwn", "text": f"*排名*\n{rank} / {card.get('cohort_size')}" if rank else "*排名*\n—"},
+    ]
+    for p in card.get("primaries", [])[:8]:
+        fields.append({"type": "mrkdwn", "text": f"*{p.get('name', p.get('code'))}*（{p.get('weight')}%）\n`{_bar(p.get('score'))}`"})
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": head}}]
+    for i in range(0, len(fields), 10):  # a section holds at most 10 fields
+        blocks.append({"type": "section", "fields": fields[i : i + 10]})
+    method = f"方法 {card.get('method', '')} · 指标体系 {card.get('registry', '')} · 非火炬中心官方结果"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": method}]})
+    return blocks
+
+
+_MET = {True: "✅ 达标", False: "❌ 未达标", None: "❔ 缺数据"}
+
+
+def eligibility_blocks(result: dict[str, Any]) -> list[Block]:
+    """An eligibility result as a compact monospace table plus the verdict and the clause."""
+    rows = []
+    for t in result.get("targets", []):
+        value = "—" if t.get("value") is None else t.get("value")
+        gap = t.get("gap")
+        gap_text = "" if gap in (None, 0, "0") else f" 差 {gap}"
+        rows.append(f"{t.get('no')}. {t.get('name')}: {value} / {t.get('threshold')}{t.get('unit') or ''} {_MET[t.get('met')]}{gap_text}")
+    verdict = {"pass": "全部达标", "fail": "未达标", "incomplete": "数据不全，无法判定"}.get(result.get("overall", ""), "")
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{result.get('category', '')}*：{verdict}"}}
+    ]
+    for chunk in split_text("\n".join(rows), SECTION_LIMIT - 10):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}})
+    cite = result.get("citation") or {}
+    if cite:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"依据：{cite.get('doc', '')} {cite.get('section', '')}"}]})
+    return blocks
+
+
+def feedback_block(conversation_id: str) -> Block:
+    return {
+        "type": "actions",
+        "block_id": "parkbot_feedback",
+        "elements": [
+            {"type": "button", "action_id": FEEDBACK_ACTION_IDS[0], "text": {"type": "plain_text", "text": "👍 有帮助"}, "value": conversation_id[:2000]},
+            {"type": "button", "action_id": FEEDBACK_ACTION_IDS[1], "text": {"type": "plain_text", "text": "👎 没帮助"}, "value": conversation_id[:2000]},
+        ],
+    }
+
+
+def answer_messages(answer: Answer, public_base_url: str = "", feedback: bool = True) -> list[dict[str, Any]]:
+    """The answer as one or more messages ``{"text", "blocks"}``, each within Slack's limits."""
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(piece)}}
+        for piece in split_text(answer.answer)
+        if piece.strip()
+    ]
+    for call in answer.tool_calls:
+        result = call.result if isinstance(call.result, dict) else None
+        if not result:
+            continue
+        if call.name == "score_park" and "primaries" in result:
+            blocks.extend(score_card_blocks(result))
+        elif call.name == "check_eligibility" and "targets" in result:
+            blocks.extend(eligibility_blocks(result))
+    blocks.extend(citation_context(answer.citations, public_base_url))
+    if feedback:
+        blocks.append(feedback_block(answer.conversation_id))
+    fallback = fallback_text(answer)
+    messages = []
+    for i in range(0, len(blocks), MAX_BLOCKS):
+        messages.append({"text": fallback if i == 0 else fallback[:200] + "…(续)", "blocks": blocks[i : i + MAX_BLOCKS]})
+    return messages
+
+
+def fallback_text(answer: Answer) -> str:
+    """Plain text for notifications and clients without Block Kit (≤ 4000 characters)."""
+    sources = "\n".join(citation_label(c) for c in answer.citations)
+    text = answer.answer + (f"\n来源：\n{sources}" if sources else "")
+    return text if len(text) <= UPDATE_TEXT_LIMIT else text[: UPDATE_TEXT_LIMIT - 1] + "…"

@@ -1,0 +1,121 @@
+"""WeCom AI bot (智能机器人) callbacks with stream replies (BOTS.md W9).
+
+The AI bot posts JSON ``{"encrypt": …}`` (receive id ""). A text message starts an answer in a
+worker thread and is answered at once with the first frame of a stream
+``{"msgtype": "stream", "stream": {"id", "finish": false, "content": ""}}``; WeCom then polls with
+``msgtype: stream`` callbacks and each poll gets the content so far, until ``finish`` is true.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.assistant.models import Answer
+from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.render import answer_markdown
+from bot.dedupe import DedupeStore
+
+log = logging.getLogger(__name__)
+
+StreamFn = Callable[[str, str], Iterator["str | Answer"]]  # (message, conversation_id) -> deltas…, Answer
+
+STREAM_TTL_S = 600
+UNSUPPORTED = "您好，ParkBot 目前只能回答文字消息。"
+
+
+@dataclass
+class StreamState:
+    content: str = ""
+    finish: bool = False
+    updated: float = field(default_factory=time.monotonic)
+
+
+class AiBotChannel:
+    def __init__(
+        self, crypto: WeComCrypto, dedupe: DedupeStore, stream: StreamFn, executor: ThreadPoolExecutor | None = None
+    ) -> None:
+        self.crypto = crypto
+        self.dedupe = dedupe
+        self.stream = stream
+        self.executor = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="wecom-aibot")
+        self.streams: dict[str, StreamState] = {}
+        self._lock = threading.Lock()
+
+    # -- protocol ----------------------------------------------------------------------------
+    def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        return self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, echostr.replace(" ", "+"))
+
+    def handle(self, msg_signature: str, timestamp: str, nonce: str, body: bytes) -> dict | None:
+        """Verify and decrypt a callback; return the encrypted JSON reply, or None for no reply."""
+        try:
+            encrypt = json.loads(body)["encrypt"]
+        except (ValueError, KeyError, TypeError) as exc:
+            from bot.channels.wecom.messages import BadPacket
+
+            raise BadPacket('AI bot callback body must be JSON {"encrypt": …}') from exc
+        message = json.loads(self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, encrypt))
+        kind = message.get("msgtype")
+        if kind == "stream":
+            return self._frame(message.get("stream", {}).get("id", ""), nonce, timestamp)
+        if not self.dedupe.first_time(f"wecom:aibot:{message.get('msgid', '')}"):
+            return None
+        if kind == "text":
+            stream_id = uuid.uuid4().hex
+            with self._lock:
+                self._expire()
+                self.streams[stream_id] = StreamState()
+            user = (message.get("from") or {}).get("userid", "")
+            chat = message.get("chatid") or user
+            text = (message.get("text") or {}).get("content", "")
+            self.executor.submit(self._run, stream_id, text, f"wecom-aibot:{chat}")
+            return self._frame(stream_id, nonce, timestamp)
+        if kind in {"image", "mixed", "voice", "file"}:
+            return self._encrypted({"msgtype": "text", "text": {"content": UNSUPPORTED}}, nonce, timestamp)
+        return None  # events (enter_chat, …) need no reply
+
+    # -- internals ---------------------------------------------------------------------------
+    def _run(self, stream_id: str, text: str, conversation_id: str) -> None:
+        state = self.streams[stream_id]
+        try:
+            for item in self.stream(text, conversation_id):
+                if isinstance(item, Answer):
+                    state.content = answer_markdown(item)
+                else:
+                    state.content += item
+                state.updated = time.monotonic()
+        except Exception:
+            log.exception("AI bot answer failed")
+            state.content += "\n抱歉，ParkBot 暂时无法回答，请稍后再试。"
+        finally:
+            state.finish = True
+
+    def _frame(self, stream_id: str, nonce: str, timestamp: str) -> dict:
+        state = self.streams.get(stream_id) or StreamState(content="", finish=True)
+        payload = {"msgtype": "stream", "stream": {"id": stream_id, "finish": state.finish, "content": state.content}}
+        return self._encrypted(payload, nonce, timestamp)
+
+    def _encrypted(self, payload: dict, nonce: str, timestamp: str) -> dict:
+        encrypt = self.crypto.encrypt(json.dumps(payload, ensure_ascii=False))
+        nonce = nonce or secrets.token_hex(8)
+        return {
+            "encrypt": encrypt,
+            "msgsignature": self.crypto.sign(timestamp, nonce, encrypt),
+            "timestamp": timestamp,
+            "nonce": nonce,
+        }
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - STREAM_TTL_S
+        for key in [k for k, s in self.streams.items() if s.finish and s.updated < cutoff]:
+            del self.streams[key]
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,79 @@
+"""The WeCom channel: turns verified callbacks into answers sent back through the API.
+
+Acknowledge at once (WeCom's 5-second window, W5), compute in a worker thread, send the
+answer with ``message/send``. Each WeCom user's chat is one conversation. Duplicated callbacks
+(WeCom retries) are recognised by their dedupe key and never answered twice (W4).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from bot.assistant.models import Answer
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.messages import InboundMessage, envelope_encrypt, parse_message
+from bot.channels.wecom.render import answer_markdown
+from bot.dedupe import DedupeStore
+
+log = logging.getLogger(__name__)
+
+AnswerFn = Callable[[str, str], Answer]  # (message, conversation_id) -> Answer
+
+UNSUPPORTED_REPLY = "您好，ParkBot 目前只能回答文字消息。请直接输入您的问题，例如：外籍人才申请工作许可的年龄上限是多少？"
+FAILURE_REPLY = "抱歉，ParkBot 暂时无法回答，请稍后再试。"
+
+
+class WeComChannel:
+    def __init__(
+        self,
+        crypto: WeComCrypto,
+        client: WeComClient,
+        dedupe: DedupeStore,
+        answer: AnswerFn,
+        executor: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self.crypto = crypto
+        self.client = client
+        self.dedupe = dedupe
+        self.answer = answer
+        self.executor = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="wecom")
+
+    def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        """GET callback: verify and return the decrypted echostr (W1).
+
+        An unencoded ``+`` in echostr arrives as a space after query decoding; base64 has no
+        spaces, so they are turned back into ``+``.
+        """
+        echostr = echostr.replace(" ", "+")
+        return self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, echostr)
+
+    def handle_callback(self, msg_signature: str, timestamp: str, nonce: str, body: str) -> Future | None:
+        """POST callback: verify, decrypt, dedupe, and schedule the reply. Raises on a bad packet."""
+        encrypt = envelope_encrypt(body)
+        message = parse_message(self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, encrypt))
+        if not self.dedupe.first_time(message.dedupe_key()):
+            log.info("wecom duplicate %s ignored", message.dedupe_key())
+            return None
+        return self.executor.submit(self._reply, message)
+
+    def _reply(self, message: InboundMessage) -> None:
+        try:
+            if message.msg_type == "text" and message.content:
+                answer = self.answer(message.content, f"wecom:{message.from_user}")
+                self.client.send_markdown(message.from_user, answer_markdown(answer))
+            elif message.msg_type in {"image", "voice", "video", "file", "location", "link"}:
+                self.client.send_text(message.from_user, UNSUPPORTED_REPLY)
+            else:
+                log.info("wecom %s/%s ignored", message.msg_type, message.event)
+        except Exception:
+            log.exception("wecom reply to %s failed", message.from_user)
+            try:
+                self.client.send_text(message.from_user, FAILURE_REPLY)
+            except Exception:
+                log.exception("wecom failure notice to %s failed too", message.from_user)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)

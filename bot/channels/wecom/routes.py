@@ -1,0 +1,132 @@
+"""HTTP edges of WeCom: GET|POST /wecom/callback (self-built app, XML) and /wecom/aibot (AI bot, JSON)."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from bot.channels.wecom.aibot import AiBotChannel
+from bot.channels.wecom.channel import WeComChannel
+from bot.channels.wecom.client import WeComClient
+from bot.channels.wecom.crypto import WeComCrypto, WeComCryptoError
+from bot.channels.wecom.messages import BadPacket
+from bot.errors import Unavailable
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["wecom"])
+
+
+def _require(**values: str) -> None:
+    missing = [f"PARKBOT_WECOM__{name.upper()}" for name, value in values.items() if not value]
+    if missing:
+        raise Unavailable("WeCom is not configured: set " + ", ".join(missing), code="wecom_not_configured")
+
+
+def wecom_channel(request: Request) -> WeComChannel:
+    """The app's WeCom channel, built on first use from the settings."""
+    channel = getattr(request.app.state, "wecom", None)
+    if channel is not None:
+        return channel
+    services = request.app.state.services
+    cfg = services.settings.wecom
+    _require(corp_id=cfg.corp_id, token=cfg.token.get_secret_value(), aes_key=cfg.aes_key.get_secret_value())
+    crypto = WeComCrypto(cfg.token.get_secret_value(), cfg.aes_key.get_secret_value(), cfg.corp_id)
+    client = WeComClient(
+        cfg.api_base,
+        cfg.corp_id,
+        cfg.secret.get_secret_value(),
+        cfg.agent_id,
+        httpx.Client(timeout=10.0),
+    )
+    channel = WeComChannel(
+        crypto,
+        client,
+        services.dedupe,
+        lambda message, conversation_id: services.answer(message, conversation_id),
+    )
+    request.app.state.wecom = channel
+    return channel
+
+
+@router.get("/wecom/callback", response_class=PlainTextResponse)
+def wecom_verify(
+    request: Request,
+    msg_signature: str = Query(...),
+    timestamp: str = Query(...),
+    nonce: str = Query(...),
+    echostr: str = Query(...),
+) -> Response:
+    channel = wecom_channel(request)
+    try:
+        return PlainTextResponse(channel.verify_url(msg_signature, timestamp, nonce, echostr))
+    except WeComCryptoError as exc:
+        log.warning("wecom URL verification rejected: %s", exc)
+        return PlainTextResponse("invalid signature or ciphertext", status_code=401)
+
+
+@router.post("/wecom/callback", response_class=PlainTextResponse)
+async def wecom_callback(
+    request: Request,
+    msg_signature: str = Query(...),
+    timestamp: str = Query(...),
+    nonce: str = Query(...),
+) -> Response:
+    channel = wecom_channel(request)
+    body = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        channel.handle_callback(msg_signature, timestamp, nonce, body)
+    except (WeComCryptoError, BadPacket) as exc:
+        log.warning("wecom callback rejected: %s", exc)
+        return PlainTextResponse("rejected", status_code=401 if isinstance(exc, WeComCryptoError) else 400)
+    # Empty 200: the real answer follows through message/send (W5).
+    return PlainTextResponse("")
+
+
+def aibot_channel(request: Request) -> AiBotChannel:
+    """The app's AI bot channel, built on first use from the settings (receive id is "")."""
+    channel = getattr(request.app.state, "wecom_aibot", None)
+    if channel is not None:
+        return channel
+    services = request.app.state.services
+    cfg = services.settings.wecom
+    _require(aibot_token=cfg.aibot_token.get_secret_value(), aibot_aes_key=cfg.aibot_aes_key.get_secret_value())
+    crypto = WeComCrypto(cfg.aibot_token.get_secret_value(), cfg.aibot_aes_key.get_secret_value(), "")
+    channel = AiBotChannel(crypto, services.dedupe, services.stream_answer)
+    request.app.state.wecom_aibot = channel
+    return channel
+
+
+@router.get("/wecom/aibot", response_class=PlainTextResponse)
+def aibot_verify(
+    request: Request,
+    msg_signature: str = Query(...),
+    timestamp: str = Query(...),
+    nonce: str = Query(...),
+    echostr: str = Query(...),
+) -> Response:
+    try:
+        return PlainTextResponse(aibot_channel(request).verify_url(msg_signature, timestamp, nonce, echostr))
+    except WeComCryptoError as exc:
+        log.warning("AI bot URL verification rejected: %s", exc)
+        return PlainTextResponse("invalid signature or ciphertext", status_code=401)
+
+
+@router.post("/wecom/aibot")
+async def aibot_callback(
+    request: Request,
+    msg_signature: str = Query(...),
+    timestamp: str = Query(...),
+    nonce: str = Query(...),
+) -> Response:
+    channel = aibot_channel(request)
+    try:
+        reply = channel.handle(msg_signature, timestamp, nonce, await request.body())
+    except (WeComCryptoError, BadPacket) as exc:
+        log.warning("AI bot callback rejected: %s", exc)
+        return PlainTextResponse("rejected", status_code=401 if isinstance(exc, WeComCryptoError) else 400)
+    if reply is None:
+        return PlainTextResponse("")
+    return JSONResponse(reply)

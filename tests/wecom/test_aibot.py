@@ -1,0 +1,81 @@
+"""The WeCom AI bot stream sequence through a real uvicorn server, with wechatpy as the peer."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
+
+from bot.assistant.models import Answer
+from bot.channels.wecom.crypto import signature
+from bot.server import create_app
+from bot.settings import get_settings
+from tests.support.fakes import CITATION, FakeAnswerServices
+from tests.support.servers import running_server
+
+pytestmark = pytest.mark.enable_socket
+
+TOKEN = "aibot-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+class StreamingServices(FakeAnswerServices):
+    def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer"):  # type: ignore[no-untyped-def]
+        self.questions.append((message, conversation_id or ""))
+        for piece in ("可以。", "年龄可放宽", "至65岁[1]。"):
+            time.sleep(0.15)
+            yield piece
+        yield Answer(conversation_id=conversation_id or "x", answer="可以。年龄可放宽至65岁[1]。", citations=[CITATION])
+
+
+def _post(base: str, payload: dict) -> httpx.Response:
+    encrypt = PrpCrypto(WeChatCrypto(TOKEN, AES_KEY, "").key).encrypt(json.dumps(payload, ensure_ascii=False), "")
+    encrypt = encrypt.decode() if isinstance(encrypt, bytes) else encrypt
+    params = {"msg_signature": signature(TOKEN, "1700000000", "nn", encrypt), "timestamp": "1700000000", "nonce": "nn"}
+    return httpx.post(f"{base}/wecom/aibot", params=params, content=json.dumps({"encrypt": encrypt}))
+
+
+def _open(reply: dict) -> dict:
+    peer = WeChatCrypto(TOKEN, AES_KEY, "")
+    plain = peer.decrypt_message({"Encrypt": reply["encrypt"]}, reply["msgsignature"], reply["timestamp"], reply["nonce"])
+    return json.loads(plain)
+
+
+def test_ai_bot_streams_the_answer_progressively_until_finished(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = get_settings(
+        store={"url": f"sqlite:///{tmp_path}/s.db"},
+        wecom={"aibot_token": TOKEN, "aibot_aes_key": AES_KEY},
+    )
+    services = StreamingServices(settings)
+    with running_server(create_app(settings, services)) as base:
+        message = {
+            "msgid": "m-1",
+            "aibotid": "bot",
+            "chattype": "single",
+            "from": {"userid": "wangwu"},
+            "msgtype": "text",
+            "text": {"content": "外籍专家63岁还能办工作许可吗"},
+        }
+        first = _open(_post(base, message).json())
+        assert first["msgtype"] == "stream" and first["stream"]["finish"] is False
+        stream_id = first["stream"]["id"]
+
+        frames = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            frame = _open(_post(base, {"msgid": "poll", "msgtype": "stream", "stream": {"id": stream_id}}).json())
+            frames.append(frame["stream"])
+            if frame["stream"]["finish"]:
+                break
+            time.sleep(0.1)
+
+        assert frames[-1]["finish"] is True
+        assert "65岁[1]" in frames[-1]["content"] and "国发〔2020〕7号" in frames[-1]["content"]
+        partial = [f["content"] for f in frames if not f["finish"] and f["content"]]
+        assert partial, "no intermediate content: the answer did not appear progressively"
+        # a retried delivery of the same message starts nothing new
+        assert _post(base, message).text == ""
+        assert services.questions == [("外籍专家63岁还能办工作许可吗", "wecom-aibot:wangwu")]
