@@ -22,6 +22,7 @@ class SlackMock:
         self.calls: list[tuple[str, dict]] = []
         self.rate_limit_next: dict[str, int] = {}
         self.native_stream = native_stream
+        self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._routes()
@@ -46,6 +47,8 @@ class SlackMock:
                 ts = f"1700000000.{next(self._ts):06d}"
             if method == "auth.test":
                 return JSONResponse({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "parkbot"})
+            if method == "apps.connections.open":
+                return JSONResponse({"ok": True, "url": self.socket_url})
             if method.startswith("chat.") and method.endswith("Stream") and not self.native_stream:
                 return JSONResponse({"ok": False, "error": "unknown_method"})
             return JSONResponse({"ok": True, "ts": args.get("ts") or ts, "channel": args.get("channel", "C1")})
