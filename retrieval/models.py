@@ -14,6 +14,16 @@ DocStatus = Literal["in_force", "superseded", "repealed", "expired"]
 ChunkKind = Literal["text", "table_row", "table"]
 
 
+class RelatedDocument(BaseModel):
+    """Another document named by this one, e.g. the notice that forwarded it."""
+
+    relation: Literal["forwarded_by", "issued_with", "supersedes", "cites"]
+    doc: str = Field(description="Its 文号 or, without one, its title")
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+
+
 class DocumentMeta(BaseModel):
     """What we know about one policy document."""
 
@@ -27,6 +37,9 @@ class DocumentMeta(BaseModel):
     superseded_by: str | None = None
     source: str = Field(default="", description="File name the document was read from")
     sha256: str = Field(default="", description="SHA-256 of the source file's bytes")
+    related: list[RelatedDocument] = Field(
+        default=[], description="Documents this one names: forwarding notice, superseded version, …"
+    )
 
 
 class Section(BaseModel):
@@ -50,6 +63,7 @@ class Chunk(BaseModel):
     position: int = Field(description="Order of the chunk within its document, from 0")
     kind: ChunkKind = "text"
     text: str
+    overlap: int = Field(default=0, description="Leading characters repeated from the previous chunk")
 
 
 class ParsedDocument(BaseModel):

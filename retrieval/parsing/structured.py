@@ -1,0 +1,267 @@
+"""Documents with one paragraph per line (the normal case): header, outline, sections, tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from retrieval.parsing import tables
+from retrieval.parsing.blocks import Block, Outline
+from retrieval.parsing.headings import (
+    Marker,
+    is_pure_heading,
+    join_path,
+    lead_phrase,
+    match_attachment,
+    match_marker,
+)
+from retrieval.parsing.meta import doc_number_line, is_date_line
+
+_TERMINAL = re.compile(r"[。；;，,：:！？]$")
+
+
+@dataclass
+class Header:
+    title_lines: list[str] = field(default_factory=list)
+    doc_number: str | None = None
+    body_start: int = 0
+
+
+def _is_noise(s: str) -> bool:
+    return "||" in s or bool(re.fullmatch(r"[-=_━─*#\s]+", s))
+
+
+def read_header(lines: list[str]) -> Header:
+    """Title lines (up to 3, may be separated by blank lines), the masthead 文号 and where the
+    body starts. Leading scraper noise (``科技部||||``) and a bare 附件 label are skipped."""
+    h = Header()
+    i = 0
+    closed = False
+    while i < len(lines):
+        s = lines[i].strip(" \u3000\t")
+        if not s or _is_noise(s):
+            i += 1
+            continue
+        if not h.title_lines and (match_attachment(s) or ("\t" not in s and s in {"附件", "附件："})):
+            i += 1
+            continue
+        dn = doc_number_line(s)
+        if dn:
+            h.doc_number = h.doc_number or dn
+            i += 1
+            continue
+        if h.title_lines and is_date_line(s):
+            i += 1
+            continue
+        heading = s.lstrip("#").strip()
+        titleish = (len(heading) <= 50 and not _TERMINAL.search(heading) and "\t" not in s
+                    and not match_marker(heading))
+        marked = s.startswith("#")
+        if titleish and not h.doc_number and len(h.title_lines) < 3 and not closed:
+            h.title_lines.append(heading)
+            closed = marked  # a Markdown/HTML/DOCX title is one heading line
+            i += 1
+            continue
+        break
+    h.body_start = i
+    return h
+
+
+@dataclass
+class _Frame:
+    marker: Marker
+    title: str
+    depth: int | None = None  # the # level of a Markdown/HTML/DOCX heading
+
+
+class _Builder:
+    def __init__(self, main_title: str, cover_title: str, body_is_attachment: bool) -> None:
+        self.out = Outline()
+        self.prefix = ""
+        self.stack: list[_Frame] = []
+        self.main_title = main_title
+        self.body_is_attachment = body_is_attachment
+        self.body_seen = not body_is_attachment
+        self.block = Block(path="", title=cover_title or main_title, level=0)
+        self.out.blocks.append(self.block)
+
+    # ---- sections
+    def path(self) -> str:
+        return join_path(self.prefix, [f.marker.printed for f in self.stack])
+
+    def level(self) -> int:
+        return (1 if self.prefix else 0) + sum(1 for f in self.stack if f.marker.type != "dash")
+
+    def new_block(self, title: str) -> Block:
+        self.block = Block(path=self.path(), title=title, level=self.level())
+        self.out.blocks.append(self.block)
+        return self.block
+
+    def heading(self, marker: Marker, title: str, depth: int | None = None) -> None:
+        if self.stack and self.stack[-1].marker.type == "dash":
+            self.stack.pop()
+        if depth is not None:  # marked-up headings nest by their level
+            for k, f in enumerate(self.stack):
+                if f.depth is not None and f.depth >= depth:
+                    del self.stack[k:]
+                    break
+        types = [f.marker.type for f in self.stack]
+        if marker.type in types:
+            del self.stack[types.index(marker.type):]
+        self.stack.append(_Frame(marker, title, depth))
+        self.new_block(title)
+        if marker.type == "dash":
+            printed = "——" + title
+        elif marker.type.startswith("md"):
+            printed = title
+        else:
+            printed = marker.printed + title
+        self.out.headings.append((self.block.path, printed, self.block.level))
+
+    def attachment(self, label: str, title: str) -> None:
+        self.stack = []
+        if self.body_is_attachment and not self.body_seen and label == "附件":
+            self.body_seen = True
+            self.prefix = ""
+            self.new_block(title or self.main_title)
+            return
+        self.prefix = label
+        self.new_block(title or label)
+        self.out.headings.append((self.prefix, f"{label} {title}".strip(), 1))
+
+    def closing(self) -> None:
+        """Signature and date at the end of a notice: their own block, outside the last article."""
+        if self.block.path == "" and not self.stack and not self.prefix:
+            return
+        self.stack = []
+        saved, self.prefix = self.prefix, ""
+        self.new_block(self.main_title)
+        self.prefix = saved
+
+    def current_title(self) -> str:
+        return self.block.title
+
+
+def _is_signature(lines: list[str], i: int) -> bool:
+    """A signature: a date alone on its line, or an organ's name on the line just above one."""
+    s = lines[i].strip(" \u3000\t")
+    if is_date_line(s):
+        return True
+    nxt = lines[i + 1].strip(" \u3000\t") if i + 1 < len(lines) else ""
+    return len(s) <= 20 and is_date_line(nxt) and not _TERMINAL.search(s) and not match_marker(s)
+
+
+def _signature_index(lines: list[str], start: int) -> int:
+    """Index of the first line that is only a date (the signature date), or len(lines)."""
+    for i in range(start, len(lines)):
+        if is_date_line(lines[i]):
+            return i
+    return len(lines)
+
+
+def _infer_missing_first(lines: list[str], start: int) -> dict[int, Marker]:
+    """A part whose 一、 was lost: when a scope has 二、 but no 一、, the last short unpunctuated
+    line before the first numbered item of that scope is taken as 一、."""
+    inferred: dict[int, Marker] = {}
+    scope_start = start
+    seen_one = False
+    candidate: int | None = None
+    for i in range(start, len(lines)):
+        s = lines[i].strip(" \u3000")
+        if not s:
+            continue
+        if match_attachment(s) and not re.search(r"[。；]", s):
+            scope_start, seen_one, candidate = i, False, None
+            continue
+        m = match_marker(s)
+        if m and m.type == "cn":
+            if m.num == "一":
+                seen_one = True
+            elif m.num == "二" and not seen_one and candidate is not None:
+                inferred[candidate] = Marker("cn", "一", lines[candidate].strip(" \u3000"))
+                seen_one = True
+            continue
+        if (not m and candidate is None and i > scope_start + 1 and len(s) <= 40
+                and not _TERMINAL.search(s) and "\t" not in s and not is_date_line(s)):
+            nxt = next((lines[j].strip() for j in range(i + 1, len(lines)) if lines[j].strip()), "")
+            nm = match_marker(nxt)
+            if nm and nm.type in {"arabic", "paren_cn"}:
+                candidate = i
+    return inferred
+
+
+def build_outline(lines: list[str], body_start: int, main_title: str, cover_title: str,
+                  body_is_attachment: bool, markup: bool = False) -> Outline:
+    b = _Builder(main_title, cover_title, body_is_attachment)
+    signature_at = _signature_index(lines, body_start)
+    inferred = _infer_missing_first(lines, body_start)
+    i = body_start
+    expect_attachment_title = False
+    while i < len(lines):
+        raw = lines[i]
+        s = raw.strip(" \u3000")
+        if not s.strip():
+            i += 1
+            continue
+        if tables.is_row(raw) and s.strip("\t"):
+            caption = ""
+            if b.block.paragraphs and re.search(r"[：:]$", b.block.paragraphs[-1]) and len(b.block.paragraphs[-1]) <= 30:
+                caption = b.block.paragraphs.pop().rstrip("：:")
+            table, i = tables.collect_table(lines, i)
+            title, path_block = b.current_title(), b.block
+            rows = tables.row_texts(table, title=title, caption=caption)
+            if rows:
+                blk = Block(path=path_block.path, title=title, level=path_block.level, kind="table_row",
+                            paragraphs=rows)
+                b.out.blocks.append(blk)
+                b.block = Block(path=path_block.path, title=title, level=path_block.level)
+                b.out.blocks.append(b.block)
+            continue
+        s = s.strip("\t")
+        if expect_attachment_title:
+            expect_attachment_title = False
+            if len(s) <= 60 and not _TERMINAL.search(s) and not match_marker(s):
+                if b.prefix:  # a real attachment: its title line names the section
+                    b.block.title = s
+                    path, _, level = b.out.headings[-1]
+                    b.out.headings[-1] = (path, f"{b.prefix} {s}", level)
+                i += 1  # for the main document's attachment the line is the document title
+                continue
+        att = match_attachment(s)
+        if att and (not att[1] or i > signature_at):
+            label, title = att
+            b.attachment(label, title)
+            expect_attachment_title = not title
+            i += 1
+            continue
+        if markup and s.startswith("#"):
+            level = len(s) - len(s.lstrip("#"))
+            text = s.lstrip("#").strip()
+            m = match_marker(text)
+            if m:
+                b.heading(m, m.rest.rstrip("。：:"), depth=level)
+            else:
+                b.heading(Marker(f"md{level}", text, text), text, depth=level)
+            i += 1
+            continue
+        if _is_signature(lines, i):
+            b.closing()
+            b.block.paragraphs.append(s)
+            i += 1
+            continue
+        m = inferred.get(i) or match_marker(s)
+        if m:
+            if m.type == "dash" and not re.search(r"。.", m.rest):
+                b.block.paragraphs.append(s)  # a —— list item without a lead sentence
+            elif is_pure_heading(m.rest):
+                b.heading(m, m.rest.rstrip("。：:；; "))
+            else:
+                b.heading(m, lead_phrase(m.rest))
+                b.block.paragraphs.append(s)
+            i += 1
+            continue
+        b.block.paragraphs.append(s)
+        i += 1
+    out = b.out
+    out.blocks = [blk for blk in out.blocks if not blk.empty]
+    return out

@@ -1,0 +1,279 @@
+"""The parser on the shipped corpus (data/corpus) and on small texts made here."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+
+from retrieval import load_corpus, parse_file, parse_text
+from retrieval.dedupe import NearDuplicateIndex, normalize, similarity
+from retrieval.errors import MetadataError
+from retrieval.parsing.meta import normalize_doc_number, parse_date
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    docs, failures = load_corpus(CORPUS)
+    assert failures == []
+    return {d.meta.source[:3]: d for d in docs}
+
+
+# ------------------------------------------------------------------ metadata of all five
+
+@pytest.mark.parametrize(
+    "key, doc, title, issuer, date",
+    [
+        ("000", "国科发火字〔2005〕16号", "国家高新技术产业开发区技术创新纲要", "科学技术部", "2005-01-13"),
+        ("001", "国家高新技术产业开发区“十二五”发展规划纲要", "国家高新技术产业开发区“十二五”发展规划纲要",
+         "科学技术部", None),
+        ("002", "国科发火〔2011〕259号", "关于进一步加强火炬工作 促进高新技术产业化的指导意见", "科学技术部",
+         "2011-07-04"),
+        ("003", "国发〔2020〕7号", "国务院关于促进国家高新技术产业开发区高质量发展的若干意见", "国务院",
+         "2020-07-13"),
+        ("004", "国科发火〔2013〕388号", "国家高新技术产业开发区创新驱动战略提升行动实施方案", "科学技术部",
+         "2013-03-12"),
+    ],
+)
+def test_metadata_of_the_five_documents(corpus, key, doc, title, issuer, date):
+    meta = corpus[key].meta
+    assert (meta.doc, meta.title, meta.issuer, meta.date) == (doc, title, issuer, date)
+    assert meta.doc_number == (None if key == "001" else doc)
+    assert {c.doc for c in corpus[key].chunks} == {doc}
+    assert {c.title for c in corpus[key].chunks} == {title}
+
+
+def test_000_names_the_notice_that_forwarded_it(corpus):
+    (related,) = corpus["000"].meta.related
+    assert (related.relation, related.doc, related.issuer, related.date) == (
+        "forwarded_by", "粤府办〔2005〕92号", "广东省人民政府办公厅", "2005-11-07")
+
+
+# ------------------------------------------------------------------ 国发〔2020〕7号
+
+ARTICLES = {
+    "一": ["一", "二", "三"], "二": ["四", "五", "六"], "三": ["七", "八", "九"], "四": ["十", "十一"],
+    "五": ["十二", "十三", "十四"], "六": ["十五", "十六", "十七", "十八", "十九"], "七": ["二十", "二十一"],
+}
+
+
+def test_guofa_2020_7_has_21_articles_under_their_parts(corpus):
+    doc = corpus["003"]
+    expected = [f"{part}、（{n}）" for part, ns in ARTICLES.items() for n in ns]
+    article_paths = [s.path for s in doc.sections if "（" in s.path]
+    assert article_paths == expected and len(expected) == 21
+    assert [s.path for s in doc.sections if "（" not in s.path] == list(ARTICLES)
+    for path in expected:  # every article has its text, and only its text
+        assert any(c.section == path for c in doc.chunks), path
+    (c65,) = [c for c in doc.chunks if "65岁" in c.text]
+    assert (c65.section, c65.section_title) == ("二、（五）", "吸引培育一流创新人才")
+    last = [c for c in doc.chunks if c.section == "七、（二十一）"]
+    assert "2020年7月13日" not in "".join(c.text for c in last)  # the signature is not article 21
+
+
+# ------------------------------------------------------------------ 国科发火〔2013〕388号 附1 / 附2
+
+def test_388_attachment_1_target_rows(corpus):
+    rows = [c for c in corpus["004"].chunks if c.kind == "table_row" and c.section.startswith("附1")]
+    counts = {s: sum(1 for c in rows if c.section == s) for s in ("附1 一", "附1 二", "附1 三")}
+    assert counts == {"附1 一": 10, "附1 二": 10, "附1 三": 9}
+    texts = [c.text for c in rows]
+    assert "创新型科技园区 目标要求 序号6 服务收入占营业收入比例 35%" in texts
+    assert "世界一流高科技园区 目标要求 序号9 从业人员人均增加值 70万/人" in texts
+    assert "创新型特色园区 目标要求 序号9 营业收入利润率 7%" in texts
+
+
+def test_388_attachment_2_has_40_indicator_rows_with_weights(corpus):
+    rows = [c for c in corpus["004"].chunks if c.kind == "table_row" and c.section == "附2"]
+    assert len(rows) == 40
+    title = "国家高新区评价指标体系（修订版）"
+    assert (f"{title} 一级指标 产业升级和结构优化能力30% 二级指标 2.2服务收入占营业总收入比例 赋权1.1 来源 统计"
+            in [c.text for c in rows])
+    pattern = re.compile(rf"^{re.escape(title)} 一级指标 (\S+?)(\d+)% 二级指标 (\d\.\d+).+ 赋权(\d\.\d) 来源 (统计|调查|定性)$")
+    parsed = [pattern.match(c.text) for c in rows]
+    assert all(parsed), [c.text for c, m in zip(rows, parsed, strict=True) if not m]
+    primaries = {}
+    for m in parsed:
+        primaries.setdefault((m.group(1), int(m.group(2))), []).append(m.group(3))
+        assert 0.8 <= float(m.group(4)) <= 1.1
+        assert m.group(3).split(".")[0] == str(list(primaries).index((m.group(1), int(m.group(2)))) + 1)
+    assert {k: len(v) for k, v in primaries.items()} == {
+        ("知识创造和技术创新能力", 30): 11, ("产业升级和结构优化能力", 30): 11,
+        ("国际化和参与全球竞争能力", 20): 10, ("高新区可持续发展能力", 20): 8}
+    assert all(c.section_title == title for c in rows)
+
+
+# ------------------------------------------------------------------ 国科发火〔2011〕259号
+
+def test_259_nests_numbered_items_and_recovers_the_unnumbered_first_part(corpus):
+    sections = {s.path: s.heading for s in corpus["002"].sections}
+    assert sections["一"] == "一、加强火炬工作是依靠科技加快发展方式转变的重要战略任务"
+    assert sections["二、（一）1"] == "1.提升国家高新区的发展水平"
+    assert sections["三、4"] == "4.进一步加强组织领导"
+    assert not any(k.startswith("附件") for k in sections)  # the 附件 is the document itself
+
+
+# ------------------------------------------------------------------ 000: scraped, repeated, interleaved
+
+def _own_sentences(doc):
+    """(chunk position, sentence) for every sentence a chunk adds (its overlap excluded)."""
+    out = []
+    for c in doc.chunks:
+        for s in re.split(r"(?<=[。；！？])|\n", c.text[c.overlap:]):
+            if len(normalize(s)) >= 12:
+                out.append((c.position, s))
+    return out
+
+
+def test_000_source_really_repeats_passages():
+    raw = (CORPUS / "000_bbf779e5d15b6702.txt").read_text(encoding="utf-8")
+    assert raw.count("各地、各有关部门要坚持科学发展观") == 2
+    assert raw.count("2003年，国家高新区企业年投入R&D资金420亿元") == 2
+
+
+def test_000_no_passage_is_indexed_twice(corpus):
+    sents = _own_sentences(corpus["000"])
+    keys = [normalize(s) for _, s in sents]
+    assert len(keys) == len(set(keys)), "exact repeat"
+    for (_, a), (_, b) in itertools.combinations(sents, 2):
+        jaccard, containment = similarity(a, b)
+        assert jaccard < 0.8 and containment < 0.9, (a, b)
+    text = "".join(c.text[c.overlap:] for c in corpus["000"].chunks)
+    assert text.count("各地、各有关部门要坚持科学发展观") == 1
+    assert text.count("2003年，国家高新区企业年投入R&D资金420亿元") == 1
+
+
+@pytest.mark.parametrize(
+    "needle, section",
+    [
+        ("高新技术企业R&D经费，不能低于年产品销售额的5％", "五、（二）"),
+        ("不能低于年财政预算的5％，到2010年应达到10％", "五、（二）"),
+        ("用地不能低于总面积的60％", "五、（三）"),
+        ("80％以上的班子成员应具有大学本科以上学历", "五、（一）"),
+        ("各地、各有关部门要坚持科学发展观", "粤府办〔2005〕92号 一"),
+        ("高新区要高度重视相关公共技术平台的建设", "粤府办〔2005〕92号 四"),
+        ("现将科技部制定的《国家高新技术产业开发区技术创新纲要》", "粤府办〔2005〕92号"),
+        ("特制定本纲要", ""),
+        ("支持大学、科研机构和企业参与国际科技合作", "四、（二）"),
+    ],
+)
+def test_000_passages_are_attributed_to_their_document_and_heading(corpus, needle, section):
+    (chunk,) = [c for c in corpus["000"].chunks if needle in c.text[c.overlap:]]
+    assert chunk.section == section
+
+
+def test_000_outline_separates_the_two_documents(corpus):
+    paths = [s.path for s in corpus["000"].sections]
+    assert [p for p in paths if p.startswith("粤府办")] == [f"粤府办〔2005〕92号 {n}" for n in "一二四三"]
+    assert [p for p in paths if not p.startswith("粤府办") and "（" not in p] == list("一二三四五")
+    assert [p for p in paths if p.startswith("五、")] == [f"五、（{n}）" for n in "一二三四五六"]
+
+
+# ------------------------------------------------------------------ every document
+
+def test_chunks_are_well_formed_everywhere(corpus):
+    for doc in corpus.values():
+        assert [c.position for c in doc.chunks] == list(range(len(doc.chunks)))
+        assert len({c.chunk_id for c in doc.chunks}) == len(doc.chunks)
+        for c in doc.chunks:
+            assert c.text.strip() and c.section_title
+            assert len(c.text) <= 400 + c.overlap, (c.section, len(c.text))
+            assert c.issuer == doc.meta.issuer and c.date == doc.meta.date
+
+
+def test_chunk_ids_are_stable_across_parses(corpus):
+    again = parse_file(CORPUS / "004_02d40c519295951c.txt")
+    assert [c.chunk_id for c in again.chunks] == [c.chunk_id for c in corpus["004"].chunks]
+
+
+# ------------------------------------------------------------------ small texts
+
+@pytest.mark.parametrize(
+    "raw", ["国科发火〔2011〕259号", "国科发火[2011]259号", "国科发火［2011］259号", "国科发火【2011】259 号",
+            "国科发火 [ 2011 ] 259号"],
+)
+def test_doc_number_bracket_variants_are_one_number(raw):
+    assert normalize_doc_number(raw) == "国科发火〔2011〕259号"
+
+
+@pytest.mark.parametrize(
+    "raw, iso",
+    [("2020年7月13日", "2020-07-13"), ("二〇一一年七月四日", "2011-07-04"), ("二Ｏ一一年七月四日", "2011-07-04"),
+     ("二〇〇五年十一月七日", "2005-11-07"), ("二〇〇五年一月十三日", "2005-01-13"), ("2009-09-15", "2009-09-15"),
+     ("发布日期:2009-09-15", "2009-09-15")],
+)
+def test_dates_to_iso(raw, iso):
+    assert parse_date(raw) == iso
+
+
+NESTED = """科学技术部关于印发示范园区管理办法的通知
+国科发火[2021]12号
+
+各有关单位：
+现将《示范园区管理办法》印发给你们，请遵照执行。
+附件：示范园区管理办法
+科学技术部
+二〇二一年三月五日
+
+附件
+示范园区管理办法
+一、总则
+（一）目的。
+为规范管理，制定本办法。
+1.适用范围。本办法适用于国家级示范园区。
+（1）园区应当建立统计制度。
+（2）园区应当每年报送数据。
+——报送材料须真实。报送材料由管委会负责审核，并对其真实性负责。
+二、附则
+本办法自发布之日起施行。
+附1
+评价表
+序号\t指标\t要求
+1\t研发投入占比\t5%
+"""
+
+
+def test_a_made_up_notice_with_every_heading_level():
+    doc = parse_text(NESTED)
+    meta = doc.meta
+    assert (meta.doc, meta.title, meta.issuer, meta.date) == (
+        "国科发火〔2021〕12号", "示范园区管理办法", "科学技术部", "2021-03-05")
+    paths = [s.path for s in doc.sections]
+    assert paths == ["一", "一、（一）", "一、（一）1", "一、（一）1.（1）", "一、（一）1.（2）",
+                     "一、（一）1.（2）", "二", "附1"]
+    by_text = {c.text: c for c in doc.chunks}
+    assert by_text["为规范管理，制定本办法。"].section == "一、（一）"
+    dash = next(c for c in doc.chunks if c.text.startswith("——"))
+    assert (dash.section, dash.section_title) == ("一、（一）1.（2）", "报送材料须真实")
+    (row,) = [c for c in doc.chunks if c.kind == "table_row"]
+    assert (row.section, row.text) == ("附1", "评价表 序号1 研发投入占比 5%")
+    cover = [c for c in doc.chunks if c.section == "" and "印发给你们" in c.text]
+    assert cover and cover[0].section_title == "科学技术部关于印发示范园区管理办法的通知"
+
+
+def test_sidecar_overrides_and_refuses_unknown_keys(tmp_path):
+    src = tmp_path / "plan.txt"
+    src.write_text("某某规划纲要\n\n一、总体要求\n坚持创新驱动。\n", encoding="utf-8")
+    (tmp_path / "plan.meta.toml").write_text(
+        'issuer = "科学技术部"\nstatus = "expired"\ndate = "2011-01-01"\n', encoding="utf-8")
+    meta = parse_file(src).meta
+    assert (meta.doc, meta.issuer, meta.status, meta.date) == ("某某规划纲要", "科学技术部", "expired", "2011-01-01")
+    (tmp_path / "plan.meta.toml").write_text('isuer = "科学技术部"\n', encoding="utf-8")
+    with pytest.raises(MetadataError, match=r"plan\.meta\.toml: unknown key\(s\) isuer"):
+        parse_file(src)
+    (tmp_path / "plan.meta.toml").write_text('date = "2011年1月1日"\n', encoding="utf-8")
+    with pytest.raises(MetadataError, match="not an ISO date"):
+        parse_file(src)
+
+
+def test_near_duplicates_are_found_through_punctuation_width_and_small_edits():
+    index = NearDuplicateIndex()
+    index.add("国家高新区直接用于支持新产品开发的科技经费，不能低于年财政预算的5%，到2010年应达到10%。")
+    assert index.find("国家高新区直接用于支持新产品开发的科技经费,不能低于年财政预算的５％，到2010年应达到10％") == 0
+    assert index.find("国家高新区直接用于支持新产品开发的科技经费，不能低于年度财政预算的5%，到2010年应达到10%。") == 0
+    assert index.find("不能低于年财政预算的5%，到2010年应达到10%。") == 0  # contained in the first
+    assert index.find("高新技术企业R&D经费，不能低于年产品销售额的5%。") is None
