@@ -30,12 +30,12 @@ $(VENV)/bin/python:
 
 $(VENV)/.installed-run: requirements.lock pyproject.toml | $(VENV)/bin/python
 	$(PIP) -r requirements.lock
-	$(PIP) --no-deps -e .
+	$(PIP) --no-deps --config-settings editable_mode=compat -e .
 	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
 	$(PIP) -r requirements-dev.lock
-	$(PIP) --no-deps -e .
+	$(PIP) --no-deps --config-settings editable_mode=compat -e .
 	@touch $@ $(VENV)/.installed-run
 
 # Idempotent: unchanged documents are skipped, so this is quick when the index is current.

@@ -12,6 +12,8 @@ import time
 from sqlalchemy import Column, Engine, Float, MetaData, String, Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
+from bot.store import create_tables
+
 metadata = MetaData()
 seen_keys = Table(
     "seen_keys",
@@ -25,7 +27,7 @@ class DedupeStore:
     def __init__(self, engine: Engine, ttl_s: float = 24 * 3600) -> None:
         self.engine = engine
         self.ttl_s = ttl_s
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
         self.purge()
 
     def first_time(self, key: str) -> bool:

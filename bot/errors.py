@@ -60,6 +60,7 @@ _LIBRARY_STATUS = {
     "IndexMissing": 503,         # retrieval: run `parkbot ingest`
     "IndexUnavailable": 503,
     "IndexCorrupt": 503,
+    "IndexStale": 503,
     "EmbeddingUnavailable": 503,
     "ConfigError": 500,          # scoring: a registry in config/ is invalid (ours to fix)
 }

@@ -19,11 +19,11 @@ log = logging.getLogger(__name__)
 
 
 def _routers() -> list:
-    from bot.channels.api import health
+    from bot.channels.api import chat, health
     from bot.channels.slack import routes as slack
     from bot.channels.wecom import routes as wecom
 
-    return [health.router, slack.router, wecom.router]
+    return [health.router, chat.router, slack.router, wecom.router]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

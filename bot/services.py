@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -25,21 +26,111 @@ class Services:
         self._lock = threading.RLock()
 
     def warm_up(self) -> None:
-        """Build what the server needs before it takes requests."""
-        for name in ("index",):
+        """Build what the server needs before it takes requests (index, cohort, assistant, tokenizer)."""
+        for name in ("searcher", "cohort", "assistant"):
             try:
                 getattr(self, name)
-            except Exception as exc:  # the server still starts; /healthz shows what is missing
+            except Exception as exc:  # the server still starts; /healthz and /readyz show what is missing
                 log.warning("could not build %s at start-up: %s", name, exc)
+        searcher = self.current_searcher()
+        if searcher is not None:
+            searcher.run("国家高新区", 1)  # loads the tokenizer dictionary and the query path once
 
     def index_stats(self) -> dict[str, int]:
-        try:
-            index = self.index
-        except Exception:
-            return {"documents": 0, "chunks": 0}
-        if index is None:
-            return {"documents": 0, "chunks": 0}
-        return dict(index.stats())
+        index = self.current_index()
+        return dict(index.stats()) if index is not None else {"documents": 0, "chunks": 0}
+
+    # -- retrieval -------------------------------------------------------------------------
+    @cached_property
+    def retrieval_config(self) -> Any:
+        return self.settings.retrieval_config()
+
+    @cached_property
+    def embedder(self) -> Any:
+        from retrieval.embedding import make_embedder
+
+        return make_embedder(self.retrieval_config.embedding)
+
+    def current_index(self) -> Any:
+        """The published index, reopened when a newer build was published; None before any ingest."""
+        from retrieval.errors import IndexMissing
+        from retrieval.index import Index
+
+        with self._lock:
+            index = self.__dict__.get("_index")
+            if index is not None and index.is_current():
+                return index
+            try:
+                fresh = Index.open(self.retrieval_config, self.embedder)
+            except IndexMissing:
+                return None
+            if index is not None:
+                index.close()
+            self.__dict__["_index"] = fresh
+            self.__dict__.pop("_searcher", None)
+            return fresh
+
+    def current_searcher(self) -> Any:
+        """The hybrid searcher over the current index (rebuilt after a new ingest), or None."""
+        from retrieval.search import Searcher
+
+        with self._lock:
+            index = self.current_index()
+            if index is None:
+                return None
+            searcher = self.__dict__.get("_searcher")
+            if searcher is None:
+                searcher = Searcher.from_index(index)
+                self.__dict__["_searcher"] = searcher
+            return searcher
+
+    @property
+    def searcher(self) -> Any:
+        return self.current_searcher()
+
+    # -- scoring ---------------------------------------------------------------------------
+    @cached_property
+    def cohort(self) -> Any:
+        """The park data the assistant and the API score (the SYNTHETIC sample by default), or None."""
+        from bot.assistant.adapters import ScoringParkData
+
+        path = self.settings.paths.parks
+        if not path.exists():
+            log.warning("no park data at %s: score and eligibility lookups are unavailable", path)
+            return None
+        return ScoringParkData.from_file(path)
+
+    # -- assistant -------------------------------------------------------------------------
+    @cached_property
+    def toolbox(self) -> Any:
+        from bot.assistant.tools import Toolbox
+
+        return Toolbox(_LiveSearch(self), self.cohort)
+
+    @cached_property
+    def conversations(self) -> Any:
+        from bot.assistant.memory import ConversationStore
+
+        return ConversationStore(self.store_engine)
+
+    @cached_property
+    def assistant(self) -> Any:
+        from bot.assistant.service import build_answer_service
+
+        return build_answer_service(self.settings, self.toolbox, memory=self.conversations)
+
+    def answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Any:
+        """The one answer service every channel calls."""
+        return self.assistant.answer(message, conversation_id, mode)
+
+    def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Iterator[Any]:
+        """Text pieces of the answer as they are ready, then the final Answer."""
+        return self.assistant.stream(message, conversation_id, mode)
+
+    def close(self) -> None:
+        index = self.__dict__.get("_index")
+        if index is not None:
+            index.close()
 
     @cached_property
     def store_engine(self) -> Any:
@@ -66,7 +157,18 @@ class Services:
 
         self.feedback.add(FeedbackIn(**item))
 
-    @cached_property
-    def index(self) -> Any:
-        """The current policy index, or None when it has not been built yet."""
-        return None
+
+
+class _LiveSearch:
+    """Searches whatever index is current, so a new ingest reaches the assistant without a restart."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def run(self, query: str, k: int | None = None, filters: Any = None) -> Any:
+        searcher = self._services.current_searcher()
+        if searcher is None:
+            from retrieval.errors import IndexMissing
+
+            raise IndexMissing(self._services.settings.paths.index)
+        return searcher.run(query, k, filters)

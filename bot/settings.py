@@ -69,6 +69,12 @@ class EmbeddingSettings(BaseModel):
     api_key: SecretStr = SecretStr("")
 
 
+class IndexSettings(BaseModel):
+    passage_template: str = "{title} {section_title}\n{text}"
+    keyword_template: str = "{text}"
+    keep_builds: int = 2
+
+
 class LLMSettings(BaseModel):
     backend: Literal["offline", "openai", "local"] = "offline"
     base_url: str = ""
@@ -125,6 +131,7 @@ class Settings(BaseSettings):
     paths: PathSettings = PathSettings()
     chroma: ChromaSettings = ChromaSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
+    index: IndexSettings = IndexSettings()
     llm: LLMSettings = LLMSettings()
     store: StoreSettings = StoreSettings()
     slack: SlackSettings = SlackSettings()
@@ -166,6 +173,18 @@ class Settings(BaseSettings):
                 + " (or set PARKBOT_ENV=development for local use)."
             )
         return self
+
+
+    def retrieval_config(self):  # type: ignore[no-untyped-def]
+        """The retrieval library's storage/embedding config, built from these settings."""
+        from retrieval.config import RetrievalConfig
+
+        return RetrievalConfig(
+            index_dir=self.paths.index,
+            chroma=self.chroma.model_dump(),
+            embedding={**self.embedding.model_dump(), "api_key": self.embedding.api_key},
+            **self.index.model_dump(),
+        )
 
 
 def get_settings(**overrides: object) -> Settings:

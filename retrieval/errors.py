@@ -14,7 +14,10 @@ and a message that names the bad value and says what to do about it.
     ├── BadQuery                         bad_query          400: empty / too long / bad k
     ├── UnknownDocument                  unknown_document   404: no such doc id or 文号
     ├── IndexMissing                     index_missing      503: run `parkbot ingest` first
-    └── IndexCorrupt                     index_corrupt      500: the index is broken (ours)
+    ├── IndexCorrupt                     index_corrupt      503: the index is broken (ours)
+    ├── IndexUnavailable                 index_unavailable  503: the Chroma server cannot be reached
+    ├── IndexStale                       index_stale        503: built with another embedder; re-ingest
+    └── EmbeddingUnavailable             embedding_unavailable 503: the embedding endpoint failed
 
 ``DocumentError`` subclasses carry ``path`` (the file) and ``reason`` (a short phrase) so a
 batch report can list them; their message always starts with the file name.
@@ -125,6 +128,24 @@ class IndexCorrupt(RetrievalError):
     code = "index_corrupt"
 
 
+class IndexUnavailable(RetrievalError):
+    """The index is configured on a Chroma server that cannot be reached or refused a request."""
+
+    code = "index_unavailable"
+
+
+class IndexStale(RetrievalError):
+    """The index was built with another embedding model than the one configured now."""
+
+    code = "index_stale"
+
+
+class EmbeddingUnavailable(RetrievalError):
+    """The embedding backend failed (endpoint down, bad reply, wrong vector size)."""
+
+    code = "embedding_unavailable"
+
+
 __all__ = [
     "RetrievalError",
     "DocumentError",
@@ -138,4 +159,7 @@ __all__ = [
     "UnknownDocument",
     "IndexMissing",
     "IndexCorrupt",
+    "IndexUnavailable",
+    "IndexStale",
+    "EmbeddingUnavailable",
 ]
