@@ -1,0 +1,379 @@
+"""The offline router: which tool answers a message, and with which entities.
+
+Rules are data (``config/assistant/intents.yaml``): intent patterns with priorities and the
+entities each intent needs, category names and abbreviations, rule checks for enterprises and
+persons, indicator aliases. The router itself only applies them:
+
+1. normalise the message (simplified Chinese, half-width, lower case);
+2. find entities: a park of the cohort (its id, or its name matched fuzzily with rapidfuzz), a
+   附1 category (longest alias first), a rule check and its number (an age, a percentage), what-if
+   changes (``1.2 提高到 900``);
+3. fill what is missing from the previous turn when the message is a follow-up
+   ("那创新型科技园区呢？" keeps the park, "它排第几？" keeps the park);
+4. pick the highest-priority intent whose patterns match and whose needs are met; otherwise a
+   policy question answered from the documents.
+
+The router is deterministic and knows nothing about retrieval or scoring; the cohort's parks
+and the registry's indicators are passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
+
+log = logging.getLogger(__name__)
+
+Intent = Literal["policy", "score", "eligibility", "explain", "what_if", "draft", "list_parks", "rule_check"]
+PARK_INTENTS = {"score", "eligibility", "explain", "what_if"}
+
+
+def default_intents_file() -> Path:
+    from bot.paths import project_root
+
+    return project_root() / "config" / "assistant" / "intents.yaml"
+
+
+class ParkRef(BaseModel):
+    """A park of the cohort as the router and the tools see it."""
+
+    park_id: str
+    name: str
+    year: int | None = None
+    synthetic: bool = True
+
+
+class IndicatorRef(BaseModel):
+    code: str
+    name: str
+
+
+class Change(BaseModel):
+    """One what-if change: indicator code and the new value as the user wrote it ("40%", "900")."""
+
+    code: str
+    name: str = ""
+    value: str
+
+
+class Route(BaseModel):
+    intent: Intent = "policy"
+    language: Literal["zh", "en"] = "zh"
+    query: str = Field(description="The message, normalised; what the search tool is asked")
+    park: ParkRef | None = None
+    category: str | None = None
+    rule: str | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    changes: list[Change] = Field(default_factory=list)
+    followup: bool = False
+    inherited: list[str] = Field(default_factory=list, description="entities taken from the previous turn")
+
+    def entities(self) -> dict[str, Any]:
+        """What a later follow-up may reuse."""
+        out: dict[str, Any] = {"intent": self.intent, "query": self.query}
+        if self.park:
+            out["park"] = self.park.model_dump()
+        if self.category:
+            out["category"] = self.category
+        if self.rule:
+            out["rule"] = self.rule
+            out["facts"] = self.facts
+        return out
+
+
+class IntentRule(BaseModel):
+    priority: int = 0
+    needs: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+
+
+class CategoryRule(BaseModel):
+    name: str
+    aliases: list[str]
+
+
+class RuleSpec(BaseModel):
+    subject: str
+    context: list[str]
+    requires_any: list[str] = Field(default_factory=list)
+    value: Literal["percent", "age", "years"]
+    fact: str
+
+
+class RouterConfig(BaseModel):
+    intents: dict[str, IntentRule]
+    followup: dict[str, list[str]] = Field(default_factory=dict)
+    categories: dict[str, CategoryRule]
+    rules: dict[str, RuleSpec] = Field(default_factory=dict)
+    quantity_cues: list[str] = Field(default_factory=list)
+    indicator_aliases: dict[str, list[str]] = Field(default_factory=dict)
+    vintage: list[dict[str, str]] = Field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> RouterConfig:
+        return _load_config(str(path or default_intents_file()))
+
+
+@lru_cache(maxsize=8)
+def _load_config(path: str) -> RouterConfig:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    try:
+        return RouterConfig.model_validate(data)
+    except Exception as exc:
+        raise ValueError(f"{path}: invalid intent rules: {exc}") from exc
+
+
+def normalize_message(text: str) -> str:
+    """Half-width, lower case, traditional → simplified when OpenCC is available, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _t2s(text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _opencc() -> Any:
+    try:
+        from opencc import OpenCC
+
+        return OpenCC("t2s")
+    except Exception:  # pragma: no cover - opencc is a dependency of retrieval
+        return None
+
+
+def _t2s(text: str) -> str:
+    cc = _opencc()
+    return cc.convert(text) if cc else text
+
+
+def detect_language(text: str) -> Literal["zh", "en"]:
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > 3 * han and latin >= 4 else "zh"
+
+
+_SUFFIXES = ("国家高新技术产业开发区", "高新技术产业开发区", "高新区", "科技园区", "科技园", "园区", "开发区", "示范区")
+_PCT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|个百分点|percent)")
+_PCT_CN = re.compile(r"百分之(\d+(?:\.\d+)?)")
+_AGE = re.compile(r"(\d{2,3})\s*(周岁|岁)|(?:aged?|age of)\s*(\d{2,3})|(\d{2,3})\s*(?:years?|yrs?)[ -]old")
+_YEARS = re.compile(r"(\d{1,2})\s*年(?!龄)|(\d{1,2})\s*-?\s*years?(?! old)")
+_CODE = re.compile(r"(?<![\d.])([1-4]\.(?:1[01]|[1-9]))(?![\d.])")
+_CHANGE = re.compile(
+    r"(?P<subject>[^，,。；;？?]{1,40}?)\s*(?:从[^，,。到]{0,12})?"
+    r"(?:提高到|提升到|提高至|提升至|增加到|增加至|增长到|降低到|降到|降至|减少到|达到|变为|变成|改为|改成|调到|调整为|调整到|为|到|raised to|increased to|to)\s*"
+    r"(?P<value>\d+(?:\.\d+)?\s*(?:%|％|万元/人|万/人|万元|万|亿元|亿|元/万元|元|个|家|人)?)"
+)
+
+
+class Router:
+    """Maps a message (and the previous turn's entities) to a :class:`Route`."""
+
+    def __init__(
+        self,
+        config: RouterConfig | None = None,
+        parks: Sequence[ParkRef] = (),
+        indicators: Sequence[IndicatorRef] = (),
+        *,
+        park_threshold: float = 86.0,
+    ) -> None:
+        self.config = config or RouterConfig.load()
+        self.parks = list(parks)
+        self.indicators = list(indicators)
+        self.park_threshold = park_threshold
+        self._intent_res = {
+            name: [re.compile(p) for p in rule.patterns] for name, rule in self.config.intents.items()
+        }
+        self._followup_res = [re.compile(p) for p in self.config.followup.get("patterns", [])]
+        self._pronoun_res = [re.compile(p) for p in self.config.followup.get("park_pronouns", [])]
+        aliases = [
+            (normalize_message(alias), cat_id)
+            for cat_id, cat in self.config.categories.items()
+            for alias in [cat.name, *cat.aliases]
+        ]
+        self._category_aliases = sorted(set(aliases), key=lambda a: -len(a[0]))
+        self._park_keys = [(p, _park_core(normalize_message(p.name))) for p in self.parks]
+
+    # -- entities ----------------------------------------------------------------------------
+
+    def find_park(self, text: str) -> tuple[ParkRef | None, str]:
+        """The park named in ``text`` (id or fuzzy name) and the span to blank out, or (None, "")."""
+        for park in self.parks:
+            pid = park.park_id.lower()
+            if re.search(rf"(?<![0-9a-z_-]){re.escape(pid)}(?![0-9a-z_-])", text):
+                return park, pid
+        best: tuple[float, int, ParkRef | None, str] = (0.0, 0, None, "")
+        for park, core in self._park_keys:
+            full = normalize_message(park.name)
+            if full and full in text:
+                return park, full
+            if len(core) < 2:
+                continue
+            score = fuzz.partial_ratio(core, text)
+            if len(core) <= 3 and core not in text:
+                continue  # two or three characters must match exactly, or noise matches
+            if score >= self.park_threshold and (score, len(core)) > best[:2]:
+                best = (score, len(core), park, core)
+        return best[2], best[3]
+
+    def find_category(self, text: str) -> str | None:
+        for alias, cat_id in self._category_aliases:
+            if alias and alias in text:
+                return cat_id
+        return None
+
+    def find_rule(self, text: str) -> tuple[str | None, dict[str, Any]]:
+        for rule_id, spec in self.config.rules.items():
+            if not any(normalize_message(c) in text for c in spec.context):
+                continue
+            if spec.requires_any and not any(normalize_message(c) in text for c in spec.requires_any):
+                continue
+            value = _extract_value(text, spec.value)
+            if value is not None:
+                return rule_id, {spec.fact: value, "subject": spec.subject}
+        return None, {}
+
+    def find_changes(self, text: str) -> list[Change]:
+        changes: list[Change] = []
+        for m in _CHANGE.finditer(text):
+            subject = m.group("subject")
+            ref = self._indicator_in(subject)
+            if ref and not any(c.code == ref.code for c in changes):
+                changes.append(Change(code=ref.code, name=ref.name, value=re.sub(r"\s+", "", m.group("value"))))
+        return changes
+
+    def _indicator_in(self, subject: str) -> IndicatorRef | None:
+        code = _CODE.search(subject)
+        by_code = {i.code: i for i in self.indicators}
+        if code:
+            return by_code.get(code.group(1), IndicatorRef(code=code.group(1), name=""))
+        for ind_code, aliases in self.config.indicator_aliases.items():
+            if any(normalize_message(a) in subject for a in aliases):
+                return by_code.get(ind_code, IndicatorRef(code=ind_code, name=""))
+        best: tuple[float, IndicatorRef | None] = (0.0, None)
+        for ind in self.indicators:
+            name = normalize_message(ind.name)
+            score = fuzz.partial_ratio(name, subject) if len(subject) >= 4 else 0.0
+            if score >= 80 and score > best[0]:
+                best = (score, ind)
+        return best[1]
+
+    def is_followup(self, text: str) -> bool:
+        return any(r.search(text) for r in self._followup_res)
+
+    def refers_back(self, text: str) -> bool:
+        return any(r.search(text) for r in self._pronoun_res)
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def route(self, message: str, previous: dict[str, Any] | None = None, *, mode: str = "answer") -> Route:
+        text = normalize_message(message)
+        route = Route(query=text, language=detect_language(message))
+        park, span = self.find_park(text)
+        rest = text.replace(span, " ") if span else text
+        route.park = park
+        route.category = self.find_category(rest)
+        explicit_category = route.category is not None
+        route.rule, route.facts = self.find_rule(rest)
+        if self.indicators or self.config.indicator_aliases:
+            route.changes = self.find_changes(rest)
+        route.followup = bool(previous) and self.is_followup(text)
+
+        matched = [
+            (self.config.intents[name].priority, name)
+            for name, res in self._intent_res.items()
+            if any(r.search(text) for r in res)
+        ]
+        matched.sort(reverse=True)
+        names = [n for _, n in matched]
+
+        prev = previous or {}
+        prev_intent = prev.get("intent")
+        prev_park = ParkRef.model_validate(prev["park"]) if prev.get("park") else None
+        # A follow-up or a pronoun keeps the previous park; a park-less message after a park turn
+        # that asks a park question ("它排第几？") keeps it too.
+        if route.park is None and prev_park is not None and (
+            route.followup or self.refers_back(text) or (set(names) & PARK_INTENTS)
+        ):
+            route.park = prev_park
+            route.inherited.append("park")
+        if route.category is None and prev.get("category") and (
+            route.followup or (route.park is not None and "eligibility" in names)
+        ):
+            route.category = prev["category"]
+            route.inherited.append("category")
+        if mode == "draft":
+            route.intent = "draft"
+            return route
+        # A follow-up that names no intent of its own continues the previous one.
+        if route.followup and prev_intent and not (set(names) - {"policy"}):
+            names = [prev_intent]
+        # A category named after a park turn ("创新型特色园区呢？") is an eligibility check, unless
+        # the message asks another park question of its own.
+        if (
+            explicit_category
+            and route.park
+            and "eligibility" not in names
+            and not (set(names) & (PARK_INTENTS - {"eligibility"}))
+        ):
+            names.insert(0, "eligibility")
+        for name in names:
+            if self._satisfied(name, route):
+                route.intent = name  # type: ignore[assignment]
+                return route
+        route.intent = "policy"
+        return route
+
+    def _satisfied(self, intent: str, route: Route) -> bool:
+        rule = self.config.intents.get(intent)
+        if rule is None:
+            return False
+        for need in rule.needs:
+            if need == "park" and route.park is None:
+                return False
+            if need == "category" and route.category is None:
+                return False
+            if need == "rule" and route.rule is None:
+                return False
+        if intent == "what_if" and not route.changes:
+            return False
+        return True
+
+    def category_name(self, category_id: str | None) -> str:
+        if not category_id:
+            return ""
+        cat = self.config.categories.get(category_id)
+        return cat.name if cat else category_id
+
+
+def _park_core(name: str) -> str:
+    core = re.sub(r"[（(][^）)]*[）)]", "", name).strip()  # "(SYNTHETIC)" and similar tags
+    for suffix in _SUFFIXES:
+        if core.endswith(suffix) and len(core) > len(suffix) + 1:
+            return core[: -len(suffix)]
+    return core
+
+
+def _extract_value(text: str, kind: str) -> float | int | None:
+    if kind == "percent":
+        m = _PCT.search(text) or _PCT_CN.search(text)
+        return round(float(m.group(1)) / 100, 6) if m else None
+    if kind == "age":
+        m = _AGE.search(text)
+        if not m:
+            return None
+        return int(next(g for g in (m.group(1), m.group(3), m.group(4)) if g))
+    if kind == "years":
+        m = _YEARS.search(text)
+        if not m:
+            return None
+        return int(next(g for g in m.groups() if g))
+    return None

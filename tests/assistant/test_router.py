@@ -1,0 +1,88 @@
+"""The offline router: intents, fuzzy park names, category abbreviations, rule facts, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant.router import Router
+from tests.assistant.fakes import INDICATORS, PARKS
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(parks=PARKS, indicators=INDICATORS)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "park", "category"),
+    [
+        ("青川高新区今年得分多少？", "score", "SYN-001", None),
+        ("SYN-002 排第几", "score", "SYN-002", None),
+        ("云岭科技园够不够创新型科技园区的标准", "eligibility", "SYN-002", "innovative_sci_tech"),
+        ("海澄能评上一流园区吗", "eligibility", "SYN-003", "world_class"),
+        ("青川达到特色园区要求了吗", "eligibility", "SYN-001", "innovative_featured"),
+        ("为什么青川的分数这么低", "explain", "SYN-001", None),
+        ("云岭的短板在哪", "explain", "SYN-002", None),
+        ("有哪些园区？", "list_parks", None, None),
+        ("企业能用专利做抵押贷款吗", "policy", None, None),
+        ("创新型科技园区的硕博占比要求是多少", "policy", None, "innovative_sci_tech"),
+        ("Which parks are loaded? list the parks", "list_parks", None, None),
+        ("What is the score of SYN-003?", "score", "SYN-003", None),
+    ],
+)
+def test_intents_and_entities(router: Router, message: str, intent: str, park: str | None, category: str | None) -> None:
+    route = router.route(message)
+    assert route.intent == intent
+    assert (route.park.park_id if route.park else None) == park
+    assert route.category == category
+
+
+def test_park_names_match_with_a_typo_and_without_the_suffix(router: Router) -> None:
+    assert router.find_park("青川高新技术产业开发区得分")[0].park_id == "SYN-001"
+    assert router.find_park("云岭科技园区的排名")[0].park_id == "SYN-002"
+    assert router.find_park("长江高新区的排名")[0] is None  # not in the cohort: no guess
+
+
+def test_category_aliases_prefer_the_longest(router: Router) -> None:
+    assert router.find_category("创新型特色园区") == "innovative_featured"
+    assert router.find_category("创新型科技园区") == "innovative_sci_tech"
+    assert router.find_category("世界一流") == "world_class"
+
+
+def test_rule_checks_read_the_number(router: Router) -> None:
+    age = router.route("63岁的外籍专家能办工作许可吗？")
+    assert (age.intent, age.rule, age.facts["age"]) == ("rule_check", "foreign_talent_work_permit_age", 63)
+    rd = router.route("我们企业研发投入4.5%，符合纲要要求吗？")
+    assert (rd.intent, rd.rule, rd.facts["rd_share"]) == ("rule_check", "enterprise_rd_share", 0.045)
+    assert router.route("外籍专家能办工作许可吗？").intent == "policy"  # no age given: the documents answer
+
+
+def test_what_if_changes_name_the_indicator_and_the_value(router: Router) -> None:
+    route = router.route("如果青川的服务收入占比提高到40%，排名会怎样？")
+    assert route.intent == "what_if"
+    assert [(c.code, c.value) for c in route.changes] == [("2.2", "40%")]
+    assert router.route("如果青川把1.2提升到900呢").changes[0].code == "1.2"
+    assert router.route("如果青川更好一点呢").intent != "what_if"  # nothing to recompute
+
+
+def test_follow_ups_keep_the_park_and_change_the_category(router: Router) -> None:
+    first = router.route("青川够创新型科技园区标准吗")
+    follow = router.route("那创新型特色园区呢？", first.entities())
+    assert (follow.intent, follow.park.park_id, follow.category) == ("eligibility", "SYN-001", "innovative_featured")
+    assert "park" in follow.inherited
+    rank = router.route("它排第几？", follow.entities())
+    assert (rank.intent, rank.park.park_id) == ("score", "SYN-001")
+    why = router.route("为什么？", rank.entities())
+    assert (why.intent, why.park.park_id) == ("explain", "SYN-001")
+
+
+def test_a_new_question_does_not_inherit(router: Router) -> None:
+    first = router.route("青川得分多少")
+    assert router.route("企业能用专利做抵押贷款吗", first.entities()).intent == "policy"
+    other = router.route("云岭得分多少", first.entities())
+    assert other.park.park_id == "SYN-002"
+
+
+def test_draft_mode_wins(router: Router) -> None:
+    assert router.route("青川得分多少", mode="draft").intent == "draft"
+    assert router.route("请起草一份复函：企业咨询知识产权质押融资").intent == "draft"
