@@ -19,11 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def _routers() -> list:
-    from bot.channels.api import chat, health
+    from bot.channels import web
+    from bot.channels.api import chat, feedback, health, openai_compat, scoring
     from bot.channels.slack import routes as slack
     from bot.channels.wecom import routes as wecom
 
-    return [health.router, chat.router, slack.router, wecom.router]
+    return [health.router, chat.router, openai_compat.router, scoring.router, feedback.router, slack.router, wecom.router, web.router]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

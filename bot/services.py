@@ -90,15 +90,24 @@ class Services:
 
     # -- scoring ---------------------------------------------------------------------------
     @cached_property
-    def cohort(self) -> Any:
-        """The park data the assistant and the API score (the SYNTHETIC sample by default), or None."""
-        from bot.assistant.adapters import ScoringParkData
+    def scoring(self) -> Any:
+        """Registry, method profile, rule packs and the loaded cohort (the SYNTHETIC sample by default)."""
+        import scoring
 
         path = self.settings.paths.parks
         if not path.exists():
-            log.warning("no park data at %s: score and eligibility lookups are unavailable", path)
-            return None
-        return ScoringParkData.from_file(path)
+            log.warning("no park data at %s: score lookups need parks sent with the request", path)
+        return scoring.ScoringKit.load(
+            self.settings.paths.config / "scoring", path if path.exists() else None, with_cohort=path.exists()
+        )
+
+    @cached_property
+    def cohort(self) -> Any:
+        """The assistant's view of the loaded cohort, or None without park data."""
+        from bot.assistant.adapters import ScoringParkData
+
+        kit = self.scoring
+        return ScoringParkData.from_kit(kit) if kit.cohort is not None else None
 
     # -- assistant -------------------------------------------------------------------------
     @cached_property

@@ -34,15 +34,23 @@ FACT_ALIASES = {"rd_share": "rd_intensity", "years": "residence_years"}
 class ScoringParkData:
     """One cohort, scored once; what-if results are recomputed per call (exact, never estimated)."""
 
-    def __init__(self, cohort: Any, *, registry: Any = None, profile: str | None = None) -> None:
+    def __init__(
+        self, cohort: Any, *, registry: Any = None, profile: Any = None, packs: dict[str, Any] | None = None,
+        result: Any = None,
+    ) -> None:
         from scoring.engine import score_cohort
 
         self.cohort = cohort
         self.registry = registry or cohort.registry
         self.profile = profile
-        self.result = score_cohort(cohort, self.registry, profile)
-        self._packs: dict[str, Any] = {}
+        self.result = result if result is not None else score_cohort(cohort, self.registry, profile)
+        self._packs: dict[str, Any] = dict(packs or {})
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_kit(cls, kit: Any) -> ScoringParkData:
+        """Share the loaded ``scoring.ScoringKit`` (cohort, registry, rule packs, cached result) with the API."""
+        return cls(kit.cohort, registry=kit.registry, profile=kit.profile, packs=kit.packs, result=kit.result())
 
     @classmethod
     def from_file(cls, path: str | Path, *, profile: str | None = None) -> ScoringParkData:

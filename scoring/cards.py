@@ -1,0 +1,173 @@
+"""Score cards: the JSON shape of CONTRACT.md, built from a ``CohortResult`` exactly.
+
+Numbers are rounded once, half away from zero, to 2 decimals (raw values to 6). The exact
+contributions sum to the exact total; rounded ones may differ from the rounded total by a few
+hundredths, which ``rounding_note`` says.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from scoring.quantities import round_half_away
+
+if TYPE_CHECKING:
+    from scoring.engine import CohortResult
+
+SYNTHETIC_NOTICE = "SYNTHETIC sample data (fictional parks): for demonstration only, not real statistics."
+METHOD_NOTICE = (
+    "ParkBot's documented method on the official 附2 structure and weights; not an official "
+    "Torch Center (火炬中心) result."
+)
+
+
+class PrimaryScore(BaseModel):
+    code: str
+    name: str
+    weight: float
+    score: float | None
+    rank: int | None
+    reason: str | None = None
+
+
+class IndicatorScore(BaseModel):
+    code: str
+    name: str
+    unit: str
+    source: str
+    value: float | None
+    normalized: float | None
+    contribution: float | None
+    headroom: float | None
+    effective_weight: float | None
+    status: str
+    reference: dict[str, float | None]
+    citation: str
+
+
+class ScoreCard(BaseModel):
+    park_id: str
+    name: str
+    year: int | None
+    total: float | None
+    rank: int | None
+    cohort_size: int
+    rankable: bool
+    primaries: list[PrimaryScore]
+    indicators: list[IndicatorScore]
+    missing: list[str]
+    reasons: list[str]
+    flags: list[dict[str, str]]
+    registry: str
+    method: str
+    engine_version: str
+    input_sha256: str
+    synthetic: bool
+    notice: str
+    rounding_note: str = Field(
+        default="Exact contributions sum to the exact total; each number is rounded once to 2 decimals."
+    )
+
+
+class CohortInfo(BaseModel):
+    size: int
+    year: int | None
+    registry: str
+    method: str
+    engine_version: str
+    input_sha256: str
+    synthetic: bool
+    notice: str
+
+
+def _num(value: Fraction | Decimal | None, places: int = 2) -> float | None:
+    return None if value is None else float(round_half_away(Fraction(value), places))
+
+
+def notice_for(synthetic: bool) -> str:
+    return f"{SYNTHETIC_NOTICE} {METHOD_NOTICE}" if synthetic else METHOD_NOTICE
+
+
+def build_card(result: CohortResult, park_id: str) -> ScoreCard:
+    i = result.cohort.position(park_id)
+    park = result.cohort.parks[i]
+    ex = result.exact(i)
+    reg = result.registry
+    primaries = [
+        PrimaryScore(
+            code=p.code,
+            name=p.name,
+            weight=float(p.weight),  # type: ignore[arg-type]
+            score=float(result.primary_score(park_id, p.code)) if result.primary_valid[p.code][i] else None,  # type: ignore[arg-type]
+            rank=result.primary_ranks[p.code][i],
+            reason=ex.primary_reasons.get(p.code),
+        )
+        for p in reg.primaries
+    ]
+    indicators = []
+    for j, ind in enumerate(reg.indicators):
+        ref = result.references[ind.code]
+        indicators.append(
+            IndicatorScore(
+                code=ind.code,
+                name=ind.name,
+                unit=ind.unit,
+                source=ind.source,
+                value=_num(result.cohort.exact[i][j], 6),
+                normalized=_num(ex.normalized[ind.code]),
+                contribution=_num(ex.contribution.get(ind.code)),
+                headroom=_num(ex.headroom.get(ind.code)),
+                effective_weight=_num(ex.effective_weight.get(ind.code), 4),
+                status=ex.status[ind.code],
+                reference={"L": _num(ref.lo, 6), "U": _num(ref.hi, 6)},
+                citation=ind.citation,
+            )
+        )
+    total = result.total(park_id)
+    return ScoreCard(
+        park_id=park.park_id,
+        name=park.name,
+        year=park.year,
+        total=None if total is None else float(total),
+        rank=result.ranks[i],
+        cohort_size=result.size,
+        rankable=bool(result.rankable[i]),
+        primaries=primaries,
+        indicators=indicators,
+        missing=[
+            f"{ind.code} {ind.name}"
+            for ind in reg.indicators
+            if ex.status[ind.code] in ("missing", "no_reference")
+        ],
+        reasons=[r for r in ex.primary_reasons.values()],
+        flags=[f.as_dict() for f in result.flags[i]] + [f.as_dict() for f in result.cohort_flags],
+        registry=reg.id,
+        method=result.profile.id,
+        engine_version=result.engine_version,
+        input_sha256=result.input_sha256,
+        synthetic=result.synthetic,
+        notice=notice_for(result.synthetic),
+    )
+
+
+def cohort_info(result: CohortResult) -> CohortInfo:
+    return CohortInfo(
+        size=result.size,
+        year=result.cohort.year,
+        registry=result.registry.id,
+        method=result.profile.id,
+        engine_version=result.engine_version,
+        input_sha256=result.input_sha256,
+        synthetic=result.synthetic,
+        notice=notice_for(result.synthetic),
+    )
+
+
+def cards_payload(result: CohortResult) -> dict[str, Any]:
+    """``{"cards": [...], "cohort": {...}}`` in listing order (the POST /api/score answer)."""
+    cards = [build_card(result, result.cohort.park_ids[i]).model_dump() for i in result.order()]
+    return {"cards": cards, "cohort": cohort_info(result).model_dump()}

@@ -1,0 +1,418 @@
+"""Three-valued checks of a subject (park / enterprise / person) against a rule set.
+
+Each target is met (True), not met (False) or unknown (None, data missing). The verdict is
+``pass`` when all are met, ``fail`` when any is not met (a known failure decides even with other
+values missing), otherwise ``incomplete``. Gaps are exact; a near miss is a failed target whose
+relative gap is within the profile's ``near_miss`` (5 %). The compound 产业集群与巨型企业数 target
+counts clusters cumulatively by tier and firms strictly above each revenue band (超 = ">").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pydantic import BaseModel
+
+from scoring.errors import UnknownKeyError, ValueFormatError
+from scoring.quantities import decimal_text, is_missing, parse_flag, parse_value, round_half_away
+from scoring.rulepacks import CLUSTER_TIER_NAMES, CLUSTER_TIERS, FactSpec, RulePack, RuleSet, Target
+
+NEAR_MISS = Fraction(1, 20)
+_CLUSTER_KEYS = {f"clusters_{t}": t for t in CLUSTER_TIERS}
+
+
+class TargetResult(BaseModel):
+    no: int
+    id: str
+    name: str
+    requirement: str
+    threshold: float | None
+    unit: str
+    value: float | None
+    met: bool | None
+    gap: float | None
+    relative_gap: float | None = None
+    attainment: float | None = None
+    near_miss: bool = False
+    detail: str = ""
+    citation: str
+
+
+class Citation(BaseModel):
+    doc: str
+    section: str
+
+
+class EligibilityReport(BaseModel):
+    category: str
+    category_id: str
+    pack: str
+    applies_to: str
+    overall: str
+    targets: list[TargetResult]
+    failing: list[str]
+    missing: list[str]
+    near_misses: list[str]
+    citation: Citation
+    notes: list[str] = []
+    synthetic: bool = False
+
+    def summary(self) -> str:
+        """One Chinese sentence a channel may show; the targets carry the detail."""
+        verdict = {"pass": "全部满足", "fail": "未满足", "incomplete": "数据不全，尚不能判定"}[self.overall]
+        parts = [f"{self.category}（{self.citation.doc} {self.citation.section}）：{verdict}"]
+        if self.failing:
+            parts.append("未达标：" + "、".join(self.failing))
+        if self.missing:
+            parts.append("待确认：" + "、".join(self.missing))
+        return "；".join(parts) + "。"
+
+
+def _num(value: Fraction | Decimal | None, places: int = 6) -> float | None:
+    return None if value is None else float(round_half_away(Fraction(value), places))
+
+
+def _lookup(subject: Mapping[str, Any], keys: Sequence[str]) -> tuple[bool, Any]:
+    for key in keys:
+        if key in subject:
+            value = subject[key]
+            if isinstance(value, (list, dict)) or not is_missing(value):
+                return True, value
+    return False, None
+
+
+def _flatten(subject: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested API shapes ({"base": …, "indicators": …, "facts": …}) become one mapping."""
+    flat: dict[str, Any] = {}
+    for key, value in subject.items():
+        if key in ("base", "indicators", "facts") and isinstance(value, Mapping):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def resolve_fact(spec: FactSpec, subject: Mapping[str, Any], registry: Any = None) -> tuple[Any, str]:
+    """The subject's value of one fact and where it came from (given / formula / indicator)."""
+    found, raw = _lookup(subject, (spec.id, spec.name, *spec.aliases))
+    if spec.kind == "compound":
+        return _compound_input(subject, spec), "given"
+    if found:
+        if spec.kind == "flag":
+            return parse_flag(raw, spec.name), "given"
+        value = parse_value(raw, spec.kind, field=spec.name, unit=spec.unit, unit_scale=spec.unit_scale)
+        return (None if value is None else Fraction(value)), "given"
+    if spec.formula is not None:
+        base: dict[str, Fraction | None] = {}
+        for name in spec.formula.names:
+            raw_base = subject.get(name)
+            stat = registry.base_by_key.get(name) if registry is not None else None
+            if raw_base is None and stat is not None:
+                raw_base = subject.get(stat.name)
+            if is_missing(raw_base):
+                base[name] = None
+                continue
+            kind, unit = (stat.kind, stat.unit) if stat is not None else ("amount", "")
+            read = parse_value(raw_base, kind, field=name, unit=unit)
+            base[name] = None if read is None else Fraction(read)
+        computed, _ = spec.formula.evaluate(base)
+        if computed is not None:
+            return computed, "formula"
+    if spec.indicator and registry is not None:
+        ind = registry.indicator(spec.indicator)
+        for key in (ind.code, ind.name):
+            if key in subject and not is_missing(subject[key]):
+                parsed = parse_value(subject[key], ind.kind, field=f"{ind.code} {ind.name}", unit=ind.unit)
+                if parsed is not None:
+                    return Fraction(parsed) * spec.indicator_scale, f"indicator {ind.code}"
+    return None, "missing"
+
+
+def _compound_input(subject: Mapping[str, Any], spec: FactSpec) -> dict[str, Any]:
+    source: Mapping[str, Any] = subject
+    if isinstance(subject.get(spec.name), Mapping):
+        source = subject[spec.name]
+    elif isinstance(subject.get(spec.id), Mapping):
+        source = subject[spec.id]
+    clusters: dict[str, int | None] = {t: None for t in CLUSTER_TIERS}
+    given = source.get("clusters")
+    if isinstance(given, Mapping):
+        for tier, count in given.items():
+            if tier not in CLUSTER_TIERS:
+                raise UnknownKeyError(f"clusters: tier {tier!r} is not one of {', '.join(CLUSTER_TIERS)}")
+            clusters[tier] = _count(count, f"clusters.{tier}")
+    for key, tier in _CLUSTER_KEYS.items():
+        if key in source and not is_missing(source[key]):
+            clusters[tier] = _count(source[key], key)
+    revenues = source.get("enterprise_revenues_yi")
+    parsed_revenues: list[Decimal] | None = None
+    if isinstance(revenues, str) and not is_missing(revenues):
+        revenues = [r for r in revenues.replace("；", ";").replace(",", ";").split(";") if r.strip()]
+    if isinstance(revenues, (list, tuple)):
+        parsed_revenues = []
+        for k, r in enumerate(revenues):
+            value = parse_value(
+                r,
+                "amount",
+                field=f"enterprise_revenues_yi[{k}]",
+                unit="亿元",
+                unit_scale=Decimal(100_000_000),
+            )
+            if value is None:
+                raise ValueFormatError(
+                    f"enterprise_revenues_yi[{k}] is empty; list only the enterprises you know"
+                )
+            parsed_revenues.append(value)
+    counts = source.get("enterprise_counts_above_yi")
+    parsed_counts = None
+    if isinstance(counts, Mapping):
+        parsed_counts = {
+            Decimal(str(k)): _count(v, f"enterprise_counts_above_yi.{k}") for k, v in counts.items()
+        }
+    return {"clusters": clusters, "revenues": parsed_revenues, "counts_above": parsed_counts}
+
+
+def _count(raw: Any, field: str) -> int | None:
+    value = parse_value(raw, "count", field=field)
+    if value is None:
+        return None
+    if value != value.to_integral_value() or value < 0:
+        raise ValueFormatError(f"{field}: {raw!r} must be a whole number ≥ 0", field=field, value=raw)
+    return int(value)
+
+
+def _and(*values: bool | None) -> bool | None:
+    if any(v is False for v in values):
+        return False
+    return True if all(v is True for v in values) else None
+
+
+def _or(*values: bool | None) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def evaluate_clusters_giants(
+    target: Target, facts: dict[str, Any]
+) -> tuple[bool | None, Fraction | None, str]:
+    assert target.cluster_tier is not None
+    tiers = CLUSTER_TIERS[: CLUSTER_TIERS.index(target.cluster_tier) + 1]  # higher tiers count too
+    counts = [facts["clusters"][t] for t in tiers]
+    known = sum(c for c in counts if c is not None)
+    if known >= target.min_clusters:
+        clusters_ok: bool | None = True
+    else:
+        clusters_ok = None if any(c is None for c in counts) else False
+    cluster_gap = max(0, target.min_clusters - known)
+    parts = [
+        f"{CLUSTER_TIER_NAMES[target.cluster_tier]}（含更高层级）的集群 {known if not any(c is None for c in counts) or clusters_ok else '?'} 个（需{target.min_clusters}个）"
+    ]
+    options: list[bool | None] = []
+    shortfalls: list[int] = []
+    for opt in target.enterprises:
+        if facts["revenues"] is not None:
+            above: int | None = sum(1 for r in facts["revenues"] if r > opt.above_yi)  # 超 = strictly greater
+        elif facts["counts_above"] is not None and opt.above_yi in facts["counts_above"]:
+            above = facts["counts_above"][opt.above_yi]
+        else:
+            above = None
+        options.append(None if above is None else above >= opt.count)
+        if above is not None:
+            shortfalls.append(max(0, opt.count - above))
+        parts.append(
+            f"超{decimal_text(opt.above_yi)}亿元企业 {'?' if above is None else above} 家（需{opt.count}家）"
+        )
+    giants_ok = _or(*options)
+    met = _and(clusters_ok, giants_ok)
+    gap = None
+    if clusters_ok is not None and giants_ok is not None:
+        gap = Fraction(cluster_gap + (min(shortfalls) if shortfalls else 0))
+    return met, gap, "；".join(parts)
+
+
+def _origin_text(origin: str, spec: FactSpec) -> str:
+    if origin == "formula" and spec.formula is not None:
+        return f"由基础统计量计算：{spec.formula.text}"
+    if origin.startswith("indicator"):
+        return f"取自附2指标{origin.split()[1]}"
+    return ""
+
+
+def _threshold(target: Target, year: int | None) -> tuple[Decimal | None, str | None]:
+    if not target.tiers:
+        return target.threshold, None
+    if year is None:
+        latest = target.tiers[-1]
+        return (
+            latest.threshold,
+            f"年份未知，按{latest.from_year}年起的要求（{decimal_text(latest.threshold * 100)}%）判断",
+        )
+    chosen = [t for t in target.tiers if t.from_year is None or t.from_year <= year][-1]
+    return chosen.threshold, None
+
+
+def evaluate(
+    pack: RulePack,
+    ruleset: RuleSet | str,
+    subject: Mapping[str, Any],
+    *,
+    year: int | None = None,
+    registry: Any = None,
+    near_miss: Fraction | Decimal = NEAR_MISS,
+    synthetic: bool = False,
+) -> EligibilityReport:
+    """Check one subject against one rule set of a pack (values read in each fact's unit)."""
+    rs = pack.category(ruleset) if isinstance(ruleset, str) else ruleset
+    flat = _flatten(subject)
+    if year is None and not is_missing(flat.get("year")):
+        year = int(str(flat["year"]))
+    near = Fraction(near_miss)
+    results: list[TargetResult] = []
+    notes: list[str] = []
+    for target in rs.targets:
+        spec = pack.facts[target.fact]
+        value, origin = resolve_fact(spec, flat, registry)
+        citation = pack.citation(target, rs)
+        if target.op == "clusters_giants":
+            met, gap, detail = evaluate_clusters_giants(target, value)
+            results.append(
+                TargetResult(
+                    no=target.no,
+                    id=spec.id,
+                    name=target.name,
+                    requirement=target.requirement,
+                    threshold=None,
+                    unit=spec.unit,
+                    value=None,
+                    met=met,
+                    gap=_num(gap),
+                    detail=detail,
+                    citation=citation,
+                )
+            )
+            continue
+        if target.op == "is_true":
+            met = None if value is None else bool(value)
+            results.append(
+                TargetResult(
+                    no=target.no,
+                    id=spec.id,
+                    name=target.name,
+                    requirement=target.requirement,
+                    threshold=None,
+                    unit=spec.unit,
+                    value=None if value is None else float(bool(value)),
+                    met=met,
+                    gap=None,
+                    citation=citation,
+                )
+            )
+            continue
+        threshold, note = _threshold(target, year)
+        assert threshold is not None
+        if note:
+            notes.append(f"{target.name}: {note}")
+        T = Fraction(threshold)
+        if value is None:
+            results.append(
+                TargetResult(
+                    no=target.no,
+                    id=spec.id,
+                    name=target.name,
+                    requirement=target.requirement,
+                    threshold=float(threshold),
+                    unit=spec.unit,
+                    value=None,
+                    met=None,
+                    gap=None,
+                    citation=citation,
+                )
+            )
+            continue
+        if target.op == ">=":
+            met, gap = value >= T, max(Fraction(0), T - value)
+        else:
+            met, gap = value <= T, max(Fraction(0), value - T)
+        rel = gap / abs(T) if T else None
+        results.append(
+            TargetResult(
+                no=target.no,
+                id=spec.id,
+                name=target.name,
+                requirement=target.requirement,
+                threshold=float(threshold),
+                unit=spec.unit,
+                value=_num(value),
+                met=met,
+                gap=_num(gap),
+                relative_gap=_num(rel),
+                attainment=_num(100 * value / T, 2) if T and target.op == ">=" else None,
+                near_miss=bool(not met and rel is not None and rel <= near),
+                detail=_origin_text(origin, spec),
+                citation=citation,
+            )
+        )
+    overall = {True: "pass", False: "fail", None: "incomplete"}[_and(*(r.met for r in results))]
+    first_section = rs.section or (rs.targets[0].section if rs.targets else "")
+    return EligibilityReport(
+        category=rs.name,
+        category_id=rs.id,
+        pack=pack.id,
+        applies_to=rs.applies_to,
+        overall=overall,
+        targets=results,
+        failing=[r.name for r in results if r.met is False],
+        missing=[r.name for r in results if r.met is None],
+        near_misses=[r.name for r in results if r.near_miss],
+        citation=Citation(doc=pack.doc, section=first_section),
+        notes=notes,
+        synthetic=synthetic,
+    )
+
+
+class BestFit(BaseModel):
+    category: str
+    category_id: str
+    overall: str
+    met: int
+    total: int
+    reason: str
+
+
+def best_fit(reports: Sequence[EligibilityReport], tiers: Mapping[str, int]) -> BestFit:
+    """The highest-tier category passed; else the one with most targets met (ties: mean
+    attainment capped at 100, then the higher tier)."""
+    ranked = sorted(reports, key=lambda r: tiers.get(r.category_id, 99))
+    for report in ranked:
+        if report.overall == "pass":
+            return BestFit(
+                category=report.category,
+                category_id=report.category_id,
+                overall="pass",
+                met=len(report.targets),
+                total=len(report.targets),
+                reason="满足该类园区的全部目标要求",
+            )
+
+    def key(r: EligibilityReport) -> tuple[float, float, int]:
+        met = sum(1 for t in r.targets if t.met)
+        att = [
+            min(100.0, t.attainment) if t.attainment is not None else (100.0 if t.met else 0.0)
+            for t in r.targets
+        ]
+        return (met / len(r.targets), sum(att) / len(att), -tiers.get(r.category_id, 99))
+
+    best = max(ranked, key=key)
+    met = sum(1 for t in best.targets if t.met)
+    return BestFit(
+        category=best.category,
+        category_id=best.category_id,
+        overall=best.overall,
+        met=met,
+        total=len(best.targets),
+        reason=f"未完全满足任何一类；该类达标比例最高（{met}/{len(best.targets)}）",
+    )
