@@ -1,6 +1,6 @@
 """Feedback on answers: stored with the question, answer and citations, exported as eval cases.
 
-Staff rate an answer in the web page (helpful / not helpful, optional comment). Each rating is
+Staff rate an answer in the web page, Slack or WeCom (helpful / not helpful, optional comment). Each rating is
 one row of the ``feedback`` table in the SQLite store (``settings.store.resolved_url()``), written
 in its own transaction; the database runs in WAL mode so the server and ``parkbot feedback
 export`` can use it at the same time. :func:`to_eval_case` turns a row into a line in the
@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from bot.errors import BadRequest
+from bot.store import create_tables
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class FeedbackStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _metadata.create_all(self.engine, tables=[feedback_table])
+        create_tables(self.engine, _metadata, [feedback_table])
 
     def add(self, item: FeedbackIn) -> FeedbackRecord:
         """Store one rating in its own transaction and return it with its id."""
@@ -123,9 +124,10 @@ class FeedbackStore:
             "comment": item.comment.strip(),
         }
         with self.engine.begin() as conn:
-            new_id = conn.execute(insert(feedback_table).values(**row)).inserted_primary_key[0]
+            key = conn.execute(insert(feedback_table).values(**row)).inserted_primary_key
+            new_id = int(key[0]) if key else 0
         log.info("feedback %s stored: rating=%s conversation=%s", new_id, item.rating, item.conversation_id)
-        return FeedbackRecord(id=int(new_id), **{**item.model_dump(), "created_at": created})
+        return FeedbackRecord(id=new_id, **{**item.model_dump(), "created_at": created})
 
     def records(self, rating: Rating | None = None) -> Iterator[FeedbackRecord]:
         """All stored ratings, oldest first (optionally only ``up`` or ``down``)."""
@@ -158,11 +160,13 @@ def to_eval_case(record: FeedbackRecord) -> dict[str, Any]:
     """One feedback row as an evaluation case in the format of tests/eval/dev_qa.jsonl.
 
     ``{id, question, lang, answerable, expected: [{doc, section, evidence}], facts, category}``
-    plus a ``feedback`` object (rating, comment, the answer given) that the loader ignores.
-    A helpful answer becomes a regression case: the passages it cited are the expected sources
-    (``evidence`` is the first sentence of each, to be tightened by whoever curates the case).
-    A not-helpful answer keeps no expected sources (its citations are suspect) and is marked
-    ``needs_review``; the reviewer's comment says what was wrong.
+    plus ``needs_review`` and a ``feedback`` object (rating, comment, the answer given) that the
+    loader ignores. The passages the answer cited (those its ``[n]`` markers name) are the
+    expected sources; ``evidence`` is the first sentence of each, to be tightened by whoever
+    curates the case. A helpful answer is a regression case as it stands. A not-helpful one is
+    marked ``needs_review: true``: its citations may be the fault, and the reviewer's comment
+    says what was wrong. An answer without citations (or not grounded in the corpus) becomes an
+    unanswerable case.
     """
     if not record.question:
         raise BadRequest(
@@ -173,14 +177,13 @@ def to_eval_case(record: FeedbackRecord) -> dict[str, Any]:
     cited = {int(n) for n in _MARKER.findall(record.answer)}
     used = [c for c in record.citations if not cited or c.n in cited]
     expected: list[dict[str, str]] = []
-    if record.rating == "up":
-        for c in used:
-            evidence = evidence_from(c.text)
-            entry = {"doc": c.doc or c.title, "section": c.section, "evidence": evidence}
-            if evidence and entry not in expected:
-                expected.append(entry)
-    answerable = record.grounded is not False if record.rating == "up" else True
+    for c in used:
+        entry = {"doc": c.doc or c.title, "section": c.section, "evidence": evidence_from(c.text)}
+        if entry["doc"] and entry["evidence"] and entry not in expected:
+            expected.append(entry)
+    answerable = bool(expected) and record.grounded is not False
     if not answerable:
+        expected = []
         category = "unanswerable"
     elif lang == "en":
         category = "english"
@@ -217,17 +220,25 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def export_cases(store: FeedbackStore, out: Path, rating: Rating | None = None) -> int:
-    """Write the stored feedback to ``out`` as JSON lines; returns the number of cases written."""
+def is_case(record: FeedbackRecord) -> bool:
+    """Whether a row can become a retrieval case: it has the question, and it is not a score or
+    eligibility answer made by a tool without cited passages (those are checked by the scoring
+    tests, not by retrieval cases)."""
+    return bool(record.question) and (bool(record.citations) or not record.tool_calls)
+
+
+def export_cases(store: FeedbackStore, out: Path, rating: Rating | None = None) -> tuple[int, int]:
+    """Write the stored feedback to ``out`` as JSON lines; returns (cases written, rows skipped)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
+    written = skipped = 0
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for record in store.records(rating):
-            if not record.question:
-                log.warning("feedback %s skipped: no question stored", record.id)
+            if not is_case(record):
+                log.info("feedback %s skipped: no question stored, or a tool answer without citations", record.id)
+                skipped += 1
                 continue
             fh.write(json.dumps(to_eval_case(record), ensure_ascii=False) + "\n")
-            count += 1
+            written += 1
     tmp.replace(out)
-    return count
+    return written, skipped

@@ -1,0 +1,285 @@
+"""The chat page end to end in headless Chromium, against the app on 127.0.0.1 (scripted assistant)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from bot.feedback import FeedbackStore, feedback_table
+from bot.store import make_engine
+from tests.web.conftest import screenshot, start_server
+from tests.web.fakes import DRAFT_TEXT
+
+pytestmark = [pytest.mark.enable_socket, pytest.mark.server]
+
+
+def ask(page, question: str) -> None:
+    box = page.get_by_label("您的问题")
+    box.fill(question)
+    box.press("Enter")
+
+
+def last_answer(page):
+    return page.locator("article.turn.assistant").last
+
+
+def test_policy_question_streams_and_shows_cited_chips_and_sources(page, live_server) -> None:
+    expect(page.get_by_role("heading", name="可以这样问：")).to_be_visible()
+    ask(page, "外籍专家63岁了还能办工作许可吗")
+
+    # the answer arrives piece by piece into a live region before it is complete
+    streaming = page.locator(".answer-body.streaming[aria-live=polite]")
+    expect(streaming).to_contain_text("根据国务院文件")
+    answer = last_answer(page)
+    expect(answer.locator(".chip")).to_have_count(2)
+    expect(answer.locator(".answer-body")).to_have_attribute("aria-busy", "false")
+    expect(answer.get_by_role("button", name="查看来源 1：国务院关于促进国家高新技术产业开发区高质量发展的若干意见")).to_be_visible()
+    expect(answer.locator(".answer-text strong")).to_have_text("通报表扬")
+    sources = answer.locator(".source-list li")
+    expect(sources).to_have_count(2)
+    expect(sources.first).to_contain_text("国发〔2020〕7号")
+    expect(sources.nth(1)).to_contain_text("七、（二十一）")
+    expect(page.locator("#suggestions")).to_be_hidden()
+    assert live_server.assistant.requests[-1] == {
+        "message": "外籍专家63岁了还能办工作许可吗", "conversation_id": None, "mode": "answer"}
+
+
+def test_clicking_a_chip_opens_the_cited_passage(page) -> None:
+    ask(page, "外籍专家63岁了还能办工作许可吗")
+    chip = last_answer(page).locator(".chip").first
+    chip.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".passage-title")).to_have_text("[1] 国务院关于促进国家高新技术产业开发区高质量发展的若干意见")
+    expect(dialog).to_contain_text("国发〔2020〕7号")
+    expect(dialog).to_contain_text("二、（五）")
+    expect(dialog).to_contain_text("2020-07-13")
+    expect(dialog.locator("blockquote")).to_contain_text("申请工作许可的年龄可放宽至65岁")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(chip).to_be_focused()
+    # the source list opens the same passage
+    last_answer(page).locator(".source-link").nth(1).click()
+    expect(dialog.locator("blockquote")).to_contain_text("通报表扬")
+    dialog.get_by_role("button", name="关闭").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_score_answer_shows_card_with_radar_bars_and_synthetic_badge(page) -> None:
+    ask(page, "给示例园区 P01 打分")
+    card = last_answer(page).locator(".score-card")
+    expect(card).to_be_visible()
+    expect(card.locator(".badge.synthetic")).to_be_visible()
+    expect(card.locator(".badge.synthetic")).to_contain_text("SYNTHETIC")
+    expect(card.locator(".kpi-value.total")).to_have_text("71.35")
+    expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 10 名")
+    radar = card.locator("svg.radar")
+    expect(radar).to_be_visible()
+    expect(radar.locator("circle.dot")).to_have_count(4)
+    assert "创新能力和创业活跃度 82.4" in radar.get_attribute("aria-label")
+    expect(card.locator("svg.bars.contrib rect.bar")).to_have_count(4)
+    expect(card.locator("svg.bars.headroom rect.bar")).to_have_count(4)
+    expect(card.locator("svg.bars.headroom")).to_contain_text("3.1 单位增加值综合能耗")
+    expect(card.locator(".missing")).to_have_text("4.3 技术服务出口占出口总额比例")
+    expect(card.locator(".registry")).to_have_text("GKFH-2013-388-A2")
+    expect(card.locator(".method")).to_have_text("default (minmax, drop)")
+    shot = screenshot(page, "web-score-card.png")
+    assert shot.stat().st_size > 10_000
+
+
+def test_eligibility_answer_is_a_table(page) -> None:
+    ask(page, "示例园区甲申报创新型特色园区的条件够吗")
+    table = last_answer(page).locator("table.elig-table")
+    expect(table).to_be_visible()
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0).locator("td.met")).to_contain_text("达标")
+    expect(rows.nth(0)).to_contain_text("≥3%")
+    expect(rows.nth(0)).to_contain_text("5.2%")
+    expect(rows.nth(1).locator("td.met")).to_contain_text("未达标")
+    expect(rows.nth(1)).to_contain_text("180,000 元/人")
+    expect(rows.nth(2).locator("td.met")).to_contain_text("未知")
+    expect(last_answer(page).locator(".eligibility .badge")).to_have_text("数据不全")
+    expect(last_answer(page).locator(".eligibility")).to_contain_text("国科发火〔2013〕388号 附1")
+
+
+def test_draft_mode_sends_mode_draft_and_copies_the_letter(page, live_server) -> None:
+    toggle = page.get_by_role("switch", name="起草回复函")
+    toggle.check()
+    ask(page, "企业来函询问外籍专家工作许可年龄，请起草回复")
+    answer = last_answer(page)
+    expect(answer.locator(".badge.draft")).to_have_text("回复函草稿")
+    copy = answer.get_by_role("button", name="复制全文")
+    expect(copy).to_be_visible()
+    assert live_server.assistant.requests[-1]["mode"] == "draft"
+    copy.click()
+    expect(answer.locator(".copy-status")).to_have_text("已复制")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(DRAFT_TEXT.replace("**", ""))
+    assert "[1] 国务院关于促进国家高新技术产业开发区高质量发展的若干意见 国发〔2020〕7号 二、（五）" in copied
+    # switched off again, the next question is an ordinary answer without a copy button
+    toggle.uncheck()
+    ask(page, "外籍专家63岁了还能办工作许可吗")
+    expect(page.locator("article.turn.assistant")).to_have_count(2)
+    expect(last_answer(page).locator(".chip")).to_have_count(2)
+    assert live_server.assistant.requests[-1]["mode"] == "answer"
+    expect(last_answer(page).get_by_role("button", name="复制全文")).to_have_count(0)
+
+
+def test_feedback_is_stored_with_question_answer_and_citations(page, live_server) -> None:
+    ask(page, "外籍专家63岁了还能办工作许可吗")
+    answer = last_answer(page)
+    answer.get_by_role("button", name="没帮助").click()
+    expect(answer.get_by_role("button", name="没帮助")).to_have_attribute("aria-pressed", "true")
+    answer.get_by_label("补充说明（可选）").fill("没有说明办理流程")
+    answer.get_by_role("button", name="提交反馈").click()
+    expect(answer.locator(".feedback-status")).to_have_text("已收到反馈，谢谢！")
+    expect(answer.get_by_role("button", name="有帮助")).to_be_disabled()
+
+    engine = make_engine(live_server.settings.store.resolved_url())
+    try:
+        records = list(FeedbackStore(engine).records())
+        with engine.connect() as conn:
+            journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            count = len(conn.execute(select(feedback_table)).all())
+    finally:
+        engine.dispose()
+    assert journal == "wal"
+    assert count == 1
+    (record,) = records
+    assert record.rating == "down"
+    assert record.comment == "没有说明办理流程"
+    assert record.question == "外籍专家63岁了还能办工作许可吗"
+    assert "65岁[1]" in record.answer
+    assert [c.section for c in record.citations] == ["二、（五）", "七、（二十一）"]
+    assert record.conversation_id and record.conversation_id.startswith("conv-")
+    # the rating survives a reload (the turn remembers it was sent)
+    page.reload()
+    expect(last_answer(page).locator(".feedback-status")).to_have_text("已收到反馈，谢谢！")
+
+
+def test_conversation_survives_reload_and_new_conversation_clears_it(page, live_server) -> None:
+    ask(page, "外籍专家63岁了还能办工作许可吗")
+    expect(last_answer(page).locator(".chip")).to_have_count(2)
+    first_id = live_server.assistant.requests[-1]["conversation_id"]
+    assert first_id is None
+    page.reload()
+    page.wait_for_selector("body.ready")
+    expect(page.locator("article.turn.user .bubble")).to_have_text("外籍专家63岁了还能办工作许可吗")
+    expect(last_answer(page).locator(".chip")).to_have_count(2)
+    expect(page.locator("#suggestions")).to_be_hidden()
+    ask(page, "给示例园区 P01 打分")
+    expect(last_answer(page).locator(".score-card")).to_be_visible()
+    assert (live_server.assistant.requests[-1]["conversation_id"] or "").startswith("conv-")
+
+    page.get_by_role("button", name="新对话").click()
+    expect(page.locator("article.turn")).to_have_count(0)
+    expect(page.locator("#suggestions")).to_be_visible()
+    expect(page.get_by_label("您的问题")).to_be_focused()
+    page.get_by_role("button", name="给示例园区 SYN-001 打分，并说明主要差距").click()
+    expect(last_answer(page).locator(".score-card")).to_be_visible()
+    assert live_server.assistant.requests[-1]["conversation_id"] is None
+
+
+def test_english_toggle_translates_the_interface_and_is_remembered(page) -> None:
+    page.get_by_role("button", name="Switch the interface to English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ParkBot policy assistant")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    expect(page.get_by_label("Your question")).to_be_visible()
+    page.reload()
+    page.wait_for_selector("body.ready")
+    expect(page.get_by_role("button", name="New conversation")).to_be_visible()
+    ask_box = page.get_by_label("Your question")
+    ask_box.fill("give P01 a score")
+    ask_box.press("Enter")
+    card = last_answer(page).locator(".score-card")
+    expect(card.locator(".kpi-value.rank")).to_have_text("2 of 10")
+    expect(card.locator(".badge.synthetic")).to_have_text("SYNTHETIC sample data")
+    screenshot(page, "web-english.png")
+    page.get_by_role("button", name="切换为中文界面").click()
+    expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 10 名")
+
+
+def test_phone_width_has_no_horizontal_scrolling(browser, live_server) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        page.wait_for_selector("body.ready")
+        ask(page, "给示例园区 P01 打分")
+        expect(last_answer(page).locator(".score-card svg.radar")).to_be_visible()
+        ask(page, "示例园区甲申报创新型特色园区的条件够吗")
+        expect(last_answer(page).locator("table.elig-table")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the page is {width}px wide on a 375px phone"
+        screenshot(page, "web-phone.png")
+    finally:
+        context.close()
+
+
+def test_empty_question_and_refused_question_are_explained(page) -> None:
+    page.get_by_role("button", name="发送").click()
+    expect(page.locator("#composer-error")).to_have_text("请先输入问题。")
+    expect(page.locator("article.turn")).to_have_count(0)
+
+    ask(page, "BADINPUT 给 PX 打分")
+    error = page.locator("article.turn.error")
+    expect(error).to_have_attribute("role", "alert")
+    expect(error).to_contain_text("请求有误：")
+    expect(error).to_contain_text("无法识别的园区编号 'PX'")
+    assert "Traceback" not in page.content()
+
+
+def test_slow_server_times_out_with_a_message_and_retry(page) -> None:
+    page.evaluate("document.body.dataset.timeoutMs = '800'")
+    ask(page, "SLOW 外籍专家63岁了还能办工作许可吗")
+    error = page.locator("article.turn.error")
+    expect(error).to_contain_text("服务器长时间没有响应")
+    page.evaluate("document.body.dataset.timeoutMs = '90000'")
+    error.get_by_role("button", name="重试").click()
+    expect(last_answer(page).locator(".chip")).to_have_count(2, timeout=10_000)
+    expect(page.locator("article.turn.error")).to_have_count(0)
+
+
+def test_server_down_shows_a_readable_error(browser, tmp_path) -> None:
+    server = start_server(tmp_path)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.wait_for_selector("body.ready")
+        server.stop()
+        ask(page, "外籍专家63岁了还能办工作许可吗")
+        error = page.locator("article.turn.error")
+        expect(error).to_contain_text("无法连接 ParkBot 服务器")
+        expect(error.get_by_role("button", name="重试")).to_be_visible()
+        # the question is still on screen, and the page did not go blank
+        expect(page.locator("article.turn.user")).to_contain_text("外籍专家63岁")
+        expect(page.get_by_label("您的问题")).to_be_enabled()
+        screenshot(page, "web-server-down.png")
+        stored = json.loads(page.evaluate("localStorage.getItem('parkbot.conversation.v1')"))
+        assert stored["turns"] == []
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_keyboard_only_use(page) -> None:
+    """Tab reaches the question box, Enter sends, Tab reaches the chips, Enter opens a passage."""
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("您的问题")).to_be_focused()
+    page.keyboard.type("外籍专家63岁了还能办工作许可吗")
+    page.keyboard.press("Enter")
+    expect(last_answer(page).locator(".chip")).to_have_count(2)
+    page.locator("#new-conversation").focus()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('chip')"):
+            break
+    assert page.evaluate("document.activeElement.dataset.n") == "1"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
