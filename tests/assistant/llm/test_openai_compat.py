@@ -1,0 +1,174 @@
+"""ParkBot's /v1/chat/completions used by the ``openai`` package through a real uvicorn server.
+
+The chain is real end to end: openai client → ParkBot (uvicorn) → AnswerService → PolicyAgent →
+langchain-openai → the scripted model server (uvicorn), with fake retrieval and scoring ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+
+from bot.assistant.agent import PolicyAgent, load_prompts
+from bot.assistant.llm import openai_chat_model
+from bot.assistant.models import Answer, Citation
+from bot.assistant.service import AnswerService, build_offline_backend
+from bot.assistant.tools import Toolbox
+from bot.channels.api import openai_compat
+from bot.server import create_app
+from bot.settings import LLMSettings, get_settings
+from tests.assistant.llm.fakes import FakeParks, FakeSearch
+from tests.assistant.llm.scripted_llm import ScriptedLLM, say, tool
+from tests.support.servers import running_server
+
+pytestmark = pytest.mark.enable_socket
+
+ANSWER = "外籍高层次人才的工作许可年龄可放宽至65周岁[1]。"
+
+
+class StubServices:
+    def __init__(self, assistant: AnswerService) -> None:
+        self.settings = get_settings()
+        self.assistant = assistant
+
+    def warm_up(self) -> None:
+        pass
+
+    def index_stats(self) -> dict[str, int]:
+        return {"documents": 0, "chunks": 0}
+
+
+@pytest.fixture
+def parkbot(llm_server: tuple[ScriptedLLM, str]) -> Iterator[tuple[ScriptedLLM, openai.OpenAI, str]]:
+    scripted, llm_url = llm_server
+    toolbox = Toolbox(FakeSearch(), FakeParks())
+    offline = build_offline_backend(toolbox)
+    model = openai_chat_model(
+        LLMSettings(backend="openai", base_url=llm_url, model="scripted-model"), max_retries=0
+    )
+    agent = PolicyAgent(model, toolbox, load_prompts(), offline=offline.answer)
+    app = create_app(services=StubServices(AnswerService(offline, None, llm=agent, backend="openai")))  # type: ignore[arg-type]
+    if not any(getattr(r, "path", "") == "/v1/chat/completions" for r in app.routes):
+        app.include_router(openai_compat.router)
+    with running_server(app) as url:
+        yield scripted, openai.OpenAI(base_url=url + "/v1", api_key="not-needed", max_retries=0), url
+
+
+def test_openai_client_gets_the_cited_answer(parkbot) -> None:
+    scripted, client, _ = parkbot
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄"), say(ANSWER))
+    reply = client.chat.completions.create(
+        model="parkbot",
+        messages=[
+            {"role": "system", "content": "你好"},
+            {"role": "user", "content": "外籍人才工作许可年龄上限？"},
+        ],
+    )
+
+    content = reply.choices[0].message.content or ""
+    assert content.startswith(ANSWER)
+    assert (
+        "参考文件：\n[1] 《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》（国发〔2020〕7号） 三、（八）"
+        in content
+    )
+    extras = reply.model_extra["parkbot"]
+    assert extras["citations"][0]["chunk_id"] == "c-talent" and extras["grounded"] is True
+    assert extras["tool_calls"][0]["name"] == "search_policies"
+    assert reply.choices[0].finish_reason == "stop"
+
+
+def test_openai_client_streams_the_same_answer(parkbot) -> None:
+    scripted, client, _ = parkbot
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄"), say(ANSWER))
+    stream = client.chat.completions.create(
+        model="parkbot", stream=True, messages=[{"role": "user", "content": "外籍人才工作许可年龄上限？"}]
+    )
+    chunks = list(stream)
+
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert text.startswith(ANSWER) and "参考文件" in text
+    assert len([c for c in chunks if c.choices[0].delta.content]) >= 3  # sent in pieces, not one blob
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].model_extra["parkbot"]["citations"][0]["n"] == 1
+
+
+def test_raw_stream_ends_with_done(parkbot) -> None:
+    scripted, _, url = parkbot
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄"), say(ANSWER))
+    with httpx.stream(
+        "POST",
+        url + "/v1/chat/completions",
+        timeout=30,
+        json={"messages": [{"role": "user", "content": "外籍人才工作许可年龄上限？"}], "stream": True},
+    ) as resp:
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        lines = [line for line in resp.iter_lines() if line]
+    assert lines[-1] == "data: [DONE]"
+
+
+def test_model_endpoint_down_still_answers_offline_with_a_notice(parkbot) -> None:
+    scripted, client, _ = parkbot
+    scripted.script({"status": 503})
+    reply = client.chat.completions.create(
+        model="parkbot", messages=[{"role": "user", "content": "外籍高层次人才工作许可年龄？"}]
+    )
+
+    extras = reply.model_extra["parkbot"]
+    assert extras["backend"] == "offline"
+    assert any("大模型服务不可用" in n for n in extras["notices"])
+    assert "65周岁" in (reply.choices[0].message.content or "")
+
+
+def test_a_request_without_a_user_message_is_a_400(parkbot) -> None:
+    _, client, _ = parkbot
+    with pytest.raises(openai.BadRequestError) as err:
+        client.chat.completions.create(
+            model="parkbot", messages=[{"role": "system", "content": "只有系统消息"}]
+        )
+    assert err.value.body["code"] == "bad_request" and "user" in err.value.body["message"]
+
+
+def test_follow_up_keeps_the_conversation(parkbot) -> None:
+    scripted, client, _ = parkbot
+    scripted.script(
+        tool("search_policies", query="外籍高层次人才 工作许可 年龄"),
+        say(ANSWER),
+        tool("search_policies", query="外籍人才 居留许可"),
+        say("居留许可有效期不超过5年[1]。"),
+    )
+    first = [{"role": "user", "content": "外籍人才工作许可年龄上限？"}]
+    a = client.chat.completions.create(model="parkbot", messages=first)
+    b = client.chat.completions.create(
+        model="parkbot",
+        messages=[
+            *first,
+            {"role": "assistant", "content": a.choices[0].message.content},
+            {"role": "user", "content": "那居留许可呢？"},
+        ],
+    )
+    assert a.model_extra["parkbot"]["conversation_id"] == b.model_extra["parkbot"]["conversation_id"]
+    assert (b.choices[0].message.content or "").startswith("居留许可有效期不超过5年[1]。")
+
+
+def test_render_content_lists_sources_and_notices() -> None:
+    answer = Answer(
+        conversation_id="c",
+        answer="答复[1]。",
+        citations=[
+            Citation(
+                n=1, chunk_id="x", doc="国发〔2020〕7号", title="若干意见", section="七、（二十）", text="…"
+            )
+        ],
+        notices=["已删除一句"],
+    )
+    assert (
+        openai_compat.render_content(answer)
+        == "答复[1]。\n\n参考文件：\n[1] 《若干意见》（国发〔2020〕7号） 七、（二十）\n\n说明：已删除一句"
+    )
+
+
+def test_pieces_keep_markers_with_their_sentence() -> None:
+    assert openai_compat.pieces("甲[1]。乙。[2]\n丙") == ["甲[1]。", "乙。[2]\n", "丙"]
