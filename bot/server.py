@@ -53,7 +53,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in _routers():
         app.include_router(router)
     _install_error_handlers(app)
+    _install_middleware(app, settings)
     return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Access control, limits, readiness, metrics and request ids. The last installed runs outermost."""
+    from bot.http import auth, limits, metrics, openapi, readiness, request_id
+
+    limits.install(app, settings)  # needs the caller that auth identifies, so it runs inside auth
+    auth.install(app, settings)  # refuses to start outside development without tokens
+    readiness.install(app, settings)
+    openapi.install(app, settings)
+    metrics.install(app, settings)
+    request_id.install(app, settings)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -68,7 +81,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=error_body(code, str(exc.detail)),
+            headers=getattr(exc, "headers", None),  # e.g. Allow on 405
+        )
 
     async def _domain(request: Request, exc: Exception) -> JSONResponse:
         status = http_status_for(exc)

@@ -8,10 +8,11 @@ Defaults live in ``config/default.toml``; environment variables override them wi
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +22,8 @@ from pydantic_settings import (
 
 from bot.paths import project_root, resolve
 
+ALL_PARKS = "*"
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "placeholder", "xxx", "secret"}
 
 
@@ -89,12 +92,14 @@ class StoreSettings(BaseModel):
 
     def resolved_url(self) -> str:
         """SQLite paths are relative to the project root; other URLs pass through."""
+        from bot.store import normalize_url
+
         prefix = "sqlite:///"
         if self.url.startswith(prefix) and not self.url.startswith(prefix + "/"):
             path = resolve(self.url[len(prefix):])
             path.parent.mkdir(parents=True, exist_ok=True)
             return prefix + str(path)
-        return self.url
+        return normalize_url(self.url)
 
 
 class SlackSettings(BaseModel):
@@ -116,6 +121,47 @@ class WeComSettings(BaseModel):
     aibot_aes_key: SecretStr = SecretStr("")
 
 
+class TokenSpec(BaseModel):
+    """One API token, as configured: ``{name, sha256, parks, manage_documents}``."""
+
+    name: str = Field(min_length=1, max_length=64, description="Who holds the token (shown in logs, never the token)")
+    sha256: str = Field(description="sha256 hex digest of the token; `parkbot token create NAME` prints it")
+    parks: list[str] = Field(default_factory=lambda: [ALL_PARKS], description='Park ids this token may read; ["*"] = all')
+    manage_documents: bool = Field(default=False, description="May add or remove policy documents")
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex_digest(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not _SHA256_HEX.match(value):
+            raise ValueError(
+                "auth.tokens[].sha256 must be the 64-character sha256 hex digest of the token, not the token "
+                "itself; `parkbot token create NAME` prints the line to use"
+            )
+        return value
+
+
+class AuthSettings(BaseModel):
+    """Settings group ``[auth]``."""
+
+    tokens: list[TokenSpec] = Field(default_factory=list)
+    cookie_name: str = "parkbot_session"
+    cookie_max_age_s: int = 12 * 3600
+    cookie_secure: bool = False  # set true behind HTTPS so the browser sends the cookie over TLS only
+
+
+class LimitSettings(BaseModel):
+    """Settings group ``[limits]``."""
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body (bytes)")
+    max_upload_bytes: int = Field(default=26_214_400, ge=1024, description="Largest body on upload_paths")
+    upload_paths: list[str] = Field(default_factory=lambda: ["/api/score", "/api/documents"])
+    max_message_chars: int = Field(default=4000, ge=1, description="Longest chat message (characters)")
+    rate_per_minute: float = Field(default=60.0, ge=0, description="Sustained requests per minute per caller; 0 = off")
+    rate_burst: int = Field(default=20, ge=1, description="Requests a caller may send at once before the rate applies")
+    rate_limited_prefixes: list[str] = Field(default_factory=lambda: ["/api/", "/v1/", "/session"])
+
+
 class Settings(BaseSettings):
     """All of ParkBot's settings; see config/default.toml for what each one does."""
 
@@ -127,6 +173,7 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production"] = "development"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     server: ServerSettings = ServerSettings()
     paths: PathSettings = PathSettings()
     chroma: ChromaSettings = ChromaSettings()
@@ -136,6 +183,8 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     slack: SlackSettings = SlackSettings()
     wecom: WeComSettings = WeComSettings()
+    auth: AuthSettings = AuthSettings()
+    limits: LimitSettings = LimitSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,7 @@ import logging
 from bot.cli.app import app, console, err_console
 
 # Command modules register themselves on `app` when imported.
-_COMMAND_MODULES = ("bot.cli.server", "bot.cli.corpus", "bot.cli.search", "bot.cli.ask", "bot.cli.eval", "bot.cli.feedback", "bot.cli.scoring", "bot.cli.push", "bot.cli.slack")
+_COMMAND_MODULES = ("bot.cli.server", "bot.cli.corpus", "bot.cli.search", "bot.cli.ask", "bot.cli.eval", "bot.cli.feedback", "bot.cli.scoring", "bot.cli.push", "bot.cli.slack", "bot.cli.tokens", "bot.cli.backup")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name)

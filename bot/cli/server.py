@@ -20,8 +20,19 @@ def serve(
     from bot.settings import get_settings
 
     settings = get_settings()
-    configure_logging(settings.log_level)
+    if settings.log_format == "json":
+        from bot.http.request_id import configure_json_logging
+
+        configure_json_logging(settings.log_level, settings)
+    else:
+        configure_logging(settings.log_level)
     host = host or settings.server.host
     port = port or settings.server.port
     console.print(f"ParkBot is serving on [bold]http://{host}:{port}/[/bold]  (API docs: /docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 import scoring
+from bot.http.auth import check_parks, require_park_access, visible_parks
 from scoring import ScoreCard
 from scoring.cards import CohortInfo
 from scoring.eligibility import EligibilityReport
@@ -51,7 +52,7 @@ class ParkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     park_id: str = Field(min_length=1)
     name: str = ""
-    year: int | None = None
+    year: StrictInt | None = Field(default=None, ge=1980, le=2100)
     region: str | None = None
     indicators: dict[str, Any] = Field(
         default_factory=dict, description='Keys: 附2 codes ("1.2") or names as printed'
@@ -97,16 +98,18 @@ def list_parks(request: Request) -> ParksResponse:
     kit = _kit(request)
     cohort = kit.cohort
     assert cohort is not None
+    allowed = set(visible_parks(request, [p.park_id for p in cohort.parks]))
     parks = [
         ParkSummary(park_id=p.park_id, name=p.name, year=p.year, synthetic=cohort.synthetic)
         for p in cohort.parks
+        if p.park_id in allowed
     ]
     return ParksResponse(
         parks=parks, synthetic=cohort.synthetic, notice=scoring.cards.notice_for(cohort.synthetic)
     )
 
 
-@router.get("/parks/{park_id}/score", response_model=ScoreCard)
+@router.get("/parks/{park_id}/score", response_model=ScoreCard, dependencies=[Depends(require_park_access)])
 def park_score(park_id: str, request: Request) -> ScoreCard:
     return scoring.build_card(_kit(request).result(), park_id)
 
@@ -124,6 +127,8 @@ def score_parks(body: ScoreRequest, request: Request) -> dict[str, Any]:
 
 @router.post("/eligibility", response_model=EligibilityResponse)
 def eligibility(body: EligibilityRequest, request: Request) -> EligibilityReport:
+    if body.park_id is not None:
+        check_parks(request, [body.park_id])
     kit = _kit(request)
     subject: Any = body.park_id if body.park_id is not None else body.park
     return scoring.check_eligibility(

@@ -51,7 +51,7 @@ def wecom_channel(request: Request) -> WeComChannel:
     return channel
 
 
-@router.get("/wecom/callback", response_class=PlainTextResponse)
+@router.get("/wecom/callback", response_class=PlainTextResponse, include_in_schema=False)
 def wecom_verify(
     request: Request,
     msg_signature: str = Query(...),
@@ -67,7 +67,7 @@ def wecom_verify(
         return PlainTextResponse("invalid signature or ciphertext", status_code=401)
 
 
-@router.post("/wecom/callback", response_class=PlainTextResponse)
+@router.post("/wecom/callback", response_class=PlainTextResponse, include_in_schema=False)
 async def wecom_callback(
     request: Request,
     msg_signature: str = Query(...),
@@ -99,7 +99,7 @@ def aibot_channel(request: Request) -> AiBotChannel:
     return channel
 
 
-@router.get("/wecom/aibot", response_class=PlainTextResponse)
+@router.get("/wecom/aibot", response_class=PlainTextResponse, include_in_schema=False)
 def aibot_verify(
     request: Request,
     msg_signature: str = Query(...),
@@ -114,7 +114,7 @@ def aibot_verify(
         return PlainTextResponse("invalid signature or ciphertext", status_code=401)
 
 
-@router.post("/wecom/aibot")
+@router.post("/wecom/aibot", include_in_schema=False)
 async def aibot_callback(
     request: Request,
     msg_signature: str = Query(...),

@@ -1,0 +1,294 @@
+"""Request limits: body size, JSON well-formedness, chat message length and per-caller rate limits.
+
+All refusals are JSON ``{"error": {"code", "message"}}`` (CONTRACT.md):
+
+====  ========================  ==========================================================
+413   ``payload_too_large``     the body is larger than ``limits.max_body_bytes``
+                                (``limits.max_upload_bytes`` for ``limits.upload_paths``)
+413   ``message_too_long``      a chat message is longer than ``limits.max_message_chars``
+400   ``invalid_utf8``          a JSON body that is not UTF-8
+400   ``invalid_json``          a JSON body that does not parse (the position is named)
+429   ``rate_limited``          more than ``limits.rate_per_minute`` requests (after a burst of
+                                ``limits.rate_burst``); ``Retry-After`` says when to retry
+====  ========================  ==========================================================
+
+Rate limits are a token bucket per API token (its name), or per client IP for requests without
+one. The buckets live in the memory of each process: with several uvicorn workers or replicas
+each enforces its own limit, so the effective limit is the per-process limit times the number
+of processes. Behind a reverse proxy, run uvicorn with ``--proxy-headers --forwarded-allow-ips``
+so the client IP is the caller's and not the proxy's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from bot.errors import BadRequest, error_body
+from bot.settings import LimitSettings
+
+log = logging.getLogger(__name__)
+
+CHAT_PATHS = ("/api/chat", "/v1/chat/completions")
+JSON_BODY_PREFIXES = ("/api/", "/v1/", "/session")
+
+
+def limit_settings(settings: Any) -> LimitSettings:
+    value = getattr(settings, "limits", None)
+    if value is None:
+        return LimitSettings()
+    if isinstance(value, LimitSettings):
+        return value
+    return LimitSettings.model_validate(value.model_dump() if isinstance(value, BaseModel) else value)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"retry after {retry_after_s:.1f} s")
+        self.retry_after_s = retry_after_s
+
+
+class TokenBuckets:
+    """In-memory token buckets by key, bounded to ``max_keys`` (least recently used dropped)."""
+
+    def __init__(self, rate_per_s: float, burst: int, max_keys: int = 10_000, clock: Any = time.monotonic) -> None:
+        self.rate = rate_per_s
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Take one token for ``key``: 0.0 if allowed, else the seconds until one is available."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) / self.rate
+            self._buckets[key] = (tokens, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        return wait
+
+
+def read_json_body(raw: bytes) -> Any:
+    """Decode a JSON body, or raise BadRequest naming what is wrong (invalid UTF-8, bad JSON)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(
+            f"The request body is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+            "send JSON encoded as UTF-8.",
+            code="invalid_utf8",
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(
+            f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+            code="invalid_json",
+        ) from None
+    except (RecursionError, ValueError) as exc:  # absurd nesting, integers with thousands of digits
+        raise BadRequest(f"The request body cannot be read as JSON: {type(exc).__name__}.", code="invalid_json") from None
+
+
+def chat_message_length(path: str, data: Any) -> int:
+    """Length of the message a chat request asks about (the last user message for /v1)."""
+    if not isinstance(data, dict):
+        return 0
+    if path == "/api/chat":
+        message = data.get("message")
+        return len(message) if isinstance(message, str) else 0
+    messages = data.get("messages")
+    if not isinstance(messages, list):
+        return 0
+    for item in reversed(messages):
+        if isinstance(item, dict) and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, str):
+                return len(content)
+            if isinstance(content, list):
+                return sum(len(p.get("text") or "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+            return 0
+    return 0
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class LimitsMiddleware:
+    """ASGI middleware enforcing :class:`LimitSettings` (see the module docstring)."""
+
+    def __init__(self, app: Any, settings: Any, buckets: TokenBuckets | None = None) -> None:
+        self.app = app
+        self.config = limit_settings(settings)
+        rate = self.config.rate_per_minute / 60.0
+        self.buckets = buckets or (TokenBuckets(rate, self.config.rate_burst) if rate > 0 else None)
+
+    def _max_body(self, path: str) -> int:
+        if any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.config.upload_paths):
+            return self.config.max_upload_bytes
+        return self.config.max_body_bytes
+
+    def _caller(self, scope: dict[str, Any]) -> str:
+        principal = (scope.get("state") or {}).get("principal")
+        if principal is not None:
+            return "token:" + principal.name
+        client = scope.get("client")
+        return "ip:" + (client[0] if client else "unknown")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if self.buckets is not None and path.startswith(tuple(self.config.rate_limited_prefixes)):
+            caller = self._caller(scope)
+            wait = self.buckets.take(caller)
+            if wait > 0:
+                _record_rejection("rate_limited")
+                log.info("rate limited %s on %s for %.1f s", caller, path, wait)
+                retry = max(1, math.ceil(wait))
+                await JSONResponse(
+                    status_code=429,
+                    content=error_body(
+                        "rate_limited",
+                        f"Too many requests: at most {self.config.rate_per_minute:g} per minute "
+                        f"(bursts of {self.config.rate_burst}). Retry after {retry} s.",
+                    ),
+                    headers={"Retry-After": str(retry)},
+                )(scope, receive, send)
+                return
+
+        limit = self._max_body(path)
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
+            return
+
+        content_type = (_header(scope, b"content-type") or "").lower()
+        has_body = scope.get("method") in ("POST", "PUT", "PATCH")
+        if has_body and "json" in content_type and path.startswith(JSON_BODY_PREFIXES):
+            await self._buffered(scope, receive, send, limit, path)
+            return
+        await self._streamed(scope, receive, send, limit)
+
+    async def _buffered(self, scope: dict[str, Any], receive: Any, send: Any, limit: int, path: str) -> None:
+        """Read a JSON body (bounded), check UTF-8, JSON and message length, then replay it."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        raw = b"".join(chunks)
+        if raw:
+            try:
+                data = read_json_body(raw)
+            except BadRequest as exc:
+                _record_rejection(exc.code)
+                await JSONResponse(status_code=400, content=error_body(exc.code, str(exc)))(scope, receive, send)
+                return
+            if path in CHAT_PATHS:
+                length = chat_message_length(path, data)
+                if length > self.config.max_message_chars:
+                    _record_rejection("message_too_long")
+                    await JSONResponse(
+                        status_code=413,
+                        content=error_body(
+                            "message_too_long",
+                            f"message: {length} characters is longer than the limit of "
+                            f"{self.config.max_message_chars}; shorten the question or split it.",
+                        ),
+                    )(scope, receive, send)
+                    return
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": raw, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _streamed(self, scope: dict[str, Any], receive: Any, send: Any, limit: int) -> None:
+        """Pass the body through, counting; refuse with 413 once it passes the limit."""
+        size = 0
+        started = False
+
+        async def counted() -> dict[str, Any]:
+            nonlocal size
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracked(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _TooLarge:
+            if not started:
+                await self._too_large(scope, receive, send, limit)
+
+    async def _too_large(self, scope: dict[str, Any], receive: Any, send: Any, limit: int) -> None:
+        _record_rejection("payload_too_large")
+        await JSONResponse(
+            status_code=413,
+            content=error_body(
+                "payload_too_large",
+                f"The request body is larger than {limit} bytes (the limit for {scope.get('path')}); "
+                "send less data or split it.",
+            ),
+            headers={"Connection": "close"},
+        )(scope, receive, send)
+
+
+def _record_rejection(reason: str) -> None:
+    from bot.http import metrics
+
+    metrics.record_rejection(reason)
+
+
+def install(app: FastAPI, settings: Any) -> None:
+    """Add the limits middleware (install it before ``auth.install`` so it runs inside it)."""
+    app.state.limit_settings = limit_settings(settings)
+    app.add_middleware(LimitsMiddleware, settings=settings)
