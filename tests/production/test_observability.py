@@ -9,7 +9,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.http import metrics
+from bot import metrics
 from bot.http.request_id import configure_json_logging
 from tests.production.conftest import OPS_TOKEN, ProductionServices, make_settings, production_app
 

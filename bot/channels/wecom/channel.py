@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from bot import metrics
 from bot.assistant.models import Answer
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.crypto import WeComCrypto
@@ -56,6 +57,7 @@ class WeComChannel:
         message = parse_message(self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, encrypt))
         if not self.dedupe.first_time(message.dedupe_key()):
             log.info("wecom duplicate %s ignored", message.dedupe_key())
+            metrics.record_bot_retry("wecom")
             return None
         return self.executor.submit(self._reply, message)
 
