@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 
 def _routers() -> list:
     from bot.channels import web
-    from bot.channels.api import chat, feedback, health, openai_compat, scoring
+    from bot.channels.api import chat, documents, feedback, health, openai_compat, scoring
     from bot.channels.slack import routes as slack
     from bot.channels.wecom import routes as wecom
 
-    return [health.router, chat.router, openai_compat.router, scoring.router, feedback.router, slack.router, wecom.router, web.router]
+    return [health.router, chat.router, openai_compat.router, scoring.router, feedback.router, documents.router, slack.router, wecom.router, web.router]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -69,6 +69,18 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     request_id.install(app, settings)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods |= set(route_methods)
+    return sorted(methods)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -81,11 +93,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(
-            status_code=exc.status_code,
-            content=error_body(code, str(exc.detail)),
-            headers=getattr(exc, "headers", None),  # e.g. Allow on 405
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method the path accepts, not only the first route's
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)), headers=headers)
 
     async def _domain(request: Request, exc: Exception) -> JSONResponse:
         status = http_status_for(exc)

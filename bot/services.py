@@ -91,6 +91,13 @@ class Services:
     def searcher(self) -> Any:
         return self.current_searcher()
 
+    @cached_property
+    def documents(self) -> Any:
+        """Document management (uploads, status, audit log) over the same index and store."""
+        from bot.documents import DocumentService
+
+        return DocumentService.from_settings(self.settings, embedder=self.embedder, engine=self.store_engine)
+
     # -- scoring ---------------------------------------------------------------------------
     @cached_property
     def scoring(self) -> Any:

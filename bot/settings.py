@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.documents.config import DocumentSettings
 from bot.paths import project_root, resolve
 
 ALL_PARKS = "*"
@@ -183,6 +184,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     slack: SlackSettings = SlackSettings()
     wecom: WeComSettings = WeComSettings()
+    documents: DocumentSettings = DocumentSettings()
     auth: AuthSettings = AuthSettings()
     limits: LimitSettings = LimitSettings()
 

@@ -1,7 +1,8 @@
 """Ingest: parse → chunk → embed only what is new → write a new build → switch to it atomically.
 
     ingest(paths, config, embedder, *, replace=False, progress=None) -> IngestReport
-    ingest_documents(docs, config, embedder, *, failures=(), replace=False, progress=None)
+    ingest_documents(docs, config, embedder, *, failures=(), replace=False, progress=None,
+                     remove=(), updates={})
     build_index(corpus_dir, config, embedder=None)      what `make run` needs: cheap when current
 
 Idempotent (STYLE.md practice 12):
@@ -18,6 +19,12 @@ Documents are merged into the current index: a file's documents replace those pr
 from a file of the same name (DocumentMeta.source) or with the same doc id; others stay. `replace=True`
 makes the index hold exactly the given documents. A file that fails to parse keeps its old
 version in the index and is reported in `failed`.
+
+`remove` names doc ids to take out of the index and `updates` maps doc ids to metadata fields to
+change (status, superseded_by, dates, title…) on given or indexed documents; both are applied in
+the same new build, under the ingest lock, so a reader sees all of a change or none of it (the
+document manager, bot/documents/, works through these). An id in `updates` that is in neither
+the given documents nor the index raises `UnknownDocument`.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +42,7 @@ from pydantic import BaseModel
 
 from retrieval.config import RetrievalConfig
 from retrieval.embedding import Embedder, make_embedder
+from retrieval.errors import UnknownDocument
 from retrieval.index import keyword_fingerprint, read_chunks, render
 from retrieval.keyword_index import KeywordIndex, Tokenizer, default_tokenizer
 from retrieval.models import Chunk, DocumentMeta, ParsedDocument
@@ -189,6 +197,8 @@ def ingest_documents(
     replace: bool = False,
     progress: Progress | None = None,
     tokenizer: Tokenizer | None = None,
+    remove: Sequence[str] = (),
+    updates: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> IngestReport:
     """Bring the index up to date with already-parsed documents (see the module docstring)."""
     start = time.perf_counter()
@@ -198,7 +208,8 @@ def ingest_documents(
     store = open_store(config)
     try:
         with store.ingest_lock():
-            report = _ingest_locked(store, docs, config, embedder, tokenizer, failures, replace, progress)
+            report = _ingest_locked(store, docs, config, embedder, tokenizer, failures, replace, progress,
+                                    set(remove), dict(updates or {}))
     finally:
         store.close()
     report.seconds = round(time.perf_counter() - start, 3)
@@ -215,7 +226,10 @@ def _ingest_locked(
     failures: list[Failure],
     replace: bool,
     progress: Progress | None,
+    remove: set[str] | None = None,
+    updates: dict[str, Mapping[str, Any]] | None = None,
 ) -> IngestReport:
+    remove, updates = remove or set(), updates or {}
     current_id = store.current_build()
     manifest: dict[str, Any] = store.read_manifest(current_id) if current_id else {}
     old = {d["doc"]: d for d in manifest.get("documents", [])}  # doc id → {meta, fingerprint, chunks}
@@ -232,19 +246,24 @@ def _ingest_locked(
                                     reason=f"document id {doc.meta.doc!r} was already read from "
                                            f"{given[doc.meta.doc].meta.source or 'another file'}; kept the first"))
             continue
-        given[doc.meta.doc] = _prepare(doc.meta, doc.chunks, embedder.name, template)
-    if not given:
+        meta, chunks = with_meta(doc.meta, doc.chunks, updates.get(doc.meta.doc))
+        given[doc.meta.doc] = _prepare(meta, chunks, embedder.name, template)
+    unknown = sorted(d for d in updates if d not in given and d not in old)
+    if unknown:
+        raise UnknownDocument(unknown[0], known=sorted(old))
+    if not given and not (remove & set(old)) and not updates:
         return IngestReport(build_id=current_id, previous_build=current_id, changed=False, failed=failures,
                             documents=len(old), chunks=int(manifest.get("chunk_count", 0)))
     sources = {Path(d.meta.source).name for d in given.values() if d.meta.source}
-    kept = [] if replace else [d for d, e in old.items()
-                               if d not in given and Path(e["meta"].get("source") or "").name not in sources]
+    kept = [] if replace else [d for d, e in old.items() if d not in given and d not in remove
+                               and Path(e["meta"].get("source") or "").name not in sources]
     added = [d for d in given if d not in old]
     unchanged = [d for d in given if d in old and given[d].fingerprint == old[d]["fingerprint"]]
     removed = [d for d in old if d not in given and d not in kept]
     report = IngestReport(build_id=current_id, previous_build=current_id, changed=False, added=added,
                           unchanged=unchanged, removed=removed, failed=failures)
-    if current_id is not None and same_recipe and len(unchanged) == len(given) and not removed:
+    touched = [d for d in kept if d in updates and _changes(DocumentMeta.model_validate(old[d]["meta"]), updates[d])]
+    if current_id is not None and same_recipe and len(unchanged) == len(given) and not removed and not touched:
         report.documents = len(old)
         report.chunks = int(manifest.get("chunk_count", 0))
         logger.info("index %s is current: nothing to do", current_id)
@@ -254,8 +273,9 @@ def _ingest_locked(
     if kept:
         old_chunks = _old_chunks(store, current_id)  # type: ignore[arg-type]
         for doc_id in kept:
-            meta = DocumentMeta.model_validate(old[doc_id]["meta"])
-            new[doc_id] = _prepare(meta, old_chunks.get(doc_id, []), embedder.name, template)
+            meta, chunks = with_meta(DocumentMeta.model_validate(old[doc_id]["meta"]),
+                                     old_chunks.get(doc_id, []), updates.get(doc_id))
+            new[doc_id] = _prepare(meta, chunks, embedder.name, template)
     new = dict(sorted(new.items(), key=lambda item: (item[1].meta.source, item[0])))
     report.updated = [d for d in new if d in old and d not in unchanged and
                       new[d].fingerprint != old[d]["fingerprint"]]
@@ -277,6 +297,25 @@ def _ingest_locked(
     finally:
         cache.close()
     return report
+
+
+_CHUNK_COPIED = ("title", "issuer", "date")
+
+
+def with_meta(meta: DocumentMeta, chunks: Sequence[Chunk], fields: Mapping[str, Any] | None
+              ) -> tuple[DocumentMeta, list[Chunk]]:
+    """The document with some metadata fields changed; chunks follow its title, issuer and date.
+    The doc id itself cannot change here (it names the chunks)."""
+    if not fields:
+        return meta, list(chunks)
+    fields = {k: v for k, v in fields.items() if k != "doc"}
+    new_meta = DocumentMeta.model_validate(meta.model_dump() | dict(fields))
+    copied = {k: getattr(new_meta, k) for k in _CHUNK_COPIED if k in fields}
+    return new_meta, [c.model_copy(update=copied) if copied else c for c in chunks]
+
+
+def _changes(meta: DocumentMeta, fields: Mapping[str, Any]) -> bool:
+    return with_meta(meta, [], fields)[0] != meta
 
 
 def _unique_rows(docs: Iterable[_Doc]) -> list[_Row]:

@@ -82,6 +82,7 @@ class Hit(BaseModel):
     date: str | None = None
     issuer: str | None = None
     status: DocStatus = "in_force"
+    superseded_by: str | None = Field(default=None, description="For a superseded document: what replaced it")
     text: str
     context: str = Field(default="", description="Section heading text shown with very short chunks")
     score: float

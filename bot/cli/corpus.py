@@ -1,8 +1,14 @@
-"""`parkbot ingest` and `parkbot docs`: build the policy index and list what it holds."""
+"""`parkbot ingest`: build the policy index (`parkbot docs …` is in bot/cli/documents.py).
+
+Ingest goes through `bot.documents.DocumentService`, so it takes the same lock as uploads from
+the web page, applies the corrections staff made (status, dates…), keeps documents deleted
+through ParkBot deleted unless their files are named explicitly, and records what it changed.
+A metadata sidecar ``<file>.meta.toml`` beside a file (or ``--meta FILE`` for one file) sets
+status, superseded_by, issue and effective dates.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +22,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
 from bot.cli.app import app, console, err_console
 
@@ -29,16 +34,21 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders to index (default: the shipped corpus)")
     ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Make the index hold only these documents")] = False,
+    meta: Annotated[Path | None, typer.Option("--meta", help="Metadata sidecar (TOML: status, superseded_by, "
+                                              "date, effective_date…) for the one file given")] = None,
 ) -> None:
     """Parse and index documents; unchanged ones are skipped, so a repeat run is quick."""
+    from bot.documents import DocumentService
+    from bot.errors import ParkBotError
     from bot.logging_setup import configure_logging
     from bot.settings import get_settings
     from retrieval.errors import RetrievalError
-    from retrieval.ingest import ingest as run_ingest
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    paths = list(paths or [settings.paths.corpus])
+    service = DocumentService.from_settings(settings)
+    explicit = bool(paths)
+    paths = list(paths or [settings.paths.corpus, *([service.uploads] if service.uploads.is_dir() else [])])
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     try:
@@ -52,13 +62,16 @@ def ingest(
                     tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=total)
                 bar.update(tasks[phase], completed=done, total=total)
 
-            report = run_ingest(paths, settings.retrieval_config(), replace=replace, progress=progress)
-    except RetrievalError as exc:
+            report, skipped = service.ingest_paths(paths, actor=actor_name(None), replace=replace, progress=progress,
+                                                   meta_file=meta, restore_deleted=explicit)
+    except (RetrievalError, ParkBotError) as exc:
         err_console.print(f"[red]error[/red] {exc}")
         raise typer.Exit(1) from exc
 
     for failure in report.failed:
         err_console.print(f"[red]failed[/red] {failure.source}: {failure.reason}")
+    for doc in skipped:
+        err_console.print(f"skipped {doc}: deleted through ParkBot (`parkbot docs history`); name its file to restore it")
     state = f"new build {report.build_id}" if report.changed else "index already current, nothing written"
     console.print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
@@ -67,29 +80,9 @@ def ingest(
         f"reused) in {report.seconds:.1f}s; {state}",
         soft_wrap=True,
     )
-    if report.all_failed:
+    if report.all_failed and not skipped:
         err_console.print("Nothing could be indexed: fix the files listed above and run `parkbot ingest` again.")
         raise typer.Exit(1)
 
 
-@app.command()
-def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False) -> None:
-    """List the indexed documents: id, title, date, status, chunks."""
-    from bot.settings import get_settings
-    from retrieval.errors import RetrievalError
-    from retrieval.index import indexed_documents
-
-    try:
-        build_id, documents = indexed_documents(get_settings().retrieval_config())
-    except RetrievalError as exc:
-        err_console.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(1) from exc
-    if as_json:
-        console.print_json(json.dumps({"build": build_id, "documents": documents}, ensure_ascii=False))
-        return
-    table = Table(title=f"Indexed documents (build {build_id})")
-    for column in ("id", "title", "date", "status", "chunks"):
-        table.add_column(column, justify="right" if column == "chunks" else "left")
-    for d in documents:
-        table.add_row(d["doc"], d["title"], d["date"] or "—", d["status"], str(d["chunks"]))
-    console.print(table)
+from bot.cli.documents import actor_name  # noqa: E402 - also registers `parkbot docs …`

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "pbt_"
 PROTECTED_PREFIXES = ("/api/", "/v1/")
-PROTECTED_EXACT = ("/",)
+PROTECTED_EXACT = ("/", "/documents")
 
 
 class Forbidden(ParkBotError):

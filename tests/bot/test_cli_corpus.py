@@ -27,6 +27,8 @@ GUIDE = (
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PARKBOT_PATHS__INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("PARKBOT_EMBEDDING__BACKEND", "fake")
+    monkeypatch.setenv("PARKBOT_STORE__URL", f"sqlite:///{tmp_path}/store.db")  # ingest records its changes
+    monkeypatch.setenv("PARKBOT_DOCUMENTS__UPLOADS_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("PARKBOT_LOG_LEVEL", "WARNING")
     docs = tmp_path / "docs"
     docs.mkdir()
