@@ -27,6 +27,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.assistant.models import Citation
+from retrieval.versions import status_label
 
 SYNTHETIC_BANNER = "⚠ SYNTHETIC 样例数据：园区与数值均为虚构，仅供演示。"
 SYNTHETIC_BANNER_EN = "⚠ SYNTHETIC sample data: the parks and their values are fictional."
@@ -39,6 +40,8 @@ LONG_SENTENCE = 120  # longer sentences are cut at their semicolons
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _HORIZON = re.compile(r"到\s*(20\d\d)\s*年")
 _DIGIT = re.compile(r"\d|百分|[一二三四五六七八九十百千万]+(?:岁|年|%|％|个|家|倍)")
+_BRACKETED_NUMBER = re.compile(r"[\[［](\d+)[\]］]")  # "中发[2012]6号": would read as a [n] marker
+SHORT_LINE = 8  # a line this short with no closing punctuation ("国务院", "科技部") runs on into the next
 
 
 # -- citations -----------------------------------------------------------------------------------
@@ -91,11 +94,22 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; a table row (tab-separated) is one sentence "指标：要求"."""
+    """Sentences of a passage; a table row (tab-separated) is one sentence "指标：要求".
+
+    A short unpunctuated line (an issuer above its date: "国务院\n2020年7月13日") is joined to the
+    next line, and a bracketed number ("中发[2012]6号") gets the 文号 brackets 〔〕, so a quoted
+    sentence never carries a ``[n]`` that is not a citation.
+    """
     out: list[str] = []
-    for line in text.replace("\r", "").split("\n"):
+    carry = ""
+    for line in _BRACKETED_NUMBER.sub(r"〔\1〕", text).replace("\r", "").split("\n"):
         line = line.strip()
         if not line:
+            continue
+        if carry:
+            line, carry = f"{carry} {line}", ""
+        if len(line) < SHORT_LINE and not re.search(r"[。！？!?；;：:]$", line) and "\t" not in line:
+            carry = line
             continue
         if "\t" in line or "|" in line.strip("|"):
             row = _table_row(line)
@@ -108,6 +122,8 @@ def split_sentences(text: str) -> list[str]:
                 part = part.strip()
                 if len(part) >= 4:
                     out.append(part)
+    if len(carry) >= 4:
+        out.append(carry)
     return out
 
 
@@ -129,6 +145,37 @@ def han_bigrams(text: str) -> set[str]:
     return grams
 
 
+@dataclass
+class AnswerType:
+    """A kind of answer a question asks for (an amount of money, a day, a period …).
+
+    Defined in config/assistant/intents.yaml (``answer_types``): ``cues`` are regular expressions
+    on the normalised question that say it asks for this kind of answer; ``evidence`` is the
+    regular expression a sentence must match to give it (a sum in 元, a day of a month …). The
+    picker prefers such sentences; when ``refuse`` is set and no quoted sentence gives the
+    answer, the composer says that the documents do not state it (``label``) instead of quoting
+    a neighbouring clause on the same topic.
+    """
+
+    name: str
+    cues: Sequence[str]
+    evidence: str
+    label: str = ""
+    label_en: str = ""
+    refuse: bool = True
+
+    def __post_init__(self) -> None:
+        self._cues = [re.compile(c) for c in self.cues]
+        self._evidence = re.compile(self.evidence)
+
+    def asked(self, question: str) -> bool:
+        question = question.lower()
+        return any(c.search(question) for c in self._cues)
+
+    def answered_by(self, text: str) -> bool:
+        return bool(self._evidence.search(text))
+
+
 class SentencePicker:
     """Scores the sentences of the top hits against the question and keeps the few that answer."""
 
@@ -137,9 +184,11 @@ class SentencePicker:
         tokenize: Callable[[str], list[str]],
         *,
         quantity_cues: Sequence[str] = (),
+        answer_types: Sequence[AnswerType] = (),
+        type_bonus: float = 0.15,
         max_sentences: int = 4,
         max_per_hit: int = 3,
-        max_hits: int = 4,
+        max_hits: int = 5,
         relative_floor: float = 0.6,
         min_lexical: float = 0.12,
         min_gain: float = 0.2,
@@ -148,6 +197,8 @@ class SentencePicker:
     ) -> None:
         self.tokenize = tokenize
         self.quantity_cues = [c.lower() for c in quantity_cues]
+        self.answer_types = list(answer_types)
+        self.type_bonus = type_bonus
         self.max_sentences = max_sentences
         self.max_per_hit = max_per_hit
         self.max_hits = max_hits
@@ -156,6 +207,23 @@ class SentencePicker:
         self.min_gain = min_gain
         self.rank_weight = rank_weight
         self.quantity_bonus = quantity_bonus
+
+    def asked_types(self, query: str) -> list[AnswerType]:
+        """The kinds of answer the question asks for (none for most questions)."""
+        return [t for t in self.answer_types if t.asked(query)]
+
+    def unanswered(self, query: str, chosen: Sequence[Sentence]) -> AnswerType | None:
+        """The kind of answer the question asks for that no chosen sentence gives, if it matters.
+
+        None when the question asks for no such kind, or when a chosen sentence gives one of the
+        kinds it asks for (a question may ask "when" and "how long"; one of them is enough).
+        """
+        asked = self.asked_types(query)
+        if not asked or not any(t.refuse for t in asked):
+            return None
+        if any(t.answered_by(s.text) for t in asked for s in chosen):
+            return None
+        return next(t for t in asked if t.refuse)
 
     def pick(self, query: str, hits: Sequence[Mapping[str, Any]]) -> tuple[list[Sentence], float]:
         """The chosen sentences in reading order, and the best sentence's query overlap (0–1)."""
@@ -183,6 +251,7 @@ class SentencePicker:
         total = sum(present.values()) or 1.0
         q_grams = han_bigrams(query)
         wants_quantity = any(c in query.lower() for c in self.quantity_cues)
+        asked_types = self.asked_types(query)
         best_overlap = 0.0
         lexical_of: dict[int, float] = {}
         terms_of: dict[int, set[str]] = {}
@@ -200,6 +269,8 @@ class SentencePicker:
             score = lexical + self.rank_weight / (1 + sent.hit_rank)
             if wants_quantity and _DIGIT.search(sent.text):
                 score += self.quantity_bonus
+            if asked_types and any(t.answered_by(sent.text) for t in asked_types):
+                score += self.type_bonus
             if len(sent.text) > 160:
                 score -= 0.05 * (len(sent.text) - 160) / 160
             sent.score = score
@@ -228,7 +299,20 @@ class SentencePicker:
             chosen.append(sent)
             covered |= terms_of[id(sent)]
             per_hit[sent.hit_rank] = per_hit.get(sent.hit_rank, 0) + 1
-        chosen.sort(key=lambda s: (s.hit_rank, s.order))
+        if asked_types and chosen and not any(t.answered_by(c.text) for t in asked_types for c in chosen):
+            # the question asks for a day, an amount …: a sentence of an already quoted passage that
+            # gives it is quoted too ("国务院 2020年7月13日" under the text the question matched)
+            quoted = {c.hit_rank for c in chosen}
+            extra = next((c for c in ranked if c.hit_rank in quoted and c not in chosen
+                          and any(t.answered_by(c.text) for t in asked_types)), None)
+            if extra is not None:
+                chosen.append(extra)
+        # passages in order of their best sentence (the clause that answers comes first), each
+        # passage's sentences in reading order
+        lead: dict[int, float] = {}
+        for sent in chosen:
+            lead[sent.hit_rank] = max(lead.get(sent.hit_rank, -math.inf), sent.score)
+        chosen.sort(key=lambda s: (-lead[s.hit_rank], s.hit_rank, s.order))
         return chosen, best_overlap
 
 
@@ -240,8 +324,9 @@ def doc_label(hit: Mapping[str, Any], *, english: bool = False) -> str:
     title = str(hit.get("title") or hit.get("doc") or "")
     doc = str(hit.get("doc") or "")
     parts = [p for p in (doc if doc and doc != title else "", str(hit.get("date") or "")) if p]
-    sep = ", " if english else "，"
-    return f"《{title}》" + (f"（{sep.join(parts)}）" if parts else "")
+    if english:
+        return f"《{title}》" + (f" ({', '.join(parts)})" if parts else "")
+    return f"《{title}》" + (f"（{'，'.join(parts)}）" if parts else "")
 
 
 def section_label(hit: Mapping[str, Any]) -> str:
@@ -276,6 +361,7 @@ def vintage_note(
     stated elsewhere (``rules``), the passage ``lookup`` finds, which is then cited too.
     """
     found: list[tuple[str, str, str, str]] = []
+    looked_up: dict[tuple[str, str, str], Any] = {}  # one search per rule, however many rows are quoted
     for hit in hits:
         text = str(hit.get("text", ""))
         years = sorted(set(_HORIZON.findall(text)))
@@ -283,7 +369,10 @@ def vintage_note(
         if not years and lookup is not None:
             for rule in rules:
                 if str(hit.get("doc")) == rule.doc and str(hit.get("section", "")).startswith(rule.section_prefix):
-                    intro = lookup(rule.doc, rule.section_prefix, rule.hint)
+                    key = (rule.doc, rule.section_prefix, rule.hint)
+                    if key not in looked_up:
+                        looked_up[key] = lookup(*key)
+                    intro = looked_up[key]
                     intro_years = sorted(set(_HORIZON.findall(str((intro or {}).get("text", "")))))
                     if intro and intro_years:
                         years = intro_years
@@ -302,14 +391,49 @@ def vintage_note(
             + "），目标年份已过，执行前请核实是否有更新的要求。")
 
 
-def status_note(hits: Sequence[Mapping[str, Any]], *, english: bool = False) -> str:
-    stale = [h for h in hits if str(h.get("status") or "in_force") != "in_force"]
-    if not stale:
-        return ""
-    docs = "、".join(sorted({str(h.get("doc")) for h in stale}))
-    if english:
-        return f"Note: {docs} is no longer in force; the passage is quoted for reference."
-    return f"注：{docs} 已不再有效（已被替代或废止），引文仅供参考。"
+def is_stale(hit: Mapping[str, Any]) -> bool:
+    return str(hit.get("status") or "in_force") != "in_force"
+
+
+def in_force_first(hits: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Passages of in-force documents before those of superseded, repealed or expired ones (stable).
+    The picker still judges every passage by its words; this only decides who wins a tie, so the
+    current rule is quoted when an old and a new document say the same thing."""
+    return [h for h in hits if not is_stale(h)] + [h for h in hits if is_stale(h)]
+
+
+_STALE_ZH = {"superseded": "已被替代的", "repealed": "已废止的", "expired": "已失效的"}
+_STALE_EN = {"superseded": "superseded", "repealed": "repealed", "expired": "expired"}
+
+
+def status_note(hits: Sequence[Mapping[str, Any]], *, english: bool = False,
+                considered: Sequence[Mapping[str, Any]] = (), book: CitationBook | None = None) -> str:
+    """Say when a quoted passage comes from a document no longer in force ("该条款出自已被…替代的文件"),
+    and when an old version among the `considered` hits was set aside for the document replacing it."""
+    notes: list[str] = []
+    quoted_docs = {str(h.get("doc")) for h in hits}
+    seen: set[str] = set()
+    for hit in hits:
+        doc = str(hit.get("doc"))
+        if not is_stale(hit) or doc in seen:
+            continue
+        seen.add(doc)
+        status, by = str(hit.get("status")), hit.get("superseded_by")
+        marker = f"[{book.cite(hit)}]" if book is not None else ""
+        if english:
+            what = f"superseded by {by}" if status == "superseded" and by else _STALE_EN.get(status, status)
+            notes.append(f"Note: the clause{marker} comes from {doc}, which is {what}; check the current rule.")
+        elif status == "superseded" and by:
+            notes.append(f"注：该条款{marker}出自已被 {by} 替代的文件（{doc}），仅供参考，现行规定以 {by} 为准。")
+        else:
+            notes.append(f"注：该条款{marker}出自{_STALE_ZH.get(status, '已不再有效的')}文件（{doc}），仅供参考。")
+    for hit in considered:
+        doc, by = str(hit.get("doc")), hit.get("superseded_by")
+        if is_stale(hit) and by and str(by) in quoted_docs and doc not in quoted_docs and doc not in seen:
+            seen.add(doc)
+            notes.append(f"Note: {doc} also covers this but was superseded by {by}; the answer follows {by}."
+                         if english else f"注：{doc} 也有相关规定，但已被 {by} 替代，以上按现行文件作答。")
+    return "\n".join(notes)
 
 
 def fmt_value(value: Any, unit: str | None = None) -> str:
@@ -367,11 +491,13 @@ class Composer:
         picker: SentencePicker,
         *,
         min_overlap: float = 0.12,
+        trust_overlap: float = 0.5,
         vintage_rules: Sequence[VintageRule] = (),
         lookup: Lookup | None = None,
     ) -> None:
         self.picker = picker
         self.min_overlap = min_overlap
+        self.trust_overlap = trust_overlap
         self.vintage_rules = list(vintage_rules)
         self.lookup = lookup
 
@@ -379,6 +505,27 @@ class Composer:
         return vintage_note(hits, english=english, book=book, rules=self.vintage_rules, lookup=self.lookup)
 
     # policy questions ----------------------------------------------------------------------
+
+    def supported(
+        self, query: str, chosen: Sequence[Sentence], overlap: float, coverage: Mapping[str, Any] | None, *,
+        english: bool = False,
+    ) -> tuple[bool, AnswerType | None]:
+        """Whether the chosen sentences answer the question, and the kind of answer missing if not.
+
+        Not answered: nothing chosen; the best sentence shares too little with the question
+        (``min_overlap``; English questions are matched through their Chinese expansion, so this
+        is not applied to them); the retrieval coverage signal says "not covered" and the best
+        sentence does not hold at least ``trust_overlap`` of the question's weighted terms (for an
+        English question the overlap counts only its Chinese expansion, so the signal stands); or
+        the question asks for a kind of answer (an amount, a day, a period …) no chosen sentence
+        gives.
+        """
+        if not chosen or (overlap < self.min_overlap and not english):
+            return False, None
+        if coverage and coverage.get("covered") is False and (english or overlap < self.trust_overlap):
+            return False, None
+        missing = self.picker.unanswered(query, chosen)
+        return missing is None, missing
 
     def passages(
         self,
@@ -398,6 +545,8 @@ class Composer:
             if key != current:
                 current = key
                 head = doc_label(sent.hit, english=english)
+                if is_stale(sent.hit) and not english:
+                    head += f"【{status_label(str(sent.hit.get('status')), sent.hit.get('superseded_by'))}】"
                 sect = section_label(sent.hit)
                 lines.append(f"{head}{' ' + sect if sect else ''}：" if not english else f"{head}{', ' + sect if sect else ''}:")
             n = book.cite(sent.hit)
@@ -405,37 +554,58 @@ class Composer:
         return lines, chosen, overlap
 
     def policy_answer(
-        self, query: str, hits: Sequence[Mapping[str, Any]], coverage: Mapping[str, Any] | None, *, english: bool = False
+        self, query: str, hits: Sequence[Mapping[str, Any]], coverage: Mapping[str, Any] | None, *, english: bool = False,
+        question: str | None = None,
     ) -> Composed:
-        if not hits or (coverage and coverage.get("covered") is False):
-            return self.refusal(query, hits, english=english)
+        """Quoted sentences that answer ``query`` (the search query, synonyms expanded) or a refusal;
+        a refusal echoes ``question`` (the user's own words) when it is given."""
+        asked = question or query
+        if not hits:
+            return self.refusal(asked, hits, english=english)
         book = CitationBook()
+        hits = in_force_first(hits)
         lines, chosen, overlap = self.passages(query, hits, book, english=english)
-        if not chosen or (overlap < self.min_overlap and not english):
-            return self.refusal(query, hits, english=english)
+        ok, missing = self.supported(query, chosen, overlap, coverage, english=english)
+        if not ok:
+            # with `missing`, the documents discuss the topic but do not give what is asked (an amount, a day …)
+            return self.refusal(asked, hits, english=english, missing=missing)
         intro = "According to the policy documents (quoted in the original Chinese):" if english else "根据现有政策文件："
         body = [intro, "", *lines]
-        for note in (self.vintage([s.hit for s in chosen], book, english=english),
-                     status_note([s.hit for s in chosen], english=english)):
+        quoted = [s.hit for s in chosen]
+        for note in (self.vintage(quoted, book, english=english),
+                     status_note(quoted, english=english, considered=hits[: self.picker.max_hits], book=book)):
             if note:
                 body += ["", note]
         return Composed("\n".join(body), book.citations, True)
 
-    def refusal(self, query: str, hits: Sequence[Mapping[str, Any]], *, english: bool = False) -> Composed:
+    def refusal(self, query: str, hits: Sequence[Mapping[str, Any]], *, english: bool = False,
+                missing: AnswerType | None = None) -> Composed:
+        """Say plainly that the documents do not answer, and name the closest documents.
+
+        With ``missing`` (the kind of answer asked for, e.g. an amount) the text says that the
+        documents touch the topic but do not state that.
+        """
         seen: list[str] = []
         for hit in hits:
             label = doc_label(hit, english=english)
             if label not in seen:
                 seen.append(label)
-        closest = "、".join(seen[:3])
+        closest = ("; " if english else "、").join(seen[:3])
         if english:
-            text = "The current policy documents do not contain a provision on this question, so ParkBot will not guess."
+            if missing is not None and missing.label_en:
+                text = (f"The current policy documents touch on this topic but do not state {missing.label_en}, "
+                        "so ParkBot will not guess.")
+            else:
+                text = "The current policy documents do not contain a provision on this question, so ParkBot will not guess."
             if closest:
                 text += f" The closest documents are {closest}; please check them or ask the competent department."
         else:
             # the question is echoed only without figures: every number in an answer must come from a source
             topic = f"关于“{_short(query)}”的" if not re.search(r"\d", query) else "与该问题相关的"
-            text = f"现有政策文件中没有找到{topic}规定，ParkBot 不作推测。"
+            if missing is not None and missing.label:
+                text = f"现有政策文件中没有找到{topic}{missing.label}（文件涉及这一话题，但没有具体规定），ParkBot 不作推测。"
+            else:
+                text = f"现有政策文件中没有找到{topic}规定，ParkBot 不作推测。"
             if closest:
                 text += f"最接近的文件是：{closest}，可供参考或向主管部门咨询。"
         return Composed(text, [], False)

@@ -40,13 +40,13 @@ def draft_letter(
     english: bool = False,
 ) -> Composed:
     topic = enquiry_topic(message)
-    covered = bool(hits) and not (coverage and coverage.get("covered") is False)
+    covered = bool(hits)
     book = CitationBook()
     points: list[str] = []
     chosen_hits: list[Mapping[str, Any]] = []
     if covered:
         chosen, overlap = composer.picker.pick(topic, hits)
-        if chosen and (overlap >= composer.min_overlap or english):
+        if composer.supported(topic, chosen, overlap, coverage, english=english)[0]:
             for i, sent in enumerate(chosen):
                 n = book.cite(sent.hit)
                 where = doc_label(sent.hit)

@@ -109,6 +109,16 @@ class RuleSpec(BaseModel):
     fact: str
 
 
+class AnswerTypeRule(BaseModel):
+    """A kind of answer (money, a day, a period …): see ``answer_types`` in intents.yaml."""
+
+    cues: list[str]
+    evidence: str
+    label: str = ""
+    label_en: str = ""
+    refuse: bool = True
+
+
 class RouterConfig(BaseModel):
     intents: dict[str, IntentRule]
     followup: dict[str, list[str]] = Field(default_factory=dict)
@@ -117,6 +127,7 @@ class RouterConfig(BaseModel):
     quantity_cues: list[str] = Field(default_factory=list)
     indicator_aliases: dict[str, list[str]] = Field(default_factory=dict)
     vintage: list[dict[str, str]] = Field(default_factory=list)
+    answer_types: dict[str, AnswerTypeRule] = Field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> RouterConfig:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
-from bot.assistant.composer import Composed, Composer, SentencePicker, VintageRule
+from bot.assistant.composer import AnswerType, Composed, Composer, SentencePicker, VintageRule
 from bot.assistant.drafting import draft_letter, enquiry_topic
 from bot.assistant.memory import ConversationStore, new_conversation_id
 from bot.assistant.models import Answer, Mode, ToolCall, Turn
@@ -115,7 +115,7 @@ class OfflineBackend:
         hits, coverage, expanded = self._search(query, calls)
         if not calls[-1].ok and not hits:
             return self._failed(calls[-1], route)
-        return self.composer.policy_answer(expanded, hits, coverage, english=route.language == "en")
+        return self.composer.policy_answer(expanded, hits, coverage, english=route.language == "en", question=message)
 
     def _on_draft(self, route: Route, message: str, previous: dict[str, Any], calls: list[ToolResult]) -> Composed:
         topic = enquiry_topic(message)
@@ -315,7 +315,8 @@ def build_offline_backend(toolbox: Toolbox, router_config: RouterConfig | None =
     from retrieval.tokenize import tokenize
 
     config = router_config or RouterConfig.load()
-    picker = SentencePicker(tokenize, quantity_cues=config.quantity_cues)
+    answer_types = [AnswerType(name=name, **rule.model_dump()) for name, rule in config.answer_types.items()]
+    picker = SentencePicker(tokenize, quantity_cues=config.quantity_cues, answer_types=answer_types)
     composer = Composer(picker, vintage_rules=[VintageRule(**v) for v in config.vintage], lookup=toolbox.find_clause)
     return OfflineBackend(toolbox, composer, config)
 

@@ -2,8 +2,11 @@
 
 Loads ``tests/eval/dev_qa.jsonl`` (or ``--cases FILE``), runs every question through the
 searcher in each mode and prints recall@1/5/10, MRR@10, refusal accuracy and false-refusal
-rate side by side (``--json`` for scripts). The metrics are `retrieval.evaluation`'s; this
-module only adapts the searcher and renders the figures.
+rate side by side (``--json`` for scripts). With ``--answers`` it also puts every question to
+the assistant (``Services.answer``, offline mode, one conversation per question) and prints the
+answer figures: citation validity, evidence cited, facts stated, refusal accuracy, false
+refusals and latency. The metrics are `retrieval.evaluation`'s and `bot.assistant.evaluation`'s;
+this module only adapts the searcher and the service and renders the figures.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,6 +22,9 @@ from rich.text import Text
 
 from bot.cli.app import app, console, err_console
 from retrieval.evaluation import EvalCase, RetrievalReport, evaluate_retrieval
+
+if TYPE_CHECKING:
+    from bot.assistant.evaluation import AnswerReport
 
 MODES = ("dense", "bm25", "hybrid")
 # Our mode names -> `Searcher.run(mode=…)`.
@@ -131,14 +137,107 @@ def misses_table(report: RetrievalReport, cases: Sequence[EvalCase], mode: str, 
     return table
 
 
-def to_json(reports: dict[str, RetrievalReport], cases_path: Path, details: bool) -> dict[str, Any]:
+ANSWER_COLUMNS = (  # (heading, AnswerFigures field); short headings keep the table readable at 80 columns
+    ("valid cit.", "citation_validity"),
+    ("evidence", "cites_evidence"),
+    ("facts", "facts_stated"),
+    ("all facts", "all_facts"),
+    ("refusal acc.", "refusal_accuracy"),
+    ("false ref.", "false_refusal_rate"),
+)
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def answers_table(report: AnswerReport, title: str) -> Table:
+    """The answer figures overall, per category and per language."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("group")
+    table.add_column("n", justify="right")
+    for heading, _ in ANSWER_COLUMNS:
+        table.add_column(heading, justify="right")
+    table.add_column("p50 ms", justify="right")
+    table.add_column("p95 ms", justify="right")
+    rows = [("all", report.overall)]
+    rows += [(name, fig) for name, fig in report.by_category.items()]
+    rows += [(f"lang:{name}", fig) for name, fig in report.by_lang.items()]
+    for label, fig in rows:
+        cells = [_pct(getattr(fig, attr)) for _, attr in ANSWER_COLUMNS]
+        if fig.citation_validity is not None and fig.citation_validity < 1.0:
+            cells[0] = f"[bold red]{cells[0]}[/bold red]"
+        table.add_row(label, str(fig.cases), *cells, _ms(fig.latency_p50_ms), _ms(fig.latency_p95_ms))
+    return table
+
+
+def answer_misses_table(report: AnswerReport, cases: Sequence[EvalCase]) -> Table:
+    """Every answer a reader would count against ParkBot, and why."""
+    by_id = {c.id: c for c in cases}
+    table = Table(title="Answers that miss (invalid citation, wrong refusal decision, evidence not cited, "
+                  "fact not stated)", title_justify="left")
+    table.add_column("id")
+    table.add_column("question")
+    table.add_column("why")
+    table.add_column("cited")
+    for result in report.misses():
+        why: list[str] = []
+        if result.error:
+            why.append(f"error: {result.error}")
+        if result.unresolved:
+            why.append(f"unresolved {result.unresolved}")
+        if result.not_indexed:
+            why.append(f"not in index {result.not_indexed}")
+        if not result.answerable and result.grounded is not False:
+            why.append("answered (should refuse)")
+        if result.answerable and result.grounded is False:
+            why.append("refused")
+        elif result.answerable:
+            if not result.cites_evidence:
+                why.append("evidence not cited")
+            if result.facts_missing:
+                why.append("missing " + "、".join(result.facts_missing))
+        cited = "; ".join(f"{'*' if h.relevant else ''}{h.doc} {h.section}".strip() for h in result.cited)
+        table.add_row(result.id, Text(by_id[result.id].question), Text(", ".join(why)), Text(cited or "–"))
+    return table
+
+
+def answer_function(services: Any) -> tuple[Any, Any]:
+    """`Services.answer` (a fresh conversation per question) and the index's passage lookup."""
+    index = services.current_index()
+    if index is None:
+        raise RuntimeError("no search index is available: run `parkbot ingest` first")
+    chunks = index.chunks
+
+    def passage(chunk_id: str) -> str | None:
+        chunk = chunks.get(chunk_id)
+        return chunk.text if chunk is not None else None
+
+    return (lambda question: services.answer(question)), passage
+
+
+def run_answers(cases: Sequence[EvalCase], services: Any) -> AnswerReport:
+    from bot.assistant.evaluation import evaluate_answers
+
+    answer, passage = answer_function(services)
+    services.warm_up()
+    answer("国家高新区")  # the first answer loads the router, the cohort and the tokenizer: not timed
+    return evaluate_answers(cases, answer, passage)
+
+
+def to_json(
+    reports: dict[str, RetrievalReport], cases_path: Path, details: bool, answers: AnswerReport | None = None
+) -> dict[str, Any]:
     exclude = None if details else {"cases"}
-    return {
+    data = {
         "cases_file": str(cases_path),
         "ks": list(KS),
         "mrr_k": MRR_K,
         "modes": {mode: report.model_dump(mode="json", exclude=exclude) for mode, report in reports.items()},
     }
+    if answers is not None:
+        data["answers"] = answers.model_dump(mode="json", exclude=exclude)
+    return data
 
 
 def _default_cases() -> Path:
@@ -147,12 +246,23 @@ def _default_cases() -> Path:
     return project_root() / "tests" / "eval" / "dev_qa.jsonl"
 
 
-def _build_searcher() -> Any:
-    """The searcher over the current index, built the way the server builds it."""
+def _build_services() -> Any:
+    """Services as the server builds them, but answering offline and remembering nothing on disk."""
     from bot.services import Services
     from bot.settings import get_settings
 
-    searcher = getattr(Services(get_settings()), "searcher", None)
+    settings = get_settings()
+    settings = settings.model_copy(update={
+        "llm": settings.llm.model_copy(update={"backend": "offline"}),
+        "store": settings.store.model_copy(update={"url": "sqlite://"}),
+    })
+    return Services(settings)
+
+
+def _build_searcher(services: Any = None) -> Any:
+    """The searcher over the current index, built the way the server builds it."""
+    services = services or _build_services()
+    searcher = getattr(services, "searcher", None)
     if searcher is None:
         raise RuntimeError("no search index is available: run `parkbot ingest` first")
     return searcher
@@ -170,16 +280,22 @@ def eval_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
     details: Annotated[
-        bool, typer.Option("--details", help="With --json: every case's rank and top hits")
+        bool, typer.Option("--details", help="With --json: every case's rank and top hits (and answer)")
+    ] = False,
+    answers: Annotated[
+        bool,
+        typer.Option("--answers", help="Also answer every question (offline assistant) and print the answer figures"),
     ] = False,
     breakdown: Annotated[
         bool, typer.Option("--breakdown", help="Also print recall@5 / MRR per category")
     ] = False,
     misses: Annotated[
-        bool, typer.Option("--misses", help="Also list the questions hybrid misses at k=5")
+        bool,
+        typer.Option("--misses", help="Also list the questions hybrid misses at k=5 (and, with --answers, the answers that miss)"),
     ] = False,
 ) -> None:
-    """Run the evaluation set through dense-only, BM25-only and hybrid search and print the figures."""
+    """Run the evaluation set through dense-only, BM25-only and hybrid search (and, with --answers,
+    the offline assistant) and print the figures."""
     from retrieval.errors import RetrievalError
     from retrieval.evaluation import load_cases
 
@@ -199,15 +315,22 @@ def eval_command(
     except RetrievalError as exc:
         err_console.print(str(exc), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from exc
+    answer_report = None
     try:
-        searcher = _build_searcher()
-        reports = compare_modes(loaded, searcher, modes)
+        services = _build_services()
+        try:
+            searcher = _build_searcher(services)
+            reports = compare_modes(loaded, searcher, modes)
+            if answers:
+                answer_report = run_answers(loaded, services)
+        finally:
+            services.close()
     except (RetrievalError, RuntimeError) as exc:
         err_console.print(str(exc), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(1) from exc
 
     if as_json:
-        console.print_json(json.dumps(to_json(reports, path, details), ensure_ascii=False))
+        console.print_json(json.dumps(to_json(reports, path, details, answer_report), ensure_ascii=False))
         return
     first = next(iter(reports.values())).overall
     title = (
@@ -226,3 +349,20 @@ def eval_command(
     if misses:
         shown = "hybrid" if "hybrid" in reports else modes[-1]
         console.print(misses_table(reports[shown], loaded, shown))
+    if answer_report is not None:
+        o = answer_report.overall
+        console.print(answers_table(
+            answer_report,
+            f"ParkBot answers (offline assistant) on {path.name}: {o.answerable} answerable, "
+            f"{o.unanswerable} unanswerable questions",
+        ))
+        console.print(
+            "valid cit.: every [n] resolves and every citation quotes an indexed passage verbatim (must be 1.000); "
+            "evidence: an expected evidence passage is cited; facts: share of expected facts stated in the answer "
+            "text (all facts: answers stating every one); refusals: grounded=false on unanswerable / answerable "
+            "questions; latency of one answer.",
+            style="dim",
+            markup=False,
+        )
+        if misses:
+            console.print(answer_misses_table(answer_report, loaded))

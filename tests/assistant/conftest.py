@@ -45,6 +45,7 @@ def assert_numbers_sourced(answer: Answer) -> None:
         " ".join(filter(None, [c.text, c.doc, c.title, c.section, c.date or ""])) for c in answer.citations
     ) + json.dumps([t.model_dump() for t in answer.tool_calls], ensure_ascii=False)
     allowed = set(_NUMBER.findall(sources))
+    allowed |= {v.rstrip("0").rstrip(".") for v in allowed if "." in v}  # 63.0 in a tool result is shown as 63
     # per cent shown for a fraction the tool returned (0.065 → 6.5%)
     for value in list(allowed):
         try:

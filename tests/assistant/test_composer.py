@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.assistant.composer import Composer, SentencePicker, VintageRule, fmt_value, split_sentences
 from bot.assistant.drafting import draft_letter
 from retrieval.tokenize import tokenize
@@ -97,3 +99,62 @@ def test_draft_letter_without_coverage_refers_the_enterprise_on() -> None:
     out = draft_letter(COMPOSER, "起草复函：企业咨询出口退税办理时限", [BY_ID["gf7-17"]], {"covered": False})
     assert "没有找到与该事项直接相关的规定" in out.text and not out.grounded
     assert "[1]" not in out.text and out.citations == []
+
+
+# -- kinds of answer, refusals on the assistant side, quoting hygiene ------------------------------
+
+def _typed_composer() -> Composer:
+    """The composer with the answer kinds of config/assistant/intents.yaml."""
+    from bot.assistant.service import build_offline_backend
+    from bot.assistant.tools import Toolbox
+
+    return build_offline_backend(Toolbox(None)).composer
+
+
+SIGNED = dict(chunk_id="gf7-sig", doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见",
+              date="2020-07-13", section="", text="（此件公开发布）各地区各部门要结合实际认真贯彻落实。\n国务院\n2020年7月13日")
+FORWARD = dict(chunk_id="fa-0", doc="国科发火〔2013〕388号", title="国家高新技术产业开发区创新驱动战略提升行动实施方案",
+               date="2013-03-12", section="", text="落实《意见》（中发[2012]6号）和科技部《指导意见》（国科发火[2011]259号）的要求，组织实施战略提升行动。")
+
+
+def test_a_question_about_an_amount_is_not_answered_by_a_clause_on_the_topic() -> None:
+    composer = _typed_composer()
+    # the clause on 高企 tax relief names the topic but no rate: say so rather than quote it
+    hits = [dict(chunk_id="gf7-07", doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见",
+                 date="2020-07-13", section="三、（七）", text="落实好研发费用加计扣除、高新技术企业所得税减免、小微企业普惠性税收减免等政策。")]
+    out = composer.policy_answer("高企认定之后企业所得税按多少税率交", hits, {"covered": True})
+    assert not out.grounded and out.citations == []
+    assert out.text.startswith("现有政策文件中没有找到") and "具体比例或税率" in out.text
+    assert "《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》" in out.text
+    money = composer.policy_answer("企业入驻孵化器房租能补贴多少钱", [BY_ID["gy-5"]], {"covered": True})
+    assert not money.grounded and "具体金额" in money.text
+    english = composer.policy_answer("How much cash does a newly certified enterprise get? 高新技术企业 奖励",
+                                     [BY_ID["fa-a1-2"]], {"covered": True}, english=True)
+    assert not english.grounded and "do not state the amount" in english.text
+    # a question whose kind of answer is there is answered
+    years = composer.policy_answer("外国人才居留许可最长能批几年", [BY_ID["gf7-05"]], {"covered": True})
+    assert years.grounded and "5年以内的居留许可" in years.text
+
+
+def test_the_sentence_giving_the_asked_date_is_quoted_with_its_passage() -> None:
+    out = _typed_composer().policy_answer("国发〔2020〕7号是哪天印发的", [SIGNED], {"covered": True})
+    assert out.grounded and "国务院 2020年7月13日[1]" in out.text
+    assert [c.chunk_id for c in out.citations] == ["gf7-sig"]
+
+
+def test_strong_wording_overrules_a_low_coverage_signal_weak_wording_does_not() -> None:
+    composer = _typed_composer()
+    strong = composer.policy_answer("银行能在高新区设立科技支行吗", [BY_ID["gf7-17"]], {"covered": False, "score": 0.15})
+    assert strong.grounded and "鼓励商业银行在国家高新区设立科技支行。[1]" in strong.text
+    weak = composer.policy_answer("园区食堂的伙食标准", [BY_ID["gf7-17"]], {"covered": False, "score": 0.15})
+    assert not weak.grounded and weak.text.startswith("现有政策文件中没有找到")
+
+
+def test_bracketed_years_in_quotes_never_read_as_citation_markers() -> None:
+    out = _typed_composer().policy_answer("战略提升行动是落实哪些文件要求", [FORWARD], {"covered": True})
+    assert "中发〔2012〕6号" in out.text and "国科发火〔2011〕259号" in out.text
+    assert set(re.findall(r"\[(\d+)\]", out.text)) == {"1"}
+
+
+def test_an_issuer_line_runs_on_into_its_date() -> None:
+    assert split_sentences(SIGNED["text"])[-1] == "国务院 2020年7月13日"

