@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 
 def _routers() -> list:
     from bot.channels import web
-    from bot.channels.api import chat, documents, feedback, health, openai_compat, scoring
+    from bot.channels.api import chat, documents, feedback, health, openai_compat, scoring, search
     from bot.channels.slack import routes as slack
     from bot.channels.wecom import routes as wecom
 
-    return [health.router, chat.router, openai_compat.router, scoring.router, feedback.router, documents.router, slack.router, wecom.router, web.router]
+    return [health.router, search.router, chat.router, openai_compat.router, scoring.router, feedback.router, documents.router, slack.router, wecom.router, web.router]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:

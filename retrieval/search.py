@@ -1,0 +1,287 @@
+"""Hybrid search: `Searcher.search(query, k, filters) -> list[Hit]`.
+
+    question ─ normalise (width, t2s, 文号, synonyms) ─┬─ embed ─ dense top-N ─┐
+                                                      └─ tokenize ─ BM25 top-N ┴─ fuse (+ 文号 /
+    title / phrase boosts, top-rank protection) ─ [rerank] ─ shape (dedupe, context) ─ hits
+
+Build a `Searcher` once (it loads the tokenizer, OpenCC and the synonym table) from the index
+(`Searcher.from_index`) or from chunks and their vectors (`Searcher.from_vectors`), then call
+`search` / `run` (hits plus the coverage signal) from any thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from retrieval.coverage import Coverage, assess, keyword_lead, keyword_match
+from retrieval.docrefs import TitleMatcher, doc_number_refs
+from retrieval.errors import BadQuery, UnknownDocument
+from retrieval.fusion import Fused, fuse
+from retrieval.models import Chunk, DocumentMeta, Hit
+from retrieval.normalize import NormalizedQuery, QueryNormalizer, load_synonyms, normalize_doc_number
+from retrieval.rerank import Reranker, build_reranker
+from retrieval.search_config import SearchConfig
+from retrieval.shaping import Shaper
+from retrieval.signals import DenseSignal, IndexDenseSignal, KeywordSignal, Signal
+from retrieval.tokenize import Tokenizer, fold, get_tokenizer, read_word_list
+from retrieval.versions import prefer_in_force, with_versions
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 2000
+Mode = Literal["hybrid", "dense", "keyword"]
+QueryEmbedder = Callable[[str], np.ndarray]
+
+
+class SearchFilters(BaseModel):
+    doc: str | None = None  # 文号 (any bracket style) or title of one document
+    in_force_only: bool = False
+
+
+class SearchResult(BaseModel):
+    query: NormalizedQuery
+    hits: list[Hit]
+    coverage: Coverage
+    timings_ms: dict[str, float] = {}
+
+
+class Searcher:
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        documents: Sequence[DocumentMeta] | Mapping[str, DocumentMeta],
+        *,
+        dense: Signal,
+        keyword: KeywordSignal,
+        embed_query: QueryEmbedder,
+        config: SearchConfig | None = None,
+        tokenizer: Tokenizer | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.config = config or SearchConfig.load()
+        self.chunks = list(chunks)
+        docs = documents.values() if isinstance(documents, Mapping) else documents
+        self.documents = {d.doc: d for d in docs}
+        self.dense, self.keyword, self.embed_query = dense, keyword, embed_query
+        self.tokenizer = tokenizer or get_tokenizer(self.config.tokenizer)
+        self.normalizer = QueryNormalizer(load_synonyms(self.config.synonyms))
+        self.reranker = reranker if reranker is not None else build_reranker(self.config.rerank)
+        self.shaper = Shaper(self.chunks, self.documents, self.config.shaping)
+        rows_of: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            rows_of.setdefault(chunk.doc, []).append(row)
+        self._doc_rows = {d: np.asarray(r, dtype=np.int64) for d, r in rows_of.items()}
+        self._folded = [fold(c.text) for c in self.chunks]
+        self._phrases = sorted(
+            {fold(w.split()[0]) for w in read_word_list(self.config.tokenizer.dictionary)
+             if len(w.split()[0]) >= self.config.fusion.phrase_min_chars},
+            key=len, reverse=True,
+        )
+        self._title_refs = TitleMatcher(self.documents, self.tokenizer)
+        self._token_cache: dict[int, set[str]] = {}
+
+    # construction ------------------------------------------------------------------------
+    @classmethod
+    def from_vectors(
+        cls,
+        chunks: Sequence[Chunk],
+        documents: Sequence[DocumentMeta] | Mapping[str, DocumentMeta],
+        vectors: np.ndarray,
+        embed_query: QueryEmbedder,
+        config: SearchConfig | None = None,
+        keyword: KeywordSignal | None = None,
+        **kwargs: Any,
+    ) -> Searcher:
+        """In-memory signals: exact cosine over `vectors` (row-aligned) and BM25 over the chunks."""
+        config = config or SearchConfig.load()
+        tokenizer = get_tokenizer(config.tokenizer)
+        if keyword is None:
+            keyword = KeywordSignal.from_tokens([tokenizer(c.text) for c in chunks],
+                                                config.keyword.k1, config.keyword.b)
+        return cls(chunks, documents, dense=DenseSignal(vectors), keyword=keyword,
+                   embed_query=embed_query, config=config, tokenizer=tokenizer, **kwargs)
+
+    @classmethod
+    def from_index(cls, index: Any, config: SearchConfig | None = None, **kwargs: Any) -> Searcher:
+        """Over an opened `retrieval.index.Index`: its chunks, Chroma vectors and BM25 index."""
+        chunks = list(index.chunks.values())
+        ids = [c.chunk_id for c in chunks]
+        config = config or SearchConfig.load()
+        tokenizer = index.tokenizer if isinstance(index.tokenizer, Tokenizer) else None
+        bm25 = getattr(index.keyword_index, "_bm25", None)
+        if (getattr(bm25, "k1", None), getattr(bm25, "b", None)) == (config.keyword.k1, config.keyword.b):
+            keyword = KeywordSignal.from_keyword_index(index.keyword_index, ids)
+        else:  # the persisted index was built with other BM25 parameters: rebuild it in memory
+            logger.info("keyword index built with other BM25 parameters; rebuilding with k1=%s b=%s",
+                        config.keyword.k1, config.keyword.b)
+            cut = tokenizer or get_tokenizer(config.tokenizer)
+            template = getattr(getattr(index, "config", None), "keyword_template", "{text}")
+            keyword = KeywordSignal.from_tokens(
+                [cut(template.format(title=c.title, section=c.section, section_title=c.section_title,
+                                     doc=c.doc, text=c.text)) for c in chunks],
+                config.keyword.k1, config.keyword.b)
+        dense: Signal = IndexDenseSignal(index, ids, [c.doc for c in chunks])
+        if config.dense_in_memory and hasattr(index, "vectors"):
+            dense = DenseSignal(index.vectors())  # rows follow index.chunks, as ours do
+        return cls(
+            chunks, index.documents, dense=dense,
+            keyword=keyword, embed_query=index.embed_query, config=config, tokenizer=tokenizer, **kwargs,
+        )
+
+    # public API --------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | Mapping[str, Any] | None = None
+               ) -> list[Hit]:
+        return self.run(query, k, filters).hits
+
+    def run(self, query: str, k: int | None = None, filters: SearchFilters | Mapping[str, Any] | None = None,
+            mode: Mode = "hybrid") -> SearchResult:
+        """Hits plus the coverage signal (and per-stage timings) for one question.
+
+        `mode` "dense" or "keyword" ranks by that signal alone (for evaluation side by side).
+        """
+        k = self.config.k_default if k is None else k
+        self._validate(query, k)
+        filters = SearchFilters.model_validate(filters or {})
+        allowed = self._allowed(filters)
+        t0 = time.perf_counter()
+        nq = self.normalizer(query)
+        tokens = self.tokenizer(nq.expanded)
+        t1 = time.perf_counter()
+        vector = self.embed_query(nq.expanded)
+        t2 = time.perf_counter()
+        n = self.config.fusion.candidates
+        dense = self.dense.search(vector, n, allowed)
+        keyword = self.keyword.search(tokens, n, allowed)
+        if mode == "hybrid":
+            fused = fuse(dense, keyword, self.config.fusion, self._boosts(nq, dense, keyword))
+        else:
+            fused = [Fused(row=r, score=s, sources=[mode]) for r, s in (dense if mode == "dense" else keyword)]
+        t3 = time.perf_counter()
+        if self.reranker is not None and mode == "hybrid":
+            fused = self._rerank(nq.text, fused)
+        fused = prefer_in_force(fused, self.chunks, self.documents)  # in-force documents rank first
+        t4 = time.perf_counter()
+        hits = with_versions(self.shaper.shape(((f.row, f.score) for f in fused), k), self.documents)
+        coverage = self._coverage(tokens, dense, keyword, fused)
+        t5 = time.perf_counter()
+        timings = {"normalize": t1 - t0, "embed": t2 - t1, "retrieve": t3 - t2, "rerank": t4 - t3,
+                   "shape": t5 - t4}
+        logger.debug("search %r: %d hits, coverage %.3f", query[:40], len(hits), coverage.score)
+        return SearchResult(query=nq, hits=hits, coverage=coverage,
+                            timings_ms={s: round(v * 1000, 2) for s, v in timings.items()})
+
+    def resolve_doc(self, doc: str) -> str:
+        """The document id for a 文号 (any bracket style), a document id or a title."""
+        if doc in self.documents:
+            return doc
+        wanted = fold(normalize_doc_number(fold(doc).strip()))
+        for doc_id, meta in self.documents.items():
+            names = {doc_id, meta.title, meta.doc_number or ""}
+            if wanted in {fold(normalize_doc_number(fold(n))) for n in names if n}:
+                return doc_id
+        error = UnknownDocument(doc, known=sorted(self.documents))
+        error.message = f"doc: {error.message}; pass a 文号 or a title from that list"
+        raise error
+
+    # stages --------------------------------------------------------------------------------
+    def _validate(self, query: str, k: int) -> None:
+        if not isinstance(query, str) or not query.strip():
+            raise BadQuery("query: must be a non-empty question (got an empty string)")
+        if len(query) > MAX_QUERY_CHARS:
+            raise BadQuery(f"query: {len(query)} characters is too long (at most {MAX_QUERY_CHARS})")
+        if not isinstance(k, int) or not 1 <= k <= self.config.k_max:
+            raise BadQuery(f"k: {k!r} is out of range (expected an integer from 1 to {self.config.k_max})")
+
+    def _allowed(self, filters: SearchFilters) -> np.ndarray | None:
+        mask = None
+        if filters.doc:
+            mask = np.zeros(len(self.chunks), dtype=bool)
+            mask[self._doc_rows.get(self.resolve_doc(filters.doc), [])] = True
+        if filters.in_force_only:
+            keep = np.array([self.documents.get(c.doc) is None or self.documents[c.doc].status == "in_force"
+                             for c in self.chunks])
+            mask = keep if mask is None else mask & keep
+        return mask
+
+    def _boosts(self, nq: NormalizedQuery, dense: list[tuple[int, float]], keyword: list[tuple[int, float]]
+                ) -> dict[int, float]:
+        cfg = self.config.fusion
+        text = fold(nq.expanded)
+        boosts: dict[int, float] = {}
+        numbered = doc_number_refs(text, self.documents) if cfg.doc_number_boost else set()
+        titled = self._title_refs(text) if cfg.title_boost else set()
+        for doc_id in numbered | titled:
+            bonus = cfg.doc_number_boost * (doc_id in numbered) + cfg.title_boost * (doc_id in titled)
+            if bonus:
+                for row in self._doc_rows.get(doc_id, []):
+                    boosts[int(row)] = boosts.get(int(row), 0.0) + bonus
+        if cfg.phrase_boost:
+            phrases = [p for p in self._phrases if p in text]
+            if phrases:
+                for row in {r for r, _ in dense} | {r for r, _ in keyword}:
+                    if any(p in self._folded[row] for p in phrases):
+                        boosts[row] = boosts.get(row, 0.0) + cfg.phrase_boost
+        return boosts
+
+    def _rerank(self, query: str, fused: list[Fused]) -> list[Fused]:
+        assert self.reranker is not None
+        cfg = self.config.rerank
+        head, tail = fused[: cfg.top_n], fused[cfg.top_n :]
+        scores = self.reranker.score(query, [self.chunks[f.row].text for f in head])
+        lo, hi = min(scores, default=0.0), max(scores, default=0.0)
+        top = max((f.score for f in head), default=1.0) or 1.0
+        for f, s in zip(head, scores, strict=True):
+            r = (s - lo) / (hi - lo) if hi > lo else 1.0
+            f.score = top * (cfg.weight * r + (1 - cfg.weight) * f.score / top)
+        head.sort(key=lambda f: -f.score)
+        return head + tail
+
+    def _coverage(self, tokens: list[str], dense: list[tuple[int, float]], keyword: list[tuple[int, float]],
+                  fused: list[Fused]) -> Coverage:
+        dense_top = dense[0][1] if dense else 0.0
+        hit_tokens = [self._row_tokens(f.row) for f in fused[:3]]
+        kw = keyword_match(tokens, hit_tokens, self.keyword.idf, self.keyword.unknown_idf)
+        return assess(dense_top, kw, self.config.coverage, keyword_lead([s for _, s in keyword[:2]]))
+
+    def _row_tokens(self, row: int) -> set[str]:
+        tokens = self._token_cache.get(row)
+        if tokens is None:
+            if len(self._token_cache) > 20_000:
+                self._token_cache.clear()
+            tokens = self._token_cache[row] = set(self.tokenizer(self.chunks[row].text))
+        return tokens
+
+
+def open_searcher(config: Any = None, search_config: SearchConfig | None = None) -> Searcher:
+    """Open the built index (`retrieval.config.RetrievalConfig`, default: var/index, bundled e5)
+    and build a searcher over it with `search_config` (default: config/retrieval/search.toml)."""
+    from retrieval.config import RetrievalConfig
+    from retrieval.embedding import make_embedder
+    from retrieval.index import Index
+
+    config = config or RetrievalConfig()
+    index = Index.open(config, make_embedder(config.embedding))
+    return Searcher.from_index(index, search_config or SearchConfig.load())
+
+
+@functools.lru_cache(maxsize=1)
+def default_searcher() -> Searcher:
+    """The searcher over the default index location, built on first use (not at import)."""
+    return open_searcher()
+
+
+def search(query: str, k: int = 5, filters: SearchFilters | Mapping[str, Any] | None = None, *,
+           searcher: Searcher | None = None) -> list[Hit]:
+    """Module-level convenience: `search("企业能用专利做抵押贷款吗", 5, {"doc": "国发〔2020〕7号"})`.
+
+    Uses `searcher` when given, else `default_searcher()` (the index under var/index). Servers
+    build their own `Searcher` once and pass it around instead.
+    """
+    return (searcher or default_searcher()).search(query, k, filters)

@@ -1,0 +1,53 @@
+import pytest
+
+from retrieval.normalize import QueryNormalizer, normalize_doc_number
+
+
+@pytest.fixture(scope="module")
+def normalizer():
+    return QueryNormalizer()
+
+
+def test_traditional_chinese_becomes_simplified(normalizer):
+    assert normalizer("外籍專家能辦工作許可嗎").text == "外籍专家能办工作许可吗"
+
+
+@pytest.mark.parametrize("typed", ["国发[2020]7号", "国发【2020】7号", "国发(2020)7号", "国发［２０２０］７ 号",
+                                   "国发〔2020〕7号"])
+def test_doc_number_brackets_are_unified(normalizer, typed):
+    result = normalizer(f"{typed}第二十一条怎么说")
+    assert "国发〔2020〕7号" in result.text
+    assert result.doc_numbers == ["国发〔2020〕7号"]
+
+
+def test_doc_number_helper_keeps_surrounding_text():
+    assert normalize_doc_number("见国科发火[2011]259号文") == "见国科发火〔2011〕259号文"
+
+
+def test_full_width_letters_digits_and_spaces_are_folded(normalizer):
+    assert normalizer("ＡＢＣ　１２３").text == "abc 123"
+
+
+def test_abbreviation_expands_but_keeps_the_original_word(normalizer):
+    result = normalizer("高企出口额占比要求")
+    assert "高新技术企业" in result.expansions
+    assert result.expanded.startswith("高企出口额占比要求")
+
+
+def test_colloquial_paraphrase_maps_to_the_documents_wording(normalizer):
+    assert "知识产权质押融资" in normalizer("企业能用专利做抵押贷款吗").expansions
+    assert "外籍人才" in normalizer("老外在园区工作能办几年居留").expansions
+
+
+def test_no_expansion_when_the_documents_wording_is_already_there(normalizer):
+    assert normalizer("高新技术企业和高企是一回事吗").expansions.count("高新技术企业") == 0
+
+
+def test_english_variants_match_whole_words_only(normalizer):
+    assert "工作许可" in normalizer("Can a foreign expert get a work permit?").expansions
+    assert "知识产权" not in normalizer("a zip file").expansions
+
+
+def test_custom_table():
+    normalizer = QueryNormalizer({"科技型中小企业": ["科小"]})
+    assert normalizer("科小入库").expansions == ["科技型中小企业"]
