@@ -27,6 +27,8 @@ from typing import Literal
 import jieba
 from pydantic import BaseModel, ConfigDict
 
+# jieba logs its dictionary loading at DEBUG straight to stderr; our own log line says it once.
+jieba.setLogLevel(logging.WARNING)
 logger = logging.getLogger(__name__)
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config" / "retrieval"
