@@ -69,10 +69,27 @@ class KeywordIndex:
 
     @classmethod
     def build(
-        cls, chunk_ids: Sequence[str], texts: Sequence[str], tokenizer: Tokenizer, fingerprint: str | None = None
+        cls,
+        chunk_ids: Sequence[str],
+        texts: Sequence[str],
+        tokenizer: Tokenizer,
+        fingerprint: str | None = None,
+        *,
+        k1: float | None = None,
+        b: float | None = None,
     ) -> KeywordIndex:
-        """Tokenize every text and build the BM25 matrix (`fingerprint` defaults to the tokenizer's)."""
-        bm25 = bm25s.BM25()
+        """Tokenize every text and build the BM25 matrix (`fingerprint` defaults to the tokenizer's).
+
+        k1 and b default to the search configuration's (config/retrieval/search.toml), so the
+        searcher can use the persisted matrix as it is instead of rebuilding it at start-up.
+        """
+        if k1 is None or b is None:
+            from retrieval.search_config import SearchConfig
+
+            params = SearchConfig.load().keyword
+            k1 = params.k1 if k1 is None else k1
+            b = params.b if b is None else b
+        bm25 = bm25s.BM25(k1=k1, b=b)
         corpus = [list(tokenizer(text)) for text in texts]
         # bm25s cannot index an empty token list; a placeholder token keeps rows aligned
         bm25.index([t or ["\x00"] for t in corpus], show_progress=False)
