@@ -162,3 +162,17 @@ def build_slack_app(
         )
 
     return app
+
+
+def slack_app_for(services: Any, *, signing_secret: str | None) -> App:
+    """The bolt app over ParkBot's services (HTTP mode with a signing secret, Socket Mode without)."""
+    cfg = services.settings.slack
+    return build_slack_app(
+        signing_secret=signing_secret,
+        client=build_web_client(cfg.bot_token.get_secret_value(), cfg.api_base_url),
+        dedupe=services.dedupe,
+        stream_answer=services.stream_answer,
+        record_feedback=services.record_feedback,
+        public_base_url=services.settings.server.public_base_url,
+        native_stream=cfg.native_stream,
+    )

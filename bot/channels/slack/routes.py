@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from slack_bolt.adapter.starlette.handler import SlackRequestHandler
 
-from bot.channels.slack.app import build_slack_app, build_web_client
+from bot.channels.slack.app import slack_app_for
 from bot.errors import Unavailable
 
 router = APIRouter(tags=["slack"])
@@ -29,16 +29,7 @@ def slack_handler(request: Request) -> SlackRequestHandler:
     ]
     if missing:
         raise Unavailable("Slack is not configured: set " + ", ".join(missing), code="slack_not_configured")
-    bolt = build_slack_app(
-        signing_secret=cfg.signing_secret.get_secret_value(),
-        client=build_web_client(cfg.bot_token.get_secret_value(), cfg.api_base_url),
-        dedupe=services.dedupe,
-        stream_answer=services.stream_answer,
-        record_feedback=services.record_feedback,
-        public_base_url=services.settings.server.public_base_url,
-        native_stream=cfg.native_stream,
-    )
-    handler = SlackRequestHandler(bolt)
+    handler = SlackRequestHandler(slack_app_for(services, signing_secret=cfg.signing_secret.get_secret_value()))
     request.app.state.slack_handler = handler
     return handler
 

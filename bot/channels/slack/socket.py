@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.channels.slack.app import build_slack_app, build_web_client
+from bot.channels.slack.app import slack_app_for
 from bot.errors import Unavailable
 from bot.services import Services
 
@@ -17,13 +17,6 @@ def socket_mode_handler(services: Services) -> SocketModeHandler:
             "Slack Socket Mode needs PARKBOT_SLACK__BOT_TOKEN (xoxb-…) and PARKBOT_SLACK__APP_TOKEN (xapp-…)",
             code="slack_not_configured",
         )
-    bolt = build_slack_app(
-        signing_secret=None,  # Socket Mode requests are not signed; the app token authenticates
-        client=build_web_client(cfg.bot_token.get_secret_value(), cfg.api_base_url),
-        dedupe=services.dedupe,
-        stream_answer=services.stream_answer,
-        record_feedback=services.record_feedback,
-        public_base_url=services.settings.server.public_base_url,
-        native_stream=cfg.native_stream,
-    )
+    # Socket Mode requests are not signed; the app token authenticates the connection
+    bolt = slack_app_for(services, signing_secret=None)
     return SocketModeHandler(bolt, app_token=cfg.app_token.get_secret_value())

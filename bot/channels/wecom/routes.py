@@ -25,6 +25,21 @@ def _require(**values: str) -> None:
         raise Unavailable("WeCom is not configured: set " + ", ".join(missing), code="wecom_not_configured")
 
 
+def _verified(channel: WeComChannel | AiBotChannel, signature: str, timestamp: str, nonce: str, echostr: str) -> Response:
+    """URL verification (W1): the decrypted echostr, or 401 and nothing else."""
+    try:
+        return PlainTextResponse(channel.verify_url(signature, timestamp, nonce, echostr))
+    except WeComCryptoError as exc:
+        log.warning("WeCom URL verification rejected: %s", exc)
+        return PlainTextResponse("invalid signature or ciphertext", status_code=401)
+
+
+def _rejected(exc: Exception) -> Response:
+    """A callback that must not run: 401 for signature/crypto problems, 400 for a malformed body."""
+    log.warning("WeCom callback rejected: %s", exc)
+    return PlainTextResponse("rejected", status_code=401 if isinstance(exc, WeComCryptoError) else 400)
+
+
 def wecom_channel(request: Request) -> WeComChannel:
     """The app's WeCom channel, built on first use from the settings."""
     channel = getattr(request.app.state, "wecom", None)
@@ -59,12 +74,7 @@ def wecom_verify(
     nonce: str = Query(...),
     echostr: str = Query(...),
 ) -> Response:
-    channel = wecom_channel(request)
-    try:
-        return PlainTextResponse(channel.verify_url(msg_signature, timestamp, nonce, echostr))
-    except WeComCryptoError as exc:
-        log.warning("wecom URL verification rejected: %s", exc)
-        return PlainTextResponse("invalid signature or ciphertext", status_code=401)
+    return _verified(wecom_channel(request), msg_signature, timestamp, nonce, echostr)
 
 
 @router.post("/wecom/callback", response_class=PlainTextResponse, include_in_schema=False)
@@ -79,8 +89,7 @@ async def wecom_callback(
     try:
         channel.handle_callback(msg_signature, timestamp, nonce, body)
     except (WeComCryptoError, BadPacket) as exc:
-        log.warning("wecom callback rejected: %s", exc)
-        return PlainTextResponse("rejected", status_code=401 if isinstance(exc, WeComCryptoError) else 400)
+        return _rejected(exc)
     # Empty 200: the real answer follows through message/send (W5).
     return PlainTextResponse("")
 
@@ -107,11 +116,7 @@ def aibot_verify(
     nonce: str = Query(...),
     echostr: str = Query(...),
 ) -> Response:
-    try:
-        return PlainTextResponse(aibot_channel(request).verify_url(msg_signature, timestamp, nonce, echostr))
-    except WeComCryptoError as exc:
-        log.warning("AI bot URL verification rejected: %s", exc)
-        return PlainTextResponse("invalid signature or ciphertext", status_code=401)
+    return _verified(aibot_channel(request), msg_signature, timestamp, nonce, echostr)
 
 
 @router.post("/wecom/aibot", include_in_schema=False)
@@ -125,8 +130,7 @@ async def aibot_callback(
     try:
         reply = channel.handle(msg_signature, timestamp, nonce, await request.body())
     except (WeComCryptoError, BadPacket) as exc:
-        log.warning("AI bot callback rejected: %s", exc)
-        return PlainTextResponse("rejected", status_code=401 if isinstance(exc, WeComCryptoError) else 400)
+        return _rejected(exc)
     if reply is None:
         return PlainTextResponse("")
     return JSONResponse(reply)
