@@ -9,6 +9,7 @@ arguments split over several chunks like real servers do.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
@@ -58,6 +59,8 @@ class ScriptedLLM:
             body = await request.json()
             self.requests.append(body)
             reply = self._next()
+            if reply.get("delay_s"):  # a slow model: answer only after this many seconds
+                await asyncio.sleep(reply["delay_s"])
             if reply.get("status"):
                 return JSONResponse({"error": {"message": "scripted failure"}}, status_code=reply["status"])
             calls = [
