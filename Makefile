@@ -19,7 +19,7 @@ run: install index
 	@echo "ParkBot: open http://$(HOST):$(PORT)/ in a browser (API docs at /docs). Ctrl-C stops it."
 	$(VENV)/bin/parkbot serve --host $(HOST) --port $(PORT)
 
-test: install-dev
+test: install-dev lint
 	$(PY) -m pytest -q
 
 install: $(VENV)/.installed-run
@@ -48,6 +48,7 @@ install-local: install
 
 lint: install-dev
 	$(VENV)/bin/ruff check bot retrieval scoring tests benchmarks
+	$(VENV)/bin/mypy
 
 # Re-resolve the pins (needs the package registry; takes a while). Commit both lock files.
 lock:

@@ -21,7 +21,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     mapping[LINE_KEY] = node.start_mark.line + 1
     return mapping
 
@@ -29,7 +29,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # Keep numbers as text: "1.10" must stay "1.10" (a code) and "0.8" must become Decimal("0.8").
 for _tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int"):
-    _LineLoader.add_constructor(_tag, lambda loader, node: loader.construct_scalar(node))
+    _LineLoader.add_constructor(_tag, lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
 def _construct_bool(loader: _LineLoader, node: yaml.ScalarNode) -> bool | str:

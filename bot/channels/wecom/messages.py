@@ -40,9 +40,10 @@ def _parse(xml_text: str) -> ET.Element:
 def envelope_encrypt(xml_text: str) -> str:
     """The ``Encrypt`` field of a callback body."""
     node = _parse(xml_text).find("Encrypt")
-    if node is None or not (node.text or "").strip():
+    text = (node.text or "").strip() if node is not None else ""
+    if not text:
         raise BadPacket("callback body has no <Encrypt> element")
-    return node.text.strip()
+    return text
 
 
 def parse_message(xml_text: str) -> InboundMessage:
