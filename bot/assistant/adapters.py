@@ -70,6 +70,29 @@ class ScoringParkData:
     def indicators(self) -> list[IndicatorRef]:
         return [IndicatorRef(code=i.code, name=i.name) for i in self.registry.indicators]
 
+    def indicator_system(self) -> dict[str, Any]:
+        """The registry's structure: primaries with weights and their secondaries (config data)."""
+        reg = self.registry
+        return {
+            "registry": reg.id,
+            "title": reg.title,
+            "doc": reg.doc,
+            "section": reg.section,
+            "primaries": [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "weight": None if p.weight is None else float(p.weight),
+                    "indicators": [
+                        {"code": i.code, "name": i.name, "source": i.source,
+                         "coefficient": None if i.coefficient is None else float(i.coefficient)}
+                        for i in p.indicators
+                    ],
+                }
+                for p in reg.primaries
+            ],
+        }
+
     def score_card(self, park_id: str) -> dict[str, Any]:
         from scoring.cards import build_card
 

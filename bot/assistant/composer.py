@@ -739,6 +739,43 @@ class Composer:
         lines += ["", SCORE_DISCLAIMER_EN if english else SCORE_DISCLAIMER]
         return Composed("\n".join(lines), [], True)
 
+    def indicator_system_answer(
+        self, outline: Mapping[str, Any], clauses: Sequence[Mapping[str, Any] | None], question: str,
+        *, english: bool = False,
+    ) -> Composed:
+        """The indicator system from the registry (config data), each primary cited to its 附2 row.
+
+        The secondaries are listed when the question asks for them or names a primary."""
+        book = CitationBook()
+        primaries = list(outline.get("primaries", []))
+        named = [p for p in primaries if p["name"] in question]
+        show_secondaries = bool(named) or "二级" in question or "secondary" in question.lower()
+        total = sum(len(p["indicators"]) for p in primaries)
+        rows = []
+        cites: dict[str, str] = {}
+        for p, clause in zip(primaries, clauses, strict=False):
+            cites[p["code"]] = f"[{book.cite(clause)}]" if clause else ""
+            weight = "" if p.get("weight") is None else f"{p['weight']:g}%"
+            rows.append([p["code"], f"{p['name']}{cites[p['code']]}", weight, len(p["indicators"])])
+        title = outline.get("title") or "国家高新区评价指标体系"
+        source = f"{outline.get('doc', '')} {outline.get('section', '')}".strip()
+        if english:
+            lines = [f"{title} ({source}) has **{len(primaries)} primary indicators** and **{total} secondary "
+                     f"indicators**:", "", md_table(["code", "primary indicator", "weight", "secondaries"], rows)]
+        else:
+            lines = [f"《{title}》（{source}）共有 **{len(primaries)} 个一级指标**、**{total} 个二级指标**：", "",
+                     md_table(["代码", "一级指标", "权重", "二级指标数"], rows)]
+        for p in (named or primaries) if show_secondaries else []:
+            items = "；".join(
+                f"{i['code']} {i['name']}（赋权{i['coefficient']:g}，{i['source']}）" if i.get("coefficient") is not None
+                else f"{i['code']} {i['name']}（{i['source']}）"
+                for i in p["indicators"]
+            )
+            lines += ["", f"**{p['code']} {p['name']}**{cites.get(p['code'], '')}：{items}"]
+        lines += ["", "Weights and coefficients as printed in the table; the registry in config/scoring holds them."
+                  if english else "权重与赋权均按附2原表；ParkBot 的评分即按此结构计算（非火炬中心官方评价结果）。"]
+        return Composed("\n".join(lines), book.citations, bool(book.citations))
+
     def parks_answer(self, artifact: Mapping[str, Any], *, english: bool = False, limit: int = 30) -> Composed:
         parks = artifact.get("parks", [])
         lines = [SYNTHETIC_BANNER_EN if english else SYNTHETIC_BANNER] if artifact.get("synthetic") else []

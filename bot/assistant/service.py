@@ -36,6 +36,10 @@ MAX_MESSAGE_CHARS = 4000
 FOLLOWUP_MAX_CHARS = 16  # a longer message is a question of its own, even when it starts with 那
 
 
+def fmt_weight(weight: float | None) -> str:
+    return "" if weight is None else f"{weight:g}"
+
+
 class Backend(Protocol):
     """Answers one message given the conversation's history (PolicyAgent has the same method)."""
 
@@ -132,6 +136,18 @@ class OfflineBackend:
         if not result.ok:
             return self._failed(result, route)
         return self.composer.parks_answer(result.artifact, english=route.language == "en")
+
+    def _on_indicator_system(self, route: Route, message: str, previous: dict[str, Any], calls: list[ToolResult]) -> Composed:
+        result = self.toolbox.indicator_system()
+        if not result.ok:  # no registry loaded: answer from the documents instead
+            return self._on_policy(route, message, previous, calls)
+        calls.append(result)
+        outline = result.artifact
+        clauses = [
+            self._clause(outline["doc"], outline["section"], f"一级指标 {p['name']}{fmt_weight(p['weight'])}%")
+            for p in outline["primaries"]
+        ]
+        return self.composer.indicator_system_answer(outline, clauses, message, english=route.language == "en")
 
     def _clause(self, doc: str, section: str, hint: str) -> dict[str, Any] | None:
         return self.toolbox.find_clause(doc, section, hint)

@@ -187,6 +187,17 @@ class Toolbox:
 
     # parks ---------------------------------------------------------------------------------
 
+    def indicator_system(self) -> ToolResult:
+        """The evaluation indicator system (附2): primaries with weights and their secondaries."""
+        if self.park_data is None or not hasattr(self.park_data, "indicator_system"):
+            return ToolResult("indicator_system", {}, "没有加载评价指标体系。", ok=False)
+        outline = self.park_data.indicator_system()
+        text = "\n".join(
+            f"{p['code']} {p['name']} {p['weight']}%: " + "、".join(f"{i['code']}{i['name']}" for i in p["indicators"])
+            for p in outline["primaries"]
+        )
+        return ToolResult("indicator_system", {}, text, outline)
+
     def list_parks(self) -> ToolResult:
         """The parks of the loaded cohort (id, name, year, synthetic flag)."""
         if self.park_data is None:

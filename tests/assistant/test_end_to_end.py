@@ -167,3 +167,20 @@ def test_parkbot_ask_json_is_the_api_answer(real_index_dir: Path, tmp_path: Path
     assert {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])} <= {c["n"] for c in data["citations"]}
     assert any(c["doc"] == GUOFA and "知识产权质押融资" in c["text"] for c in data["citations"])
     assert data["tool_calls"][0]["name"] == "search_policies" and data["tool_calls"][0]["result"]["hits"]
+
+
+def test_indicator_system_question_lists_the_primaries_with_weights_each_cited(services: Services) -> None:
+    a = services.answer("国家高新区评价有几个一级指标，权重各是多少？")
+    assert a.grounded and a.intent == "indicator_system"
+    assert_quotes_the_index(services, a)
+    assert "4 个一级指标" in a.answer and "40 个二级指标" in a.answer
+    for name, weight in (("知识创造和技术创新能力", "30%"), ("产业升级和结构优化能力", "30%"),
+                         ("国际化和参与全球竞争能力", "20%"), ("高新区可持续发展能力", "20%")):
+        row = next(line for line in a.answer.splitlines() if name in line)
+        assert weight in row
+        n = int(re.search(r"\[(\d+)\]", row).group(1))  # type: ignore[union-attr]
+        cited = next(c for c in a.citations if c.n == n)
+        assert cited.section == "附2" and name in cited.text  # the 附2 row of that primary
+    follow = services.answer("产业升级和结构优化能力包括哪些二级指标？")
+    assert "2.2 服务收入占营业总收入比例" in follow.answer and "2.11" in follow.answer
+    assert "1.1 " not in follow.answer  # only the primary asked about is expanded
