@@ -18,7 +18,7 @@ def test_manifest_events_have_listeners_and_scopes_match() -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert events == {"app_mention", "message.im"}
-    assert scopes == {"app_mentions:read", "chat:write", "im:history", "commands"}
+    assert scopes == {"app_mentions:read", "chat:write", "im:history", "commands", "files:write"}
     source = (ROOT / "bot/channels/slack/app.py").read_text(encoding="utf-8")
     assert '@app.event("app_mention")' in source and '@app.event("message")' in source  # S8
     assert manifest["features"]["slash_commands"][0]["command"] == "/parkbot"

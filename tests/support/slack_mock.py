@@ -22,7 +22,8 @@ class SlackMock:
         self.calls: list[tuple[str, dict]] = []
         self.rate_limit_next: dict[str, int] = {}
         self.native_stream = native_stream
-        self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
+        self.socket_url = ""
+        self.uploads: list[bytes] = []  # file bodies posted to the upload URLs (files_upload_v2)  # what apps.connections.open hands out (Socket Mode tests)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._routes()
@@ -47,11 +48,22 @@ class SlackMock:
                 ts = f"1700000000.{next(self._ts):06d}"
             if method == "auth.test":
                 return JSONResponse({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "parkbot"})
+            if method == "files.getUploadURLExternal":
+                upload = f"{request.base_url}upload/{len(self.uploads)}"
+                return JSONResponse({"ok": True, "upload_url": upload, "file_id": f"F{len(self.uploads)}"})
+            if method == "files.completeUploadExternal":
+                return JSONResponse({"ok": True, "files": [{"id": "F0", "title": "chart"}]})
             if method == "apps.connections.open":
                 return JSONResponse({"ok": True, "url": self.socket_url})
             if method.startswith("chat.") and method.endswith("Stream") and not self.native_stream:
                 return JSONResponse({"ok": False, "error": "unknown_method"})
             return JSONResponse({"ok": True, "ts": args.get("ts") or ts, "channel": args.get("channel", "C1")})
+
+        @self.app.post("/upload/{n}")
+        async def upload(n: str, request: Request) -> JSONResponse:
+            with self._lock:
+                self.uploads.append(await request.body())
+            return JSONResponse({"ok": True})
 
         @self.app.post("/response_url/{token}")
         async def response_url(token: str, request: Request) -> JSONResponse:

@@ -18,6 +18,7 @@ CONTEXT_ELEMENTS = 10
 MAX_BLOCKS = 50
 UPDATE_TEXT_LIMIT = 4000
 FEEDBACK_ACTION_IDS = ("parkbot_feedback_up", "parkbot_feedback_down")
+ANSWER_BLOCK_PREFIX = "parkbot_answer_"  # block_id of the sections that hold the answer text itself
 
 Block = dict[str, Any]
 
@@ -136,14 +137,14 @@ def feedback_block(conversation_id: str) -> Block:
 def answer_messages(answer: Answer, public_base_url: str = "", feedback: bool = True) -> list[dict[str, Any]]:
     """The answer as one or more messages ``{"text", "blocks"}``, each within Slack's limits."""
     blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(piece)}}
-        for piece in split_text(answer.answer)
-        if piece.strip()
+        {"type": "section", "block_id": f"{ANSWER_BLOCK_PREFIX}{i}", "text": {"type": "mrkdwn", "text": mrkdwn(piece)}}
+        for i, piece in enumerate(p for p in split_text(answer.answer) if p.strip())
     ]
     for call in answer.tool_calls:
         result = call.result if isinstance(call.result, dict) else None
         if not result:
             continue
+        result = result.get("card", result) if call.name == "score_park" else result.get("eligibility", result)
         if call.name == "score_park" and "primaries" in result:
             blocks.extend(score_card_blocks(result))
         elif call.name == "check_eligibility" and "targets" in result:

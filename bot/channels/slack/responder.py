@@ -17,7 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.assistant.models import Answer
-from bot.channels.slack.render import UPDATE_TEXT_LIMIT, answer_messages
+from bot.channels.slack.chart import bar_chart_png
+from bot.channels.slack.render import ANSWER_BLOCK_PREFIX, UPDATE_TEXT_LIMIT, answer_messages
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,38 @@ class ThreadResponder:
         self.clock = clock
 
     def run(self, stream: Iterator[str | Answer]) -> Answer | None:
+        answer: Answer | None = None
         if self.native_stream:
             try:
-                return self._run_native(stream)
+                answer = self._run_native(stream)
             except _NativeUnavailable as exc:
                 log.info("native chat stream unavailable (%s); falling back to chat.update", exc)
-                stream = exc.rest
-        return self._run_update(stream)
+                answer = self._run_update(exc.rest)
+        else:
+            answer = self._run_update(stream)
+        if answer is not None:
+            self._upload_score_charts(answer)
+        return answer
+
+    def _upload_score_charts(self, answer: Answer) -> None:
+        """A score card's primaries as a PNG bar chart in the thread (needs the files:write scope)."""
+        for call in answer.tool_calls:
+            card = call.result.get("card", call.result) if isinstance(call.result, dict) else None
+            if call.name != "score_park" or not isinstance(card, dict) or not card.get("primaries"):
+                continue
+            primaries = card["primaries"]
+            caption = " · ".join(f"{p.get('name')} {p.get('score')}" for p in primaries)
+            try:
+                self.client.files_upload_v2(
+                    channel=self.channel,
+                    thread_ts=self.thread_ts,
+                    content=bar_chart_png([p.get("score") for p in primaries]),
+                    filename=f"score-{card.get('park_id', 'park')}.png",
+                    title=f"{card.get('name', '')} 一级指标得分" + ("（SYNTHETIC 示例数据）" if card.get("synthetic") else ""),
+                    alt_txt=caption[:1000],
+                )
+            except Exception as exc:  # the answer is already there; the chart is a bonus
+                log.warning("score chart upload failed: %s", exc)
 
     # -- chat.update streaming ---------------------------------------------------------------
     def _run_update(self, stream: Iterator[str | Answer]) -> Answer | None:
@@ -121,7 +147,7 @@ class ThreadResponder:
             return None
         messages = answer_messages(answer, self.public_base_url)
         # the streamed text is the answer; the final blocks add sources, tables and feedback
-        extra_blocks = [b for b in messages[0]["blocks"] if b.get("type") != "section" or "fields" in b]
+        extra_blocks = [b for b in messages[0]["blocks"] if not str(b.get("block_id", "")).startswith(ANSWER_BLOCK_PREFIX)]
         streamer.stop(markdown_text=pending, blocks=extra_blocks[:50])
         for extra in messages[1:]:
             self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, **extra)
