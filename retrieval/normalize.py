@@ -19,16 +19,11 @@ import yaml
 from opencc import OpenCC
 from pydantic import BaseModel
 
+from retrieval.docnumbers import DOC_NUMBER, find_doc_numbers, normalize_doc_number  # noqa: F401  (re-exported)
 from retrieval.tokenize import CONFIG_DIR
 
 DEFAULT_SYNONYMS = CONFIG_DIR / "synonyms.yaml"
 
-_OPEN = r"[\[【〔(（［〖{]"
-_CLOSE = r"[\]】〕)）］〗}]"
-# issuer abbreviation (Han), bracketed year, number, 号 — with any bracket style and stray spaces
-DOC_NUMBER = re.compile(
-    rf"([\u4e00-\u9fff]{{1,8}}?)\s*{_OPEN}\s*((?:19|20)\d{{2}})\s*{_CLOSE}\s*(\d{{1,4}})\s*号"
-)
 _SPACES = re.compile(r"\s+")
 
 
@@ -42,11 +37,6 @@ class NormalizedQuery(BaseModel):
     def expanded(self) -> str:
         """Question plus appended canonical terms: what the keyword and dense signals see."""
         return " ".join([self.text, *self.expansions]) if self.expansions else self.text
-
-
-def normalize_doc_number(text: str) -> str:
-    """Every 文号 in `text` rewritten with 〔〕 brackets and no spaces (国发[2020] 7号 → 国发〔2020〕7号)."""
-    return DOC_NUMBER.sub(lambda m: f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号", text)
 
 
 def load_synonyms(path: Path | None = DEFAULT_SYNONYMS) -> dict[str, list[str]]:
@@ -84,7 +74,7 @@ class QueryNormalizer:
         for canonical, pattern in self._rules:
             if canonical not in text and canonical not in expansions and pattern.search(text):
                 expansions.append(canonical)
-        doc_numbers = [m.group(0) for m in DOC_NUMBER.finditer(text)]
+        doc_numbers = find_doc_numbers(text)
         return NormalizedQuery(original=query, text=text, expansions=expansions, doc_numbers=doc_numbers)
 
     __call__ = normalize

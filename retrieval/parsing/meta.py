@@ -6,21 +6,7 @@ import re
 import unicodedata
 
 # ---------------------------------------------------------------- 文号
-
-_OPEN = r"[〔\[［【(（〖]"
-_CLOSE = r"[〕\]］】)）〗]"
-DOC_NUMBER = re.compile(
-    rf"([\u4e00-\u9fff]{{1,10}}?)\s*{_OPEN}\s*((?:19|20)\d{{2}})\s*{_CLOSE}\s*第?\s*(\d{{1,4}})\s*号"
-)
-
-
-def normalize_doc_number(text: str) -> str:
-    """国科发火[2011]259号, 国科发火［2011］259 号 → 国科发火〔2011〕259号 (also inside longer text)."""
-    return DOC_NUMBER.sub(lambda m: f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号", text)
-
-
-def find_doc_numbers(text: str) -> list[str]:
-    return [f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号" for m in DOC_NUMBER.finditer(text)]
+from retrieval.docnumbers import DOC_NUMBER, find_doc_numbers, normalize_doc_number  # noqa: F401  (re-exported)
 
 
 def doc_number_line(line: str) -> str | None:

@@ -60,7 +60,7 @@ def wecom_channel(request: Request) -> WeComChannel:
         crypto,
         client,
         services.dedupe,
-        lambda message, conversation_id: services.answer(message, conversation_id),
+        services.answer,
     )
     request.app.state.wecom = channel
     return channel
