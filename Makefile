@@ -1,6 +1,7 @@
 # ParkBot: two commands for a fresh machine.
 #   make run   set up .venv, build the index from the shipped corpus if missing or stale, serve on 127.0.0.1:8000
-#   make test  set up .venv with the dev extras and run the whole test suite
+#   make test  install the Debian packages the tests need (.ci/apt-packages.txt), set up .venv with
+#              the dev extras from the lock file, then run the whole test suite
 # Dependencies are installed from the pinned lock files (requirements*.lock), never resolved freely.
 
 PYTHON ?= python3
@@ -13,14 +14,19 @@ PORT   ?= 8000
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-dev install-local index serve lint lock clean
+.PHONY: run test system-packages install install-dev install-local index serve lint lock clean
 
 run: install index
 	@echo "ParkBot: open http://$(HOST):$(PORT)/ in a browser (API docs at /docs). Ctrl-C stops it."
 	$(VENV)/bin/parkbot serve --host $(HOST) --port $(PORT)
 
-test: install-dev lint
+test: system-packages install-dev lint
 	$(PY) -m pytest -q
+
+# Debian packages for the browser and PostgreSQL tests: installed as root or with sudo, else the
+# one apt command to run is printed and make stops.
+system-packages:
+	@.ci/system-packages
 
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
