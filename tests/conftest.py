@@ -20,6 +20,10 @@ _SCRATCH = tempfile.mkdtemp(prefix="parkbot-tests-")
 os.environ["PARKBOT_PATHS__INDEX_DIR"] = os.path.join(_SCRATCH, "index")
 os.environ["PARKBOT_STORE__URL"] = f"sqlite:///{_SCRATCH}/store.db"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# CLI output is laid out by Rich for the terminal it sees; tests read it at one fixed width, so a
+# wrapped line never depends on the terminal that runs `make test`. (Messages that carry a
+# temporary path are compared with their line breaks removed: the path's length varies.)
+os.environ["COLUMNS"] = "200"
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
@@ -46,3 +50,11 @@ def real_index_dir(tmp_path_factory: pytest.TempPathFactory):
     assert not report.failed, f"the shipped corpus did not index cleanly: {report.failed}"
     assert report.documents >= 5 and report.chunks > 100, report
     return index_dir
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium for the page tests in one module (tests/support/browser.py says why not longer)."""
+    from tests.support.browser import headless_chromium
+
+    yield from headless_chromium()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 import bot.cli.corpus  # noqa: F401 - registers the commands
 from bot.cli.app import app
+from tests.support.text import says
 
 NOTICE = (
     "科学技术部关于加强园区孵化服务的通知\n国科发火〔2019〕12号\n各省、自治区、直辖市科技厅：\n"
@@ -66,4 +67,4 @@ def test_ingest_exits_non_zero_only_when_everything_failed(env: Path) -> None:
 
 def test_docs_before_any_ingest_says_what_to_do(env: Path) -> None:
     result = CliRunner().invoke(app, ["docs"])
-    assert result.exit_code == 1 and "parkbot ingest" in result.output
+    assert result.exit_code == 1 and says(result.output, "run `parkbot ingest` to build it")
