@@ -99,6 +99,10 @@ def openai_chat_model(
         timeout=settings.timeout_s,
         max_retries=max_retries,
         streaming=streaming,
+        # Our own timeout bounds every call, so the client needs no TCP keep-alive tuning; left at
+        # its default, ChatOpenAI opens a probe socket at construction to test which options the
+        # kernel accepts (a socket before any request, and refused in sandboxes).
+        http_socket_options=(),
         **kwargs,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,10 @@ def test_openai_backend_carries_the_settings() -> None:
         temperature=0.2,
         timeout_s=12,
     )
-    model = openai_chat_model(settings, max_retries=3)
+    with warnings.catch_warnings(record=True) as caught:  # pytest-socket warns on any socket use
+        warnings.simplefilter("always")
+        model = openai_chat_model(settings, max_retries=3)
+    assert not [w for w in caught if "socket" in str(w.message)], "building the client opened a socket"
     assert (
         model.openai_api_base,
         model.model_name,
