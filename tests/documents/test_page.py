@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from bot.documents import DocumentService
 from bot.services import Services
@@ -15,18 +14,6 @@ from tests.documents.kit import DATA_NO, DATA_TITLE, GREEN_NO, GREEN_TITLE, DocS
 from tests.support.servers import running_server
 
 pytestmark = [pytest.mark.enable_socket]
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 def test_upload_outline_retire_and_delete(browser: Browser, settings: DocSettings, services: Services,
                                           service: DocumentService, tmp_path: Path) -> None:
