@@ -154,7 +154,7 @@ config = RetrievalConfig(index_dir=index_dir, embedding=EmbeddingConfig(backend=
 def progress(phase, done, total):
     if phase == stop_phase and done >= 8:
         Path(marker).write_text(f"{phase} {done}")
-        time.sleep(120)  # the test kills us here
+        time.sleep(600)  # the test kills us here
 
 ingest_documents(docs, config, FakeEmbedder(delay_s=0.01), progress=progress)
 """
@@ -172,7 +172,7 @@ def test_a_killed_ingest_leaves_the_old_index_answering(tmp_path: Path, phase: s
     proc = subprocess.Popen([sys.executable, "-c", WORKER, str(docs_file), str(config.index_dir), str(marker), phase],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a bound for a broken worker on a busy machine, not a timing assertion
         while not marker.exists():
             assert proc.poll() is None, "the ingest worker ended before reaching the kill point"
             assert time.monotonic() < deadline, "the ingest worker did not reach the kill point"

@@ -29,6 +29,11 @@ class FakeAnswerServices(Services):
         self.questions: list[tuple[str, str]] = []
         self.modes: list[str] = []
         self.lock = threading.Lock()
+        self.gate: threading.Event | None = None  # when set by a test, answers wait until it opens
+
+    def _wait_for_gate(self) -> None:
+        if self.gate is not None:
+            self.gate.wait(timeout=60)
 
     def _record(self, message: str, conversation_id: str | None, mode: str) -> None:
         with self.lock:
@@ -37,11 +42,13 @@ class FakeAnswerServices(Services):
 
     def answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Answer:
         self._record(message, conversation_id, mode)
+        self._wait_for_gate()
         time.sleep(self.delay_s)
         return Answer(conversation_id=conversation_id or "x", answer=self.reply, citations=[CITATION], mode=mode)  # type: ignore[arg-type]
 
     def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Iterator[str | Answer]:
         self._record(message, conversation_id, mode)
+        self._wait_for_gate()
         step = max(1, len(self.reply) // 3)
         for i in range(0, len(self.reply), step):
             time.sleep(self.delay_s / 3)

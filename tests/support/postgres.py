@@ -58,7 +58,15 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", self._options(), "-w", "-t", "60", "start")
+        """Start the server; when another process took the port in the meantime, try a new one."""
+        for attempt in range(3):
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", self._options(), "-w", "-t", "60", "start")
+                return
+            except subprocess.CalledProcessError:
+                if attempt == 2 or "already in use" not in self.log.read_text(errors="replace"):
+                    raise
+                self.port = free_port()
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop", check=False)

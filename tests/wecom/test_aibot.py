@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 
 import httpx
 import pytest
@@ -14,7 +14,7 @@ from bot.channels.wecom.crypto import signature
 from bot.server import create_app
 from bot.settings import get_settings
 from tests.support.fakes import CITATION, FakeAnswerServices
-from tests.support.servers import running_server
+from tests.support.servers import running_server, wait_until
 
 pytestmark = pytest.mark.enable_socket
 
@@ -23,11 +23,17 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
 class StreamingServices(FakeAnswerServices):
+    """Streams the first piece, then holds the rest until the test has seen that piece arrive."""
+
+    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(settings)
+        self.rest_may_follow = threading.Event()
+
     def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer"):  # type: ignore[no-untyped-def]
         self.questions.append((message, conversation_id or ""))
-        for piece in ("可以。", "年龄可放宽", "至65岁[1]。"):
-            time.sleep(0.15)
-            yield piece
+        yield "可以。"
+        self.rest_may_follow.wait(timeout=60)
+        yield from ("年龄可放宽", "至65岁[1]。")
         yield Answer(conversation_id=conversation_id or "x", answer="可以。年龄可放宽至65岁[1]。", citations=[CITATION])
 
 
@@ -63,19 +69,19 @@ def test_ai_bot_streams_the_answer_progressively_until_finished(tmp_path) -> Non
         assert first["msgtype"] == "stream" and first["stream"]["finish"] is False
         stream_id = first["stream"]["id"]
 
-        frames = []
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        def poll() -> dict:
             frame = _open(_post(base, {"msgid": "poll", "msgtype": "stream", "stream": {"id": stream_id}}).json())
-            frames.append(frame["stream"])
-            if frame["stream"]["finish"]:
-                break
-            time.sleep(0.1)
+            return frame["stream"]
 
-        assert frames[-1]["finish"] is True
-        assert "65岁[1]" in frames[-1]["content"] and "国发〔2020〕7号" in frames[-1]["content"]
-        partial = [f["content"] for f in frames if not f["finish"] and f["content"]]
-        assert partial, "no intermediate content: the answer did not appear progressively"
+        # the first piece is shown while the rest of the answer is still being written
+        assert wait_until(lambda: "可以。" in poll()["content"])
+        partial = poll()
+        assert partial["finish"] is False and "65岁" not in partial["content"]
+
+        services.rest_may_follow.set()
+        assert wait_until(lambda: poll()["finish"])
+        final = poll()
+        assert "65岁[1]" in final["content"] and "国发〔2020〕7号" in final["content"]
         # a retried delivery of the same message starts nothing new
         assert _post(base, message).text == ""
         assert services.questions == [("外籍专家63岁还能办工作许可吗", "wecom-aibot:wangwu")]

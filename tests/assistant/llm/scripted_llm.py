@@ -35,6 +35,7 @@ class ScriptedLLM:
     def __init__(self) -> None:
         self.replies: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.responded = 0  # requests the endpoint has finished waiting on (held or delayed)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.app = self._build()
@@ -61,6 +62,9 @@ class ScriptedLLM:
             reply = self._next()
             if reply.get("delay_s"):  # a slow model: answer only after this many seconds
                 await asyncio.sleep(reply["delay_s"])
+            if reply.get("hold") is not None:  # a model that answers only when the test lets it
+                await asyncio.to_thread(reply["hold"].wait, 60)
+            self.responded += 1
             if reply.get("status"):
                 return JSONResponse({"error": {"message": "scripted failure"}}, status_code=reply["status"])
             calls = [
