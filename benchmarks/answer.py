@@ -39,20 +39,26 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def build(real: bool, db: str):
-    from bot.assistant.memory import ConversationStore
-    from bot.assistant.service import AnswerService, build_offline_backend
-    from bot.assistant.tools import Toolbox
+    """Services (the one answer path) over the real index and cohort, or over the assistant tests' fakes."""
+    from bot.services import Services
+    from bot.settings import get_settings
+
+    class _Services(Services):
+        def warm_up(self) -> None:
+            pass
 
     if real:
-        from bot.services import Services
-        from bot.settings import get_settings
-
-        services = Services(get_settings())
-        return services.assistant, services
+        return Services(get_settings())
+    from bot.assistant.answering import AnswerService
+    from bot.assistant.memory import ConversationStore
+    from bot.assistant.offline.backend import build_offline_backend
     from tests.assistant.fakes import FakeParks, FakeSearch
 
-    service = AnswerService(build_offline_backend(Toolbox(FakeSearch(), FakeParks())), ConversationStore(f"sqlite:///{db}"))
-    return service, None
+    search, parks = FakeSearch(), FakeParks()
+    services = _Services(get_settings(store={"url": f"sqlite:///{db}"}))
+    services.__dict__["assistant"] = AnswerService(build_offline_backend(search, parks), search, parks,
+                                                   ConversationStore(f"sqlite:///{db}"))
+    return services
 
 
 def main() -> None:
@@ -61,38 +67,27 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="answers to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        service, services = build(args.real, str(Path(tmp) / "bench.db"))
-        parks = service.offline.toolbox.park_data.parks() if service.offline.toolbox.park_data else []
+        from tests.support.asking import ask
+
+        services = build(args.real, str(Path(tmp) / "bench.db"))
+        parks = services.assistant.parks.parks() if services.assistant.parks else []
         name = parks[0].name.split("（")[0] if parks else "青川"
         questions = QUESTIONS + [q.format(name=name) for q in PARK_QUESTIONS]
         t0 = time.perf_counter()
-        service.answer(questions[0])  # warm-up: tokenizer, router, first SQLite connection
+        ask(services, questions[0])  # warm-up: tokenizer, router, first SQLite connection
         warm = (time.perf_counter() - t0) * 1000
         times: list[float] = []
         for i in range(args.n):
             q = questions[i % len(questions)]
             t = time.perf_counter()
-            service.answer(q, conversation_id=f"bench-{i % 10}")
+            ask(services, q, conversation_id=f"bench-{i % 10}")
             times.append((time.perf_counter() - t) * 1000)
 
         from fastapi.testclient import TestClient
 
-        from bot.channels.api import chat
         from bot.server import create_app
-        from bot.services import Services
-        from bot.settings import get_settings
 
-        settings = get_settings()
-
-        class _S(Services):
-            def warm_up(self) -> None:
-                pass
-
-        svc = services or _S(settings)
-        svc.__dict__["assistant"] = service
-        app = create_app(settings, svc)
-        if not any(getattr(r, "path", "") == "/api/chat" for r in app.routes):
-            app.include_router(chat.router)
+        app = create_app(services.settings, services)
         ttft: list[float] = []
         total: list[float] = []
         with TestClient(app) as client:

@@ -4,6 +4,7 @@
 
     ParkBotError                      (bot/errors.py)   base of the application's own errors
     ├── BadRequest            400     the request is malformed; the message names the field
+    ├── MessageTooLong        413     a chat message is longer than ``limits.max_message_chars``
     ├── NotFound              404     a named thing (park, document, conversation) does not exist
     └── Unavailable           503     a dependency (index, LLM endpoint, store) is not ready
 
@@ -41,6 +42,13 @@ class ParkBotError(Exception):
 class BadRequest(ParkBotError):
     code = "bad_request"
     status = 400
+
+
+class MessageTooLong(ParkBotError):
+    """The same refusal on every channel; the message names the limit (``limits.max_message_chars``)."""
+
+    code = "message_too_long"
+    status = 413
 
 
 class NotFound(ParkBotError):

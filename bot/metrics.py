@@ -6,7 +6,7 @@ Served at ``GET /metrics`` by ``bot/http/metrics.py``; this module has no web fr
 ``parkbot_http_request_duration_seconds``          histogram by method, route template, status
 ``parkbot_http_rejections_total``                  refused requests by reason (rate_limited,
                                                    payload_too_large, message_too_long, …)
-``parkbot_answers_total``                          answers by mode, backend, grounded
+``parkbot_answers_total``                          answers by channel, mode, backend, grounded
 ``parkbot_refusals_total``                         answers that declined (not covered, guard …)
 ``parkbot_tool_calls_total``                       agent tool calls by tool and outcome
 ``parkbot_llm_request_duration_seconds``           LLM call latency by backend
@@ -46,7 +46,9 @@ _requests = Histogram(
     registry=REGISTRY,
 )
 _rejections = Counter("parkbot_http_rejections_total", "Requests refused before a route ran", ("reason",), registry=REGISTRY)
-_answers = Counter("parkbot_answers_total", "Answers given", ("mode", "backend", "grounded"), registry=REGISTRY)
+_answers = Counter(
+    "parkbot_answers_total", "Answers given", ("channel", "mode", "backend", "grounded"), registry=REGISTRY
+)
 _refusals = Counter("parkbot_refusals_total", "Answers that declined to answer", ("reason",), registry=REGISTRY)
 _tool_calls = Counter("parkbot_tool_calls_total", "Agent tool calls", ("tool", "outcome"), registry=REGISTRY)
 _llm_latency = Histogram(
@@ -71,8 +73,9 @@ def record_rejection(reason: str) -> None:
     _rejections.labels(reason).inc()
 
 
-def record_answer(mode: str, backend: str, grounded: bool) -> None:
-    _answers.labels(mode, backend, "true" if grounded else "false").inc()
+def record_answer(mode: str, backend: str, grounded: bool, channel: str) -> None:
+    """One answer given through ``channel`` (api, openai, slack, wecom, wecom_aibot, cli, eval)."""
+    _answers.labels(channel, mode, backend, "true" if grounded else "false").inc()
 
 
 def record_refusal(reason: str) -> None:

@@ -1,19 +1,29 @@
-"""The clients ParkBot builds once per process and hands to every route and channel.
+"""The clients ParkBot builds once per process, and the one path every answer takes.
 
 ``Services`` is created in the FastAPI lifespan (or by a CLI command) from the settings.
 Each component is built on first use and then kept, so a CLI command that only scores parks
 never loads the embedding model, and the server builds everything once at start-up.
+
+Every channel — the JSON API and its event stream, the OpenAI-compatible endpoint, Slack, the
+WeCom app and AI bot, the CLI — turns what it received into an
+:class:`~bot.assistant.types.AnswerRequest` (who asks, what, in which conversation) and calls
+:meth:`Services.answer` or :meth:`Services.stream_answer`. The message limit, counting and
+logging happen there, once; park scope is enforced inside the tools the assistant calls.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.assistant.types import Answer, AnswerRequest, StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +37,7 @@ class Services:
 
     def warm_up(self) -> None:
         """Build what the server needs before it takes requests (index, cohort, assistant, tokenizer)."""
-        for name in ("searcher", "cohort", "assistant"):
+        for name in ("searcher", "park_data", "assistant"):
             try:
                 getattr(self, name)
             except Exception as exc:  # the server still starts; /healthz and /readyz show what is missing
@@ -112,20 +122,14 @@ class Services:
         )
 
     @cached_property
-    def cohort(self) -> Any:
-        """The assistant's view of the loaded cohort, or None without park data."""
-        from bot.assistant.adapters import ScoringParkData
+    def park_data(self) -> Any:
+        """The tools' view of the loaded cohort (``bot.assistant.parks.CohortParks``), or None without park data."""
+        from bot.assistant.parks import CohortParks
 
         kit = self.scoring
-        return ScoringParkData.from_kit(kit) if kit.cohort is not None else None
+        return CohortParks(kit) if kit.cohort is not None else None
 
     # -- assistant -------------------------------------------------------------------------
-    @cached_property
-    def toolbox(self) -> Any:
-        from bot.assistant.tools import Toolbox
-
-        return Toolbox(_LiveSearch(self), self.cohort)
-
     @cached_property
     def conversations(self) -> Any:
         from bot.assistant.memory import ConversationStore
@@ -134,22 +138,57 @@ class Services:
 
     @cached_property
     def assistant(self) -> Any:
-        from bot.assistant.service import build_answer_service
+        """The answer service (``bot.assistant.answering.AnswerService``): memory, tools, backend, fallback."""
+        from bot.assistant.answering import build_answer_service
 
-        return build_answer_service(self.settings, self.toolbox, memory=self.conversations)
+        return build_answer_service(self.settings, _LiveSearch(self), self.park_data, memory=self.conversations)
 
-    def answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Any:
-        """The one answer service every channel calls."""
-        answer = self.assistant.answer(message, conversation_id, mode)
-        _count(answer)
-        return answer
+    # -- the one answer path ---------------------------------------------------------------
+    def answer(self, request: AnswerRequest) -> Answer:
+        """The complete answer to ``request`` (every channel's answer comes through here or stream_answer)."""
+        from bot.assistant.backend import final_answer
 
-    def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Iterator[Any]:
-        """Text pieces of the answer as they are ready, then the final Answer."""
-        for item in self.assistant.stream(message, conversation_id, mode):
-            if not isinstance(item, str):
-                _count(item)
-            yield item
+        return final_answer(self.stream_answer(request))
+
+    def stream_answer(self, request: AnswerRequest) -> Iterator[StreamEvent]:
+        """Events of the answer as they are ready: tool results, text pieces, then the final Answer.
+
+        The request is checked at once (an empty or too long message raises before the stream
+        starts, so an HTTP channel still answers with a status code); answers are counted and logged
+        when they complete.
+        """
+        self.check(request)
+        return self._stream(request)
+
+    def check(self, request: AnswerRequest) -> None:
+        """Refuse what no channel may send: an empty message, or one longer than ``limits.max_message_chars``."""
+        from bot import metrics
+        from bot.errors import BadRequest, MessageTooLong
+
+        message = request.message.strip()
+        if not message:
+            metrics.record_rejection("empty_message")
+            raise BadRequest("message: must not be empty; send the question as text.", code="empty_message")
+        limit = self.settings.limits.max_message_chars
+        if len(message) > limit:
+            metrics.record_rejection("message_too_long")
+            raise MessageTooLong(
+                f"message: {len(message)} characters is longer than the limit of {limit}; "
+                "shorten the question or split it."
+            )
+
+    def _stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:
+        from bot.assistant.types import FinalAnswer
+
+        started = time.perf_counter()
+        for event in self.assistant.stream(request):
+            if isinstance(event, FinalAnswer):
+                answer = event.answer
+                _count(answer, request.channel)
+                log.info("answer for %s via %s (conversation %s): %s/%s in %.0f ms, %d citations, grounded=%s",
+                         request.principal.key, request.channel, answer.conversation_id, answer.backend, answer.intent,
+                         (time.perf_counter() - started) * 1000, len(answer.citations), answer.grounded)
+            yield event
 
     def close(self) -> None:
         index = self.__dict__.get("_index")
@@ -183,15 +222,15 @@ class Services:
 
 
 
-def _count(answer: Any) -> None:
-    """Answers by mode/backend/grounded, refusals and tool calls (bot/metrics.py)."""
+def _count(answer: Answer, channel: str) -> None:
+    """Answers by channel/mode/backend/grounded, refusals and tool calls (bot/metrics.py)."""
     from bot import metrics
 
-    metrics.record_answer(answer.mode, answer.backend, answer.grounded)
+    metrics.record_answer(answer.mode, answer.backend, answer.grounded, channel)
     if not answer.grounded:
         metrics.record_refusal("not_covered")
     for call in answer.tool_calls:
-        metrics.record_tool_call(call.name, not (isinstance(call.result, dict) and "error" in call.result))
+        metrics.record_tool_call(call.name, call.ok)
 
 
 class _LiveSearch:

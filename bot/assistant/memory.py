@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from bot.assistant.models import Turn
+from bot.assistant.types import Turn
 from bot.store import make_engine
 
 log = logging.getLogger(__name__)

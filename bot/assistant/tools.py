@@ -1,216 +1,213 @@
-"""The deterministic tools that answer questions: the offline router and the LLM agent both call them.
+"""The deterministic tools, each defined once: name, description, argument model and function.
 
-Each tool is a plain method of :class:`Toolbox` (no framework): it takes simple arguments and
-returns a :class:`ToolResult` — a short ``text`` for a language model and a structured
-``artifact`` (hits, score card, eligibility verdict …) for the composer and the channels. The
-LLM helper wraps these methods as langchain tools (``response_format="content_and_artifact"``).
-Expected failures (unknown park, unknown category, missing data) come back as a ToolResult with
-``ok=False`` and a text the model can act on; they never raise.
+The offline router and the LLM agent both call them through :class:`Toolbox`, which is bound to
+the :class:`~bot.principal.Principal` who asks: a park outside the principal's scope yields a
+:class:`~bot.assistant.types.ToolFailure` ("此令牌无权查看 SYN-002") and nothing of that park,
+whichever channel and whichever answer mode asked. Listings show only the parks in scope, with
+their ranks in the whole cohort.
 
     search_policies(query, k, doc)      passages of the corpus + the coverage signal
+    indicator_system()                  the 附2 indicator system (primaries, weights, secondaries)
+    list_parks()                        the parks the caller may see, ranked in the cohort
     score_park(park)                    score card (total, rank, primaries, indicators)
-    check_eligibility(park, category)   附1 targets of one category: pass / fail / incomplete
-    check_rule(rule, facts)             enterprise / person rules (R&D share, foreign talent age …)
     explain_score(park)                 where the points come from and where they are lost
-    what_if(park, changes)              recomputed card with changed indicator values
-    list_parks()                        the cohort (SYNTHETIC sample unless the user loaded data)
+    compare_parks(parks)                score cards side by side
+    check_eligibility(park, category)   附1 targets of one category: pass / fail / incomplete
+    what_if(park, changes)              the cohort recomputed with changed indicator values
+    check_rule(rule_set, facts)         an enterprise or a person against a rule set
 
-The Toolbox depends on two ports, so it runs against the real libraries or small fakes:
-:class:`PolicySearch` (``retrieval.search.Searcher`` satisfies it) and :class:`ParkData`
-(``bot.assistant.adapters.ScoringParkData`` wraps the scoring engine).
+A tool returns a :class:`ToolOutcome`: a short ``text`` for a language model and a typed
+``result`` for the composer and the channels. Expected failures (unknown park, park out of scope,
+no index, bad value) come back as a ``ToolFailure`` result, never as an exception. The ports are
+:class:`PolicySearch` (``retrieval.search.Searcher`` has its method) and
+:class:`~bot.assistant.parks.ParkData`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
-from bot.assistant.router import IndicatorRef, ParkRef, normalize_message
+from bot.assistant.normalize import normalize_message
+from bot.assistant.parks import ParkData
+from bot.assistant.types import (
+    Comparison,
+    EligibilityCheck,
+    IndicatorSystem,
+    ListedPark,
+    ParkListing,
+    ParkRef,
+    PolicyPassages,
+    RuleCheck,
+    ScoreExplanation,
+    ScoreLookup,
+    ToolCall,
+    ToolFailure,
+    ToolResult,
+    WhatIfOutcome,
+)
+from bot.assistant.wording import Failures, load_wording
+from bot.principal import Principal
+from retrieval.models import Hit
+from retrieval.search import MAX_QUERY_CHARS
 
 log = logging.getLogger(__name__)
 
-CATEGORY_NAMES = {
-    "world_class": "世界一流高科技园区",
-    "innovative_sci_tech": "创新型科技园区",
-    "innovative_featured": "创新型特色园区",
-}
-SYNTHETIC_NOTE = "SYNTHETIC：样例园区数据为虚构，仅供演示，不代表任何真实园区"
-
-
-# -- ports ---------------------------------------------------------------------------------------
+SEARCH_K_LIMIT = 8
+EXPLAIN_TOP = 3
 
 
 class PolicySearch(Protocol):
-    """What the tools need from retrieval: ``retrieval.search.Searcher`` has this method.
-
-    ``run`` returns an object with ``hits`` (``retrieval.models.Hit``) and ``coverage`` (with a
-    boolean ``covered`` and a ``score``).
-    """
+    """What the tools need from retrieval: ``retrieval.search.Searcher.run`` → a result with
+    ``hits`` (``Hit``), ``coverage`` (``Coverage``) and ``query.expanded``."""
 
     def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> Any: ...
 
 
-class ParkData(Protocol):
-    """What the tools need from scoring. Results are the JSON shapes of CONTRACT.md."""
-
-    def parks(self) -> list[ParkRef]: ...
-
-    def indicators(self) -> list[IndicatorRef]: ...
-
-    def score_card(self, park_id: str) -> dict[str, Any]: ...
-
-    def eligibility(self, park_id: str, category: str) -> dict[str, Any]: ...
-
-    def what_if(self, park_id: str, changes: Mapping[str, str]) -> dict[str, Any]: ...
-
-    def check_rule(self, rule: str, facts: Mapping[str, Any]) -> dict[str, Any]: ...
+# -- argument models (what the LLM agent sees as the tools' schemas) --------------------------------
 
 
-# -- results -------------------------------------------------------------------------------------
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoArgs(_Args):
+    pass
+
+
+class SearchArgs(_Args):
+    query: str = Field(min_length=1, description="The question in Chinese, in the documents' wording where possible.")
+    k: int = Field(default=5, ge=1, le=SEARCH_K_LIMIT, description="How many passages to return.")
+    doc: str | None = Field(default=None, description="Optional 文号 (e.g. 国发〔2020〕7号) to search within one document.")
+
+
+class ParkArgs(_Args):
+    park: str = Field(min_length=1, description="The park's id or name as listed by list_parks.")
+
+
+class CompareArgs(_Args):
+    parks: list[str] = Field(min_length=2, max_length=10, description="Two or more park ids or names.")
+
+
+class EligibilityArgs(ParkArgs):
+    category: str = Field(description="世界一流高科技园区, 创新型科技园区 or 创新型特色园区 "
+                          "(or world_class, innovative_sci_tech, innovative_featured).")
+
+
+class WhatIfArgs(ParkArgs):
+    changes: dict[str, str] = Field(description='Indicator code or name → new value as text, e.g. {"1.2": "900", "2.2": "35%"}.')
+
+
+class RuleArgs(_Args):
+    rule_set: str = Field(description="The rule set's id, e.g. hte_rd_intensity, work_permit_age, residence_permit.")
+    facts: dict[str, Any] = Field(description='Facts by the rule set\'s fact ids, e.g. {"rd_intensity": "4.5%"} or {"age": 63}.')
+
+
+# -- the definitions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool: what the agent is told (name, description, argument model) and the Toolbox method."""
+
+    name: str
+    description: str
+    args: type[BaseModel]
+    method: Callable[..., ToolOutcome]
+
+
+TOOLS: dict[str, ToolSpec] = {}
+
+
+def tool(args: type[BaseModel]) -> Callable[[Callable[..., ToolOutcome]], Callable[..., ToolOutcome]]:
+    """Register a Toolbox method as a tool; its docstring's first paragraph is the description."""
+
+    def register(method: Callable[..., ToolOutcome]) -> Callable[..., ToolOutcome]:
+        doc = (method.__doc__ or "").strip().split("\n\n")[0]
+        TOOLS[method.__name__] = ToolSpec(method.__name__, " ".join(doc.split()), args, method)
+        return method
+
+    return register
 
 
 @dataclass
-class ToolResult:
-    """``text`` is what a model reads; ``artifact`` is what the composer and channels render."""
+class ToolOutcome:
+    """``text`` is what a model reads; ``result`` is what the composer and the channels render."""
 
     name: str
     args: dict[str, Any]
     text: str
-    artifact: dict[str, Any] = field(default_factory=dict)
-    ok: bool = True
+    result: ToolResult
     ms: float = 0.0
 
-    def as_tool_call(self) -> dict[str, Any]:
-        """CONTRACT.md's ``tool_calls`` entry: ``{"name", "args", "result"}`` (the artifact)."""
-        return {"name": self.name, "args": self.args, "result": _jsonable(self.artifact)}
+    @property
+    def ok(self) -> bool:
+        return not isinstance(self.result, ToolFailure)
+
+    @property
+    def call(self) -> ToolCall:
+        return ToolCall(name=self.name, args=self.args, ok=self.ok, result=self.result)
 
 
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def hit_dict(hit: Any) -> dict[str, Any]:
-    """A hit as a plain dict (works for ``retrieval.models.Hit`` and for test dicts)."""
-    if isinstance(hit, Mapping):
-        return dict(hit)
-    return hit.model_dump(mode="json")
-
-
-# -- the toolbox ---------------------------------------------------------------------------------
+# -- the toolbox -------------------------------------------------------------------------------------
 
 
 class Toolbox:
-    """The tools, bound to one searcher and one cohort. Thread-safe if its ports are."""
+    """The tools over one searcher and one cohort, acting for one principal."""
 
-    def __init__(self, search: PolicySearch | None, parks: ParkData | None = None) -> None:
+    def __init__(self, search: PolicySearch | None, parks: ParkData | None, principal: Principal) -> None:
         self.search = search
         self.park_data = parks
+        self.principal = principal
+        self.failures: Failures = load_wording().zh.failures
 
-    # policies ------------------------------------------------------------------------------
+    def acting_for(self, principal: Principal) -> Toolbox:
+        """The same tools for another principal (cheap: the ports are shared)."""
+        return Toolbox(self.search, self.park_data, principal)
 
-    def search_policies(self, query: str, k: int = 5, doc: str | None = None) -> ToolResult:
-        """Search the policy documents for passages on ``query`` (optionally within one 文号)."""
-        args: dict[str, Any] = {"query": query, "k": k}
-        if doc:
-            args["doc"] = doc
-        if self.search is None:
-            return ToolResult("search_policies", args, "政策索引尚未建立：请先运行 `parkbot ingest`。", ok=False)
-        t0 = time.perf_counter()
+    @staticmethod
+    def specs() -> list[ToolSpec]:
+        return list(TOOLS.values())
+
+    def run(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
+        """Call a tool by name with unvalidated arguments (what a model sends)."""
+        spec = TOOLS.get(name)
+        if spec is None:
+            return self._fail(name, dict(args), "unknown_tool", self.failures.unknown_tool, tool=name,
+                              known=", ".join(TOOLS))
         try:
-            result = self.search.run(query, k, {"doc": doc} if doc else None)
-        except Exception as exc:  # retrieval's own errors carry a code and a message that says the fix
-            code = getattr(exc, "code", None)
-            if code is None:
-                raise
-            return ToolResult("search_policies", args, f"检索失败：{exc}", ok=False,
-                              artifact={"error": {"code": code, "message": str(exc)}})
-        hits = [hit_dict(h) for h in result.hits]
-        coverage = _jsonable(getattr(result, "coverage", None)) or {}
-        ms = (time.perf_counter() - t0) * 1000
-        lines = [
-            f"[{i}] {h.get('doc')} {h.get('section', '')} (chunk {h.get('chunk_id')}): {h.get('text', '')[:400]}"
-            for i, h in enumerate(hits, 1)
-        ]
-        if coverage and not coverage.get("covered", True):
-            lines.insert(0, "NOTE: the corpus probably does not cover this question (coverage below threshold).")
-        text = "\n".join(lines) if lines else "没有找到相关条文。"
-        log.info("search_policies %r: %d hits in %.1f ms", query[:40], len(hits), ms)
-        nq = getattr(result, "query", None)
-        artifact = {"hits": hits, "coverage": coverage, "query_expanded": getattr(nq, "expanded", None) or query}
-        return ToolResult("search_policies", args, text, artifact, ms=ms)
+            parsed = spec.args.model_validate(dict(args))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return self._fail(name, dict(args), "bad_arguments", self.failures.bad_arguments, problems=problems)
+        outcome: ToolOutcome = spec.method(self, **parsed.model_dump())
+        return outcome
 
-    def find_clause(self, doc: str, section: str, hint: str) -> dict[str, Any] | None:
-        """The passage a tool result rests on: in ``doc``, the section ``section`` (or its parent or
-        child), best matching ``hint``; failing that, a passage that contains ``hint`` nearly verbatim."""
-        if self.search is None:
-            return None
-        hits: list[dict[str, Any]] = []
-        if doc:
-            try:
-                hits = [hit_dict(h) for h in self.search.run(hint, 10, {"doc": doc}).hits]
-            except Exception as exc:  # e.g. the document is indexed under another 文号
-                log.info("clause lookup in %s failed: %s", doc, exc)
-        if section:
-            def rank(h: dict[str, Any]) -> int:
-                s = str(h.get("section") or "")
-                if s == section:
-                    return 0
-                if s and (s.startswith(section) or section.startswith(s)):
-                    return 1
-                return 9
+    # -- helpers -----------------------------------------------------------------------------------
 
-            ranked = sorted((rank(h), i) for i, h in enumerate(hits))
-            if ranked and ranked[0][0] < 9:
-                return hits[ranked[0][1]]
-        if not hits:
-            try:
-                hits = [hit_dict(h) for h in self.search.run(hint, 5).hits]
-            except Exception as exc:
-                log.info("clause lookup for %r failed: %s", hint[:30], exc)
-                return None
-        key = normalize_message(hint)
-        for h in hits:
-            if len(key) >= 8 and fuzz.partial_ratio(key, normalize_message(str(h.get("text", "")))) >= 80:
-                return h
-        return None
+    def _fail(self, name: str, args: dict[str, Any], code: str, template: str, **params: Any) -> ToolOutcome:
+        text = template.format(**params)
+        return ToolOutcome(name, args, text, ToolFailure(code=code, message=text, params={k: str(v) for k, v in params.items()}))
 
-    # parks ---------------------------------------------------------------------------------
+    def _library_error(self, name: str, args: dict[str, Any], exc: Exception) -> ToolOutcome:
+        """A library's own error (it carries a ``code`` and a message naming the fix) as a failure."""
+        code = getattr(exc, "code", None)
+        if code is None:
+            raise exc
+        return self._fail(name, args, str(code), "{message}", message=exc)
 
-    def indicator_system(self) -> ToolResult:
-        """The evaluation indicator system (附2): primaries with weights and their secondaries."""
-        if self.park_data is None or not hasattr(self.park_data, "indicator_system"):
-            return ToolResult("indicator_system", {}, "没有加载评价指标体系。", ok=False)
-        outline = self.park_data.indicator_system()
-        text = "\n".join(
-            f"{p['code']} {p['name']} {p['weight']}%: " + "、".join(f"{i['code']}{i['name']}" for i in p["indicators"])
-            for p in outline["primaries"]
-        )
-        return ToolResult("indicator_system", {}, text, outline)
-
-    def list_parks(self) -> ToolResult:
-        """The parks of the loaded cohort (id, name, year, synthetic flag)."""
-        if self.park_data is None:
-            return ToolResult("list_parks", {}, "没有加载园区数据。", ok=False)
-        parks = [p.model_dump() for p in self.park_data.parks()]
-        synthetic = any(p["synthetic"] for p in parks)
-        text = "\n".join(f"{p['park_id']} {p['name']} {p['year'] or ''}" for p in parks)
-        if synthetic:
-            text = f"({SYNTHETIC_NOTE})\n" + text
-        return ToolResult("list_parks", {}, text, {"parks": parks, "synthetic": synthetic})
+    def _visible(self) -> list[ParkRef]:
+        parks = self.park_data.parks() if self.park_data is not None else []
+        return [p for p in parks if self.principal.may_read_park(p.park_id)]
 
     def resolve_park(self, park: str) -> ParkRef | None:
-        """A park by id or by (fuzzy) name."""
+        """A park of the cohort by id or by (fuzzy) name, whoever may see it."""
         if self.park_data is None:
             return None
         parks = self.park_data.parks()
@@ -218,127 +215,251 @@ class Toolbox:
         for p in parks:
             if p.park_id.lower() == key or normalize_message(p.name) == key:
                 return p
-        scored = [(fuzz.WRatio(key, normalize_message(p.name)), p) for p in parks]
-        scored.sort(key=lambda s: -s[0])
+        scored = sorted(((fuzz.WRatio(key, normalize_message(p.name)), p) for p in parks), key=lambda s: -s[0])
         return scored[0][1] if scored and scored[0][0] >= 80 else None
 
-    def _park_or_error(self, tool: str, args: dict[str, Any], park: str) -> ParkRef | ToolResult:
+    def _park(self, name: str, args: dict[str, Any], park: str) -> ParkRef | ToolOutcome:
+        """The park the caller may read, or the failure to return (unknown, or out of scope)."""
+        if self.park_data is None:
+            return self._fail(name, args, "no_park_data", self.failures.no_park_data)
         ref = self.resolve_park(park)
-        if ref is not None:
-            return ref
-        known = ", ".join(f"{p.park_id} {p.name}" for p in (self.park_data.parks()[:8] if self.park_data else []))
-        return ToolResult(tool, args, f"没有找到园区“{park}”。已知园区例如：{known}（用 list_parks 查看全部）。", ok=False,
-                          artifact={"error": {"code": "park_not_found", "message": f"unknown park {park!r}"}})
+        if ref is None:
+            known = ", ".join(f"{p.park_id} {p.name}" for p in self._visible()[:8])
+            return self._fail(name, args, "park_not_found", self.failures.park_not_found, park=park.strip(), known=known)
+        if not self.principal.may_read_park(ref.park_id):
+            log.info("%s refused for %s: park outside its scope", name, self.principal.key)
+            template = self.failures.park_forbidden if self.principal.kind == "token" else self.failures.park_forbidden_account
+            return self._fail(name, args, "park_forbidden", template, park=park.strip())
+        return ref
 
-    def score_park(self, park: str) -> ToolResult:
-        """The score card of one park: total, rank in the cohort, primary scores, indicators."""
-        args = {"park": park}
-        ref = self._park_or_error("score_park", args, park)
-        if isinstance(ref, ToolResult):
-            return ref
-        card = self._call("score_park", args, lambda: self.park_data.score_card(ref.park_id))  # type: ignore[union-attr]
-        if isinstance(card, ToolResult):
-            return card
-        text = (
-            f"{card.get('name')} ({card.get('park_id')}): total {card.get('total')}, rank {card.get('rank')} "
-            f"of {card.get('cohort_size')}; primaries "
-            + "; ".join(f"{p.get('code')} {p.get('name')} {p.get('score')}" for p in card.get("primaries", []))
-            + f". registry {card.get('registry')}, method {card.get('method')}."
-            + (f" ({SYNTHETIC_NOTE})" if card.get("synthetic") else "")
-        )
-        return ToolResult("score_park", args, text, {"card": card, "park": ref.model_dump()})
+    # -- policies ------------------------------------------------------------------------------------
 
-    def explain_score(self, park: str, top: int = 3) -> ToolResult:
-        """Where a park's points come from (contributions) and where they are lost (headroom)."""
-        args = {"park": park}
-        scored = self.score_park(park)
-        if not scored.ok:
-            return ToolResult("explain_score", args, scored.text, scored.artifact, ok=False)
-        card = scored.artifact["card"]
-        indicators = [i for i in card.get("indicators", []) if _num(i.get("headroom")) is not None]
-        lost = sorted(indicators, key=lambda i: -(_num(i.get("headroom")) or 0))[:top]
-        strong = sorted(indicators, key=lambda i: -(_num(i.get("contribution")) or 0))[:top]
-        missing = [i for i in card.get("indicators", []) if i.get("status") == "missing"]
-        text = (
-            f"{card.get('name')}: total {card.get('total')}, rank {card.get('rank')}. Most points lost on: "
-            + "; ".join(f"{i.get('code')} {i.get('name')} headroom {i.get('headroom')}" for i in lost)
-            + ". Largest contributions: "
-            + "; ".join(f"{i.get('code')} {i.get('name')} {i.get('contribution')}" for i in strong)
-            + (f". Missing: {', '.join(i.get('name', '') for i in missing)}" if missing else "")
-        )
-        return ToolResult("explain_score", args, text,
-                          {"card": card, "lost": lost, "strong": strong, "missing": missing, "park": scored.artifact["park"]})
-
-    def check_eligibility(self, park: str, category: str) -> ToolResult:
-        """A park against the 附1 targets of one category (world_class, innovative_sci_tech, innovative_featured)."""
-        args = {"park": park, "category": category}
-        ref = self._park_or_error("check_eligibility", args, park)
-        if isinstance(ref, ToolResult):
-            return ref
-        result = self._call("check_eligibility", args, lambda: self.park_data.eligibility(ref.park_id, category))  # type: ignore[union-attr]
-        if isinstance(result, ToolResult):
-            return result
-        failing = result.get("failing", [])
-        missing = result.get("missing", [])
-        text = (
-            f"{ref.name} vs {result.get('category')}: {result.get('overall')}. "
-            + (f"Not met: {', '.join(failing)}. " if failing else "")
-            + (f"Missing data: {', '.join(missing)}. " if missing else "")
-            + f"Source: {(result.get('citation') or {}).get('doc', '')} {(result.get('citation') or {}).get('section', '')}."
-        )
-        return ToolResult("check_eligibility", args, text, {"eligibility": result, "park": ref.model_dump()})
-
-    def what_if(self, park: str, changes: Mapping[str, str]) -> ToolResult:
-        """Recompute a park's score with changed indicator values, e.g. {"2.2": "40%"}; exact, not estimated."""
-        args = {"park": park, "changes": dict(changes)}
-        ref = self._park_or_error("what_if", args, park)
-        if isinstance(ref, ToolResult):
-            return ref
-        if not changes:
-            return ToolResult("what_if", args, "请说明要改变的指标和目标值，例如“2.2 服务收入占比提高到 40%”。", ok=False)
-        result = self._call("what_if", args, lambda: self.park_data.what_if(ref.park_id, changes))  # type: ignore[union-attr]
-        if isinstance(result, ToolResult):
-            return result
-        before, after = result.get("before", {}), result.get("after", {})
-        text = (
-            f"{ref.name}: total {before.get('total')} → {after.get('total')}, rank {before.get('rank')} → "
-            f"{after.get('rank')} (recomputed with {dict(changes)})."
-        )
-        return ToolResult("what_if", args, text, {**result, "park": ref.model_dump(), "changes": dict(changes)})
-
-    def check_rule(self, rule: str, facts: Mapping[str, Any]) -> ToolResult:
-        """A rule about an enterprise or a person (e.g. enterprise_rd_share, foreign_talent_work_permit_age)."""
-        args = {"rule": rule, "facts": dict(facts)}
-        if self.park_data is None:
-            return ToolResult("check_rule", args, "规则库未加载。", ok=False)
-        result = self._call("check_rule", args, lambda: self.park_data.check_rule(rule, facts))  # type: ignore[union-attr]
-        if isinstance(result, ToolResult):
-            return result
-        text = (
-            f"rule {rule}: {'met' if result.get('met') else 'not met' if result.get('met') is False else 'unknown'}"
-            f" (value {result.get('value')}, requirement {result.get('requirement') or result.get('threshold')}). "
-            f"Source: {(result.get('citation') or {}).get('doc', '')} {(result.get('citation') or {}).get('section', '')}."
-        )
-        return ToolResult("check_rule", args, text, {"rule": result})
-
-    def _call(self, tool: str, args: dict[str, Any], fn: Any) -> Any:
-        if self.park_data is None:
-            return ToolResult(tool, args, "没有加载园区数据。", ok=False)
+    @tool(SearchArgs)
+    def search_policies(self, query: str, k: int = 5, doc: str | None = None) -> ToolOutcome:
+        """Search the policy documents; returns numbered passages to cite as [n]."""
+        args: dict[str, Any] = {"query": query, "k": k} | ({"doc": doc} if doc else {})
+        if self.search is None:
+            return self._fail("search_policies", args, "index_missing", self.failures.index_missing)
+        if len(query) > MAX_QUERY_CHARS:  # a long message (within the chat limit) searches with its head
+            log.info("search query of %d characters searched with its first %d", len(query), MAX_QUERY_CHARS)
+            query = query[:MAX_QUERY_CHARS]
+        t0 = time.perf_counter()
         try:
-            return fn()
+            found = self.search.run(query, k, {"doc": doc} if doc else None)
         except Exception as exc:
             code = getattr(exc, "code", None)
             if code is None:
                 raise
-            return ToolResult(tool, args, f"{exc}", ok=False, artifact={"error": {"code": code, "message": str(exc)}})
+            log.warning("search failed: %s", exc)
+            return self._fail("search_policies", args, str(code), self.failures.search_unavailable, reason=exc)
+        ms = (time.perf_counter() - t0) * 1000
+        expanded = getattr(getattr(found, "query", None), "expanded", None) or query
+        result = PolicyPassages(query=query, query_expanded=expanded, hits=list(found.hits),
+                                coverage=getattr(found, "coverage", None))
+        lines = [f"[{i}] {h.doc} {h.section} (chunk {h.chunk_id}): {h.text[:400]}" for i, h in enumerate(result.hits, 1)]
+        if not result.covered:
+            lines.insert(0, "NOTE: the corpus probably does not cover this question (coverage below threshold).")
+        log.info("search_policies %r: %d hits in %.1f ms", query[:40], len(result.hits), ms)
+        return ToolOutcome("search_policies", args, "\n".join(lines) or "没有找到相关条文。", result, ms)
+
+    def find_clause(self, doc: str, section: str, hint: str) -> Hit | None:
+        """The passage a tool result rests on (see :func:`find_clause`)."""
+        return find_clause(self.search, doc, section, hint)
+
+    # -- the cohort ----------------------------------------------------------------------------------
+
+    @tool(NoArgs)
+    def indicator_system(self) -> ToolOutcome:
+        """The evaluation indicator system (附2): primary indicators with weights and their secondaries."""
+        if self.park_data is None:
+            return self._fail("indicator_system", {}, "no_registry", self.failures.no_registry)
+        outline: IndicatorSystem = self.park_data.indicator_system()
+        text = "\n".join(
+            f"{p.code} {p.name} {p.weight}%: " + "、".join(f"{i.code}{i.name}" for i in p.indicators)
+            for p in outline.primaries
+        )
+        return ToolOutcome("indicator_system", {}, text, outline)
+
+    @tool(NoArgs)
+    def list_parks(self) -> ToolOutcome:
+        """List the parks of the (SYNTHETIC sample) cohort that you may see, with their ids and cohort ranks."""
+        if self.park_data is None:
+            return self._fail("list_parks", {}, "no_park_data", self.failures.no_park_data)
+        everyone = self.park_data.parks()
+        listed = []
+        for p in self._visible():
+            try:
+                card = self.park_data.score_card(p.park_id)
+                total, rank = card.total, card.rank
+            except Exception as exc:  # a cohort that cannot be scored is still listed
+                if getattr(exc, "code", None) is None:
+                    raise
+                total, rank = None, None
+            listed.append(ListedPark(**p.model_dump(), total=total, rank=rank))
+        listed.sort(key=lambda p: (p.rank is None, p.rank or 0, p.park_id))
+        result = ParkListing(parks=listed, cohort_size=len(everyone), synthetic=any(p.synthetic for p in everyone),
+                             scoped=len(listed) < len(everyone))
+        lines = [f"{p.park_id} {p.name} {p.year or ''} total {p.total} rank {p.rank}/{result.cohort_size}" for p in listed]
+        head = [self.failures.synthetic_note] if result.synthetic else []
+        if result.scoped:
+            head.append(self.failures.scoped_listing.format(shown=len(listed), size=result.cohort_size))
+        return ToolOutcome("list_parks", {}, "\n".join(head + lines), result)
+
+    @tool(ParkArgs)
+    def score_park(self, park: str) -> ToolOutcome:
+        """Score one park of the cohort with ParkBot's documented method (total, rank, primaries)."""
+        args = {"park": park}
+        ref = self._park("score_park", args, park)
+        if isinstance(ref, ToolOutcome):
+            return ref
+        try:
+            card = self.park_data.score_card(ref.park_id)  # type: ignore[union-attr]
+        except Exception as exc:
+            return self._library_error("score_park", args, exc)
+        text = (
+            f"{card.name} ({card.park_id}): total {card.total}, rank {card.rank} of {card.cohort_size}; primaries "
+            + "; ".join(f"{p.code} {p.name} {p.score}" for p in card.primaries)
+            + f". registry {card.registry}, method {card.method}."
+            + (f" ({self.failures.synthetic_note})" if card.synthetic else "")
+        )
+        return ToolOutcome("score_park", args, text, ScoreLookup(park=ref, card=card))
+
+    @tool(ParkArgs)
+    def explain_score(self, park: str) -> ToolOutcome:
+        """Explain a park's score: where its points come from and where it loses most."""
+        args = {"park": park}
+        ref = self._park("explain_score", args, park)
+        if isinstance(ref, ToolOutcome):
+            return ref
+        try:
+            card = self.park_data.score_card(ref.park_id)  # type: ignore[union-attr]
+            why = self.park_data.explain(ref.park_id, EXPLAIN_TOP)  # type: ignore[union-attr]
+        except Exception as exc:
+            return self._library_error("explain_score", args, exc)
+        text = (
+            f"{why.name}: total {why.total}, rank {why.rank}. Most points lost on: "
+            + "; ".join(f"{e.code} {e.name} headroom {e.headroom}" for e in why.losses)
+            + ". Largest contributions: "
+            + "; ".join(f"{e.code} {e.name} {e.contribution}" for e in why.strengths)
+            + (f". Missing: {', '.join(why.missing)}" if why.missing else "")
+        )
+        return ToolOutcome("explain_score", args, text, ScoreExplanation(park=ref, card=card, explanation=why))
+
+    @tool(CompareArgs)
+    def compare_parks(self, parks: list[str]) -> ToolOutcome:
+        """Compare the score cards of two or more parks side by side (totals, ranks, primaries)."""
+        args = {"parks": list(parks)}
+        refs: list[ParkRef] = []
+        for park in parks:
+            ref = self._park("compare_parks", args, park)
+            if isinstance(ref, ToolOutcome):
+                return ref
+            if ref not in refs:
+                refs.append(ref)
+        try:
+            cards = [self.park_data.score_card(r.park_id) for r in refs]  # type: ignore[union-attr]
+        except Exception as exc:
+            return self._library_error("compare_parks", args, exc)
+        text = "\n".join(
+            f"{c.name} ({c.park_id}): total {c.total}, rank {c.rank} of {c.cohort_size}; "
+            + "; ".join(f"{p.code} {p.name} {p.score}" for p in c.primaries)
+            for c in cards
+        )
+        return ToolOutcome("compare_parks", args, text, Comparison(parks=refs, cards=cards))
+
+    @tool(EligibilityArgs)
+    def check_eligibility(self, park: str, category: str) -> ToolOutcome:
+        """Check a park against the 附1 targets of one category (到2020年 targets)."""
+        args = {"park": park, "category": category}
+        ref = self._park("check_eligibility", args, park)
+        if isinstance(ref, ToolOutcome):
+            return ref
+        try:
+            report = self.park_data.eligibility(ref.park_id, category)  # type: ignore[union-attr]
+        except Exception as exc:
+            return self._library_error("check_eligibility", args, exc)
+        targets = "".join(
+            f"\n- {t.name}: threshold {t.threshold} {t.unit or ''}, value {t.value}, met {t.met}, gap {t.gap}"
+            for t in report.targets
+        )
+        text = (
+            f"{ref.name} vs {report.category}: {report.overall}. "
+            + (f"Not met: {', '.join(report.failing)}. " if report.failing else "")
+            + (f"Missing data: {', '.join(report.missing)}. " if report.missing else "")
+            + f"Source: {report.citation.doc} {report.citation.section}."
+            + (f"\nTargets (ratios are fractions):{targets}" if targets else "")
+        )
+        return ToolOutcome("check_eligibility", args, text, EligibilityCheck(park=ref, eligibility=report))
+
+    @tool(WhatIfArgs)
+    def what_if(self, park: str, changes: dict[str, str]) -> ToolOutcome:
+        """Recompute a park's score with some indicator values changed (exact, the whole cohort rescored)."""
+        args = {"park": park, "changes": dict(changes)}
+        ref = self._park("what_if", args, park)
+        if isinstance(ref, ToolOutcome):
+            return ref
+        if not changes:
+            return self._fail("what_if", args, "no_changes", self.failures.no_changes)
+        try:
+            summary, before, after, rows = self.park_data.what_if(ref.park_id, changes)  # type: ignore[union-attr]
+        except Exception as exc:
+            return self._library_error("what_if", args, exc)
+        text = (
+            f"{ref.name}: total {summary.total_before} → {summary.total_after}, rank {summary.rank_before} → "
+            f"{summary.rank_after} (recomputed with {dict(changes)})."
+        )
+        result = WhatIfOutcome(park=ref, changes=dict(changes), summary=summary, before=before, after=after, indicators=rows)
+        return ToolOutcome("what_if", args, text, result)
+
+    @tool(RuleArgs)
+    def check_rule(self, rule_set: str, facts: dict[str, Any]) -> ToolOutcome:
+        """Check an enterprise or a person against a rule set of the policy rule packs (R&D share, foreign talent age …)."""
+        args = {"rule_set": rule_set, "facts": dict(facts)}
+        if self.park_data is None:
+            return self._fail("check_rule", args, "no_rule_packs", self.failures.no_rule_packs)
+        try:
+            report = self.park_data.check_rule(rule_set, facts)
+        except Exception as exc:
+            return self._library_error("check_rule", args, exc)
+        lines = [f"{t.name}: requirement {t.requirement or t.threshold}, value {t.value}, met {t.met}" for t in report.targets]
+        text = (
+            f"{report.category}: {report.overall}. " + "; ".join(lines)
+            + (f". To confirm: {', '.join(report.missing)}" if report.missing else "")
+            + f". Source: {report.citation.doc} {report.citation.section}."
+        )
+        return ToolOutcome("check_rule", args, text, RuleCheck(rule_set=rule_set, facts=dict(facts), report=report))
 
 
-def _num(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+def find_clause(search: PolicySearch | None, doc: str, section: str, hint: str) -> Hit | None:
+    """The passage a tool result rests on: in ``doc``, the section ``section`` (or its parent or
+    child), best matching ``hint``; failing that, a passage that contains ``hint`` nearly verbatim."""
+    if search is None:
         return None
+    hits: list[Hit] = []
+    if doc:
+        try:
+            hits = list(search.run(hint, 10, {"doc": doc}).hits)
+        except Exception as exc:  # e.g. the document is indexed under another 文号
+            log.info("clause lookup in %s failed: %s", doc, exc)
+    if section:
+        def rank(h: Hit) -> int:
+            if h.section == section:
+                return 0
+            if h.section and (h.section.startswith(section) or section.startswith(h.section)):
+                return 1
+            return 9
 
-
-def park_refs(parks: Sequence[ParkRef]) -> list[dict[str, Any]]:
-    return [p.model_dump() for p in parks]
+        ranked = sorted((rank(h), i) for i, h in enumerate(hits))
+        if ranked and ranked[0][0] < 9:
+            return hits[ranked[0][1]]
+    if not hits:
+        try:
+            hits = list(search.run(hint[:MAX_QUERY_CHARS], 5).hits)
+        except Exception as exc:
+            log.info("clause lookup for %r failed: %s", hint[:30], exc)
+            return None
+    key = normalize_message(hint)
+    for h in hits:
+        if len(key) >= 8 and fuzz.partial_ratio(key, normalize_message(h.text)) >= 80:
+            return h
+    return None

@@ -1,12 +1,31 @@
-"""`parkbot ask "QUESTION" [--json]`: the full assistant on the command line, same answer as the API."""
+"""`parkbot ask "QUESTION" [--json] [--draft] [--parks …]`: the full assistant on the command line,
+the same answer as the API (it goes through the same ``Services.answer``)."""
 
 from __future__ import annotations
 
+import getpass
 import json
+from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from bot.cli.app import app, console, err_console
+
+if TYPE_CHECKING:
+    from bot.principal import Principal
+
+
+def local_principal(parks: str | None = None) -> Principal:
+    """The local user running ``parkbot``: every park, or only ``--parks`` (to see what a limited caller sees)."""
+    from bot.principal import ALL_PARKS, Principal
+
+    try:
+        name = getpass.getuser()
+    except Exception:  # no user name in this environment (some containers)
+        name = "local"
+    scope = tuple(p.strip() for p in (parks or "").split(",") if p.strip()) or (ALL_PARKS,)
+    return Principal(kind="cli", name=name, parks=scope, manage_documents=True)
 
 
 @app.command()
@@ -15,24 +34,27 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print the API's JSON response (CONTRACT.md POST /api/chat)"),
     draft: bool = typer.Option(False, "--draft", help="Write a formal reply letter to an enterprise enquiry"),
     conversation: str = typer.Option(None, "--conversation", "-c", help="Conversation id, to ask follow-ups"),
+    parks: str = typer.Option(None, "--parks", help="Answer as a caller limited to these park ids (comma-separated)"),
 ) -> None:
     """Ask ParkBot: a cited answer from the policy documents, scores, eligibility checks, drafts."""
+    from bot.assistant.types import AnswerRequest
+    from bot.channels.citations import citation_label
     from bot.errors import is_domain_error
     from bot.services import Services
     from bot.settings import get_settings
 
     services = Services(get_settings())
+    request = AnswerRequest(principal=local_principal(parks), message=question, conversation_id=conversation,
+                            mode="draft" if draft else "answer", channel="cli")
     try:
-        answer = services.assistant.answer(question, conversation, "draft" if draft else "answer")
+        answer = services.answer(request)
     except Exception as exc:
         if is_domain_error(exc):
-            err_console.print(f"[red]{getattr(exc, 'code', 'error')}[/red]: {exc}")
+            err_console.print(f"[red]{getattr(exc, 'code', 'error')}[/red]: {escape(str(exc))}", highlight=False)
             raise typer.Exit(2) from exc
         raise
     finally:
-        close = getattr(services, "close", None)
-        if close:
-            close()
+        services.close()
     if as_json:
         typer.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
@@ -40,8 +62,7 @@ def ask(
     if answer.citations:
         console.print()
         for c in answer.citations:
-            where = " ".join(p for p in (c.doc, c.section) if p)
-            console.print(f"[{c.n}] {c.title}（{where}）", markup=False, highlight=False)
+            console.print(citation_label(c), markup=False, highlight=False)
     for notice in answer.notices:
         err_console.print(f"note: {notice}", markup=False)
     console.print(f"conversation: {answer.conversation_id}", style="dim", markup=False)

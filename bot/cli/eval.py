@@ -213,7 +213,15 @@ def answer_function(services: Any) -> tuple[Any, Any]:
         chunk = chunks.get(chunk_id)
         return chunk.text if chunk is not None else None
 
-    return (lambda question: services.answer(question)), passage
+    from bot.assistant.types import AnswerRequest
+    from bot.cli.ask import local_principal
+
+    principal = local_principal()
+
+    def answer(question: str) -> Any:
+        return services.answer(AnswerRequest(principal=principal, message=question, channel="eval"))
+
+    return answer, passage
 
 
 def run_answers(cases: Sequence[EvalCase], services: Any) -> AnswerReport:

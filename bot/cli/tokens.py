@@ -20,7 +20,8 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (token, settings entry, env value)"),
 ) -> None:
     """Create a random token. It is printed once; settings keep only its sha256."""
-    from bot.http.auth import ALL_PARKS, TokenSpec, hash_token, new_token
+    from bot.http.auth import TokenSpec, hash_token, new_token
+    from bot.principal import ALL_PARKS
 
     park_ids = [p.strip() for item in parks or [] for p in item.split(",") if p.strip()] or [ALL_PARKS]
     token = new_token()

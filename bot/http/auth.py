@@ -32,7 +32,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from bot.errors import BadRequest, ParkBotError, error_body
-from bot.settings import ALL_PARKS, AuthSettings, TokenSpec
+from bot.principal import DEVELOPMENT, Principal
+from bot.settings import AuthSettings, TokenSpec
 
 log = logging.getLogger(__name__)
 
@@ -46,24 +47,6 @@ class Forbidden(ParkBotError):
 
     code = "forbidden"
     status = 403
-
-
-class Principal(BaseModel):
-    """Who is calling: the token's name and what it may do (never the token itself)."""
-
-    name: str
-    parks: list[str] = Field(default_factory=lambda: [ALL_PARKS])
-    manage_documents: bool = False
-
-    def may_read_park(self, park_id: str) -> bool:
-        return ALL_PARKS in self.parks or park_id in self.parks
-
-    @property
-    def all_parks(self) -> bool:
-        return ALL_PARKS in self.parks
-
-
-DEVELOPMENT = Principal(name="development", manage_documents=True)
 
 
 def hash_token(token: str) -> str:
@@ -104,7 +87,7 @@ class TokenBook:
                 found = spec
         if found is None:
             return None
-        return Principal(name=found.name, parks=found.parks, manage_documents=found.manage_documents)
+        return Principal(kind="token", name=found.name, parks=tuple(found.parks), manage_documents=found.manage_documents)
 
 
 def _is_protected(path: str) -> bool:
@@ -330,7 +313,8 @@ async def login(request: Request) -> Response:
     if is_form:
         response = RedirectResponse("/", status_code=303)
     else:
-        response = JSONResponse(LoginResponse(**principal.model_dump()).model_dump())
+        response = JSONResponse(LoginResponse(name=principal.name, parks=list(principal.parks),
+                                              manage_documents=principal.manage_documents).model_dump())
     response.set_cookie(
         settings.cookie_name,
         token,

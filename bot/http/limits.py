@@ -1,11 +1,13 @@
-"""Request limits: body size, JSON well-formedness, chat message length and per-caller rate limits.
+"""Request limits: body size, JSON well-formedness and per-caller rate limits.
+
+The chat message length (``limits.max_message_chars``) is not checked here but in
+``Services.answer``, so every channel (Slack and WeCom too) refuses a long message the same way.
 
 All refusals are JSON ``{"error": {"code", "message"}}`` (CONTRACT.md):
 
 ====  ========================  ==========================================================
 413   ``payload_too_large``     the body is larger than ``limits.max_body_bytes``
                                 (``limits.max_upload_bytes`` for ``limits.upload_paths``)
-413   ``message_too_long``      a chat message is longer than ``limits.max_message_chars``
 400   ``invalid_utf8``          a JSON body that is not UTF-8
 400   ``invalid_json``          a JSON body that does not parse (the position is named)
 429   ``rate_limited``          more than ``limits.rate_per_minute`` requests (after a burst of
@@ -38,7 +40,6 @@ from bot.settings import LimitSettings
 
 log = logging.getLogger(__name__)
 
-CHAT_PATHS = ("/api/chat", "/v1/chat/completions")
 JSON_BODY_PREFIXES = ("/api/", "/v1/", "/session")
 
 
@@ -106,27 +107,6 @@ def read_json_body(raw: bytes) -> Any:
         raise BadRequest(f"The request body cannot be read as JSON: {type(exc).__name__}.", code="invalid_json") from None
 
 
-def chat_message_length(path: str, data: Any) -> int:
-    """Length of the message a chat request asks about (the last user message for /v1)."""
-    if not isinstance(data, dict):
-        return 0
-    if path == "/api/chat":
-        message = data.get("message")
-        return len(message) if isinstance(message, str) else 0
-    messages = data.get("messages")
-    if not isinstance(messages, list):
-        return 0
-    for item in reversed(messages):
-        if isinstance(item, dict) and item.get("role") == "user":
-            content = item.get("content")
-            if isinstance(content, str):
-                return len(content)
-            if isinstance(content, list):
-                return sum(len(p.get("text") or "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
-            return 0
-    return 0
-
-
 class _TooLarge(Exception):
     pass
 
@@ -191,12 +171,12 @@ class LimitsMiddleware:
         content_type = (_header(scope, b"content-type") or "").lower()
         has_body = scope.get("method") in ("POST", "PUT", "PATCH")
         if has_body and "json" in content_type and path.startswith(JSON_BODY_PREFIXES):
-            await self._buffered(scope, receive, send, limit, path)
+            await self._buffered(scope, receive, send, limit)
             return
         await self._streamed(scope, receive, send, limit)
 
-    async def _buffered(self, scope: dict[str, Any], receive: Any, send: Any, limit: int, path: str) -> None:
-        """Read a JSON body (bounded), check UTF-8, JSON and message length, then replay it."""
+    async def _buffered(self, scope: dict[str, Any], receive: Any, send: Any, limit: int) -> None:
+        """Read a JSON body (bounded), check UTF-8 and JSON, then replay it."""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -214,24 +194,11 @@ class LimitsMiddleware:
         raw = b"".join(chunks)
         if raw:
             try:
-                data = read_json_body(raw)
+                read_json_body(raw)
             except BadRequest as exc:
                 _record_rejection(exc.code)
                 await JSONResponse(status_code=400, content=error_body(exc.code, str(exc)))(scope, receive, send)
                 return
-            if path in CHAT_PATHS:
-                length = chat_message_length(path, data)
-                if length > self.config.max_message_chars:
-                    _record_rejection("message_too_long")
-                    await JSONResponse(
-                        status_code=413,
-                        content=error_body(
-                            "message_too_long",
-                            f"message: {length} characters is longer than the limit of "
-                            f"{self.config.max_message_chars}; shorten the question or split it.",
-                        ),
-                    )(scope, receive, send)
-                    return
         replayed = False
 
         async def replay() -> dict[str, Any]:

@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.assistant.router import IndicatorRef, ParkRef
+from bot.assistant.types import IndicatorRef, IndicatorSystem, ParkRef
+from retrieval.coverage import Coverage
 from retrieval.models import Hit
 from retrieval.normalize import QueryNormalizer
 from retrieval.tokenize import tokenize
+from scoring import EligibilityReport, Explanation, IndicatorChange, ScoreCard, WhatIfResult
+from tests.support.results import coverage, eligibility_report, explanation_of, score_card, what_if_summary
 
 _NORMALIZER = QueryNormalizer()
 
@@ -54,16 +57,6 @@ CHUNKS: list[dict[str, Any]] = [
 
 
 @dataclass
-class _Coverage:
-    score: float
-    covered: bool
-    threshold: float = 0.3
-
-    def model_dump(self, mode: str = "python") -> dict[str, Any]:
-        return {"score": self.score, "covered": self.covered, "threshold": self.threshold}
-
-
-@dataclass
 class _Query:
     expanded: str
 
@@ -71,7 +64,7 @@ class _Query:
 @dataclass
 class _Result:
     hits: list[Hit]
-    coverage: _Coverage
+    coverage: Coverage
     query: _Query
 
 
@@ -98,7 +91,7 @@ class FakeSearch:
         scored.sort(key=lambda s: -s[0])
         hits = [Hit(score=round(s, 3), **c) for s, c in scored[: k or 5] if s > 0]
         best = scored[0][0] if scored else 0.0
-        return _Result(hits, _Coverage(best, best >= self.threshold, self.threshold), _Query(expanded))
+        return _Result(hits, coverage(best >= self.threshold, best, self.threshold), _Query(expanded))
 
 
 PARKS = [
@@ -110,27 +103,29 @@ INDICATORS = [IndicatorRef(code="1.2", name="企业万元销售收入中R&D经�
               IndicatorRef(code="2.2", name="服务收入占营业总收入比例")]
 
 
-def _card(park: ParkRef, total: float, rank: int) -> dict[str, Any]:
-    return {
-        "park_id": park.park_id, "name": park.name, "year": 2023, "total": total, "rank": rank, "cohort_size": 3,
-        "rankable": True, "synthetic": True, "registry": "GKFH-2013-388-A2", "method": "minmax", "input_sha256": "ab" * 32,
-        "primaries": [
+def _card(park: ParkRef, total: float, rank: int) -> ScoreCard:
+    return score_card(
+        park_id=park.park_id, name=park.name, year=2023, total=total, rank=rank, cohort_size=3, rankable=True,
+        synthetic=True, registry="GKFH-2013-388-A2", method="minmax", input_sha256="ab" * 32,
+        primaries=[
             {"code": "1", "name": "知识创造和技术创新能力", "weight": 30, "score": 81.25, "rank": 1},
             {"code": "2", "name": "产业升级和结构优化能力", "weight": 30, "score": 64.5, "rank": 2},
         ],
-        "indicators": [
+        indicators=[
             {"code": "1.2", "name": "企业万元销售收入中R&D经费支出", "value": 612.4, "normalized": 55.1,
              "contribution": 1.53, "headroom": 1.25, "status": "ok"},
             {"code": "2.2", "name": "服务收入占营业总收入比例", "value": 0.31, "normalized": 20.0,
-             "contribution": 0.61, "headroom": 2.44, "status": "ok"},
+             "contribution": 0.61, "headroom": 2.44, "status": "ok", "unit": "ratio"},
             {"code": "3.1", "name": "海外留学归国人员和外籍常驻人员占从业人员的比例", "value": None, "normalized": None,
              "contribution": None, "headroom": None, "status": "missing"},
         ],
-        "flags": [],
-    }
+    )
 
 
 class FakeParks:
+    """The ParkData port over three SYNTHETIC parks with fixed cards (the engine's numbers are the
+    scoring tests' business; here they only need to reach the answer unchanged)."""
+
     def __init__(self) -> None:
         self.cards = {p.park_id: _card(p, t, r) for p, t, r in zip(PARKS, [72.35, 64.1, 58.0], [1, 2, 3], strict=True)}
 
@@ -140,48 +135,62 @@ class FakeParks:
     def indicators(self) -> list[IndicatorRef]:
         return list(INDICATORS)
 
-    def score_card(self, park_id: str) -> dict[str, Any]:
+    def indicator_system(self) -> IndicatorSystem:
+        return IndicatorSystem.model_validate({
+            "registry": "GKFH-2013-388-A2", "title": "国家高新区评价指标体系（修订版）", "doc": "国科发火〔2013〕388号",
+            "section": "附2", "primaries": [{"code": "1", "name": "知识创造和技术创新能力", "weight": 30, "indicators": [
+                {"code": "1.1", "name": "万人拥有本科（含）学历以上人数", "source": "统计", "coefficient": 1.0},
+                {"code": "1.2", "name": "企业万元销售收入中R&D经费支出", "source": "统计", "coefficient": 1.1}]}],
+        })
+
+    def rule_sets(self) -> list[tuple[str, str]]:
+        return [("hte_rd_intensity", "高新技术企业R&D经费要求"), ("work_permit_age", "境外高端人才申请工作许可年龄放宽至65岁")]
+
+    def score_card(self, park_id: str) -> ScoreCard:
         return self.cards[park_id]
 
-    def eligibility(self, park_id: str, category: str) -> dict[str, Any]:
+    def explain(self, park_id: str, top: int) -> Explanation:
+        return explanation_of(self.cards[park_id], top)
+
+    def eligibility(self, park_id: str, category: str) -> EligibilityReport:
         names = {"world_class": ("世界一流高科技园区", "附1 一"), "innovative_sci_tech": ("创新型科技园区", "附1 二"),
                  "innovative_featured": ("创新型特色园区", "附1 三")}
         name, section = names[category]
-        return {
-            "category": name, "overall": "fail" if category != "innovative_featured" else "pass",
-            "targets": [
+        return eligibility_report(
+            category=name, category_id=category, overall="fail" if category != "innovative_featured" else "pass",
+            targets=[
                 {"no": 1, "name": "从业人员中硕士和博士占比", "threshold": 0.08, "unit": "%", "value": 0.065,
                  "met": category == "innovative_featured", "gap": 0.015},
                 {"no": 2, "name": "国家级研发机构数", "threshold": 50, "unit": "个", "value": 61, "met": True, "gap": 0},
             ],
-            "failing": [] if category == "innovative_featured" else ["从业人员中硕士和博士占比"],
-            "missing": [],
-            "citation": {"doc": "国科发火〔2013〕388号", "section": section},
-        }
+            failing=[] if category == "innovative_featured" else ["从业人员中硕士和博士占比"],
+            citation={"doc": "国科发火〔2013〕388号", "section": section}, synthetic=True,
+        )
 
-    def what_if(self, park_id: str, changes: Mapping[str, str]) -> dict[str, Any]:
+    def what_if(self, park_id: str, changes: Mapping[str, str]) -> tuple[WhatIfResult, ScoreCard, ScoreCard, list[IndicatorChange]]:
         before = self.cards[park_id]
-        after = {**before, "total": round(before["total"] + 3.5, 2), "rank": max(1, before["rank"] - 1)}
-        return {"before": before, "after": after}
+        after = before.model_copy(update={"total": round((before.total or 0) + 3.5, 2), "rank": max(1, (before.rank or 1) - 1)})
+        return what_if_summary(before, after, dict(changes)), before, after, []
 
-    def check_rule(self, rule: str, facts: Mapping[str, Any]) -> dict[str, Any]:
-        """Shaped like scoring.eligibility.EligibilityReport, as the real adapter returns it."""
-        if rule == "enterprise_rd_share":
-            value = facts["rd_share"]
-            return {"rule": rule, "category": "高新技术企业R&D经费要求", "overall": "pass" if value >= 0.05 else "fail",
-                    "targets": [{"no": 1, "name": "高新技术企业R&D经费占年产品销售额比例", "threshold": 0.05, "unit": "比例",
-                                 "requirement": "高新技术企业R&D经费，不能低于年产品销售额的5%", "value": value,
-                                 "met": value >= 0.05}],
-                    "missing": [], "citation": {"doc": "国科发火字〔2005〕16号", "section": "五、（二）"}}
-        if rule == "foreign_talent_work_permit_age":
+    def check_rule(self, rule_set: str, facts: Mapping[str, Any]) -> EligibilityReport:
+        """Shaped like scoring.check_rules' reports on the two rule sets the tests ask about."""
+        if rule_set == "hte_rd_intensity":
+            value = facts["rd_intensity"]
+            return eligibility_report(
+                category="高新技术企业R&D经费要求", category_id=rule_set, applies_to="enterprise",
+                overall="pass" if value >= 0.05 else "fail",
+                targets=[{"no": 1, "name": "高新技术企业R&D经费占年产品销售额比例", "threshold": 0.05, "unit": "比例",
+                          "requirement": "高新技术企业R&D经费，不能低于年产品销售额的5%", "value": value, "met": value >= 0.05}],
+                citation={"doc": "国科发火字〔2005〕16号", "section": "五、（二）"})
+        if rule_set == "work_permit_age":
             age = facts["age"]
-            return {"rule": rule, "category": "境外高端人才申请工作许可年龄放宽至65岁",
-                    "overall": "fail" if age > 65 else "incomplete",
-                    "targets": [{"no": 1, "name": "境外高端人才", "threshold": None, "unit": "是/否", "value": None,
-                                 "requirement": "境外高端人才", "met": None},
-                                {"no": 2, "name": "年龄", "threshold": 65, "unit": "岁", "value": age,
-                                 "requirement": "申请工作许可的年龄可放宽至65岁", "met": age <= 65}],
-                    "missing": ["境外高端人才"], "citation": {"doc": "国发〔2020〕7号", "section": "二、（五）"}}
+            return eligibility_report(
+                category="境外高端人才申请工作许可年龄放宽至65岁", category_id=rule_set, applies_to="person",
+                overall="fail" if age > 65 else "incomplete",
+                targets=[{"no": 1, "name": "境外高端人才", "unit": "是/否", "requirement": "境外高端人才", "met": None},
+                         {"no": 2, "name": "年龄", "threshold": 65, "unit": "岁", "value": age,
+                          "requirement": "申请工作许可的年龄可放宽至65岁", "met": age <= 65}],
+                missing=["境外高端人才"], citation={"doc": "国发〔2020〕7号", "section": "二、（五）"})
         from scoring.errors import UnknownKeyError
 
-        raise UnknownKeyError(f"unknown rule {rule!r}")
+        raise UnknownKeyError(f"unknown rule set {rule_set!r}")

@@ -7,28 +7,14 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.assistant.service import AnswerService
-from bot.channels.api import chat
 from bot.server import create_app
 from bot.services import Services
-from bot.settings import get_settings
-
-
-class _Services(Services):
-    def __init__(self, settings, assistant: AnswerService) -> None:
-        super().__init__(settings)
-        self.assistant = assistant
-
-    def warm_up(self) -> None:
-        pass
 
 
 @pytest.fixture
-def client(service: AnswerService):
-    settings = get_settings()
-    app = create_app(settings, _Services(settings, service))
-    app.include_router(chat.router)  # until bot/server.py lists it
-    with TestClient(app) as c:
+def client(services: Services):  # type: ignore[no-untyped-def]
+    services.warm_up = lambda: None  # type: ignore[method-assign]
+    with TestClient(create_app(services.settings, services)) as c:
         yield c
 
 
@@ -43,17 +29,18 @@ def test_chat_json_follows_the_contract(client: TestClient) -> None:
     assert follow["conversation_id"] == body["conversation_id"] and follow["intent"] == "score"
 
 
-def test_chat_streams_deltas_then_the_answer(client: TestClient) -> None:
+def test_chat_streams_tool_results_deltas_then_the_answer(client: TestClient) -> None:
     with client.stream("POST", "/api/chat", json={"message": "企业能用专利做抵押贷款吗"},
                        headers={"Accept": "text/event-stream"}) as resp:
         assert resp.headers["content-type"].startswith("text/event-stream")
         raw = "".join(resp.iter_text())
     events = [block.split("\n", 1) for block in raw.strip().split("\n\n")]
     names = [e[0].removeprefix("event: ") for e in events]
-    assert names[-1] == "answer" and set(names[:-1]) == {"delta"}
+    assert names[0] == "tool" and names[-1] == "answer" and set(names[1:-1]) == {"delta"}
     data = [json.loads(e[1].removeprefix("data: ")) for e in events]
     final = data[-1]
-    assert "".join(d["text"] for d in data[:-1]) == final["answer"]
+    assert data[0]["name"] == "search_policies" and data[0]["result"]["kind"] == "passages"
+    assert "".join(d["text"] for d in data[1:-1]) == final["answer"]
     assert "知识产权质押融资" in final["answer"] and final["citations"]
 
 

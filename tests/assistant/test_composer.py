@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import re
 
-from bot.assistant.composer import Composer, SentencePicker, VintageRule, fmt_value, split_sentences
-from bot.assistant.drafting import draft_letter
+from bot.assistant.formatting import fmt_value
+from bot.assistant.offline.drafting import draft_letter
+from bot.assistant.offline.notes import VintageRule
+from bot.assistant.offline.policy import PolicyComposer
+from bot.assistant.offline.sentences import SentencePicker, split_sentences
+from bot.assistant.offline.tool_answers import ToolAnswers
+from bot.assistant.types import EligibilityCheck
+from retrieval.models import Hit
 from retrieval.tokenize import tokenize
-from tests.assistant.fakes import CHUNKS, FakeParks
+from tests.assistant.fakes import CHUNKS, PARKS, FakeParks
+from tests.support.results import coverage
 
-BY_ID = {c["chunk_id"]: c for c in CHUNKS}
-COMPOSER = Composer(
+BY_ID = {c["chunk_id"]: Hit(score=1.0, **c) for c in CHUNKS}
+COVERED, NOT_COVERED = coverage(True), coverage(False, 0.1)
+COMPOSER = PolicyComposer(
     SentencePicker(tokenize, quantity_cues=["多少", "年龄", "几年", "要求"]),
     vintage_rules=[VintageRule(doc="国科发火〔2013〕388号", section_prefix="附1", hint="到2020年")],
     lookup=lambda doc, section, hint: BY_ID["fa-a1-0"] if section == "附1" else None,
 )
+ANSWERS = ToolAnswers(COMPOSER)
 
 
 def test_the_answering_sentence_is_quoted_not_the_whole_chunk() -> None:
     hits = [BY_ID["gf7-05"], BY_ID["gf7-17"]]
-    out = COMPOSER.policy_answer("外籍人才 申请工作许可的年龄 上限 多少", hits, {"covered": True})
+    out = COMPOSER.policy_answer("外籍人才 申请工作许可的年龄 上限 多少", hits, COVERED)
     assert "申请工作许可的年龄可放宽至65岁。[1]" in out.text
     assert "共建共管现代产业学院" not in out.text  # same chunk, does not answer
     assert "知识产权质押融资" not in out.text  # the second hit does not answer either
@@ -29,13 +38,13 @@ def test_the_answering_sentence_is_quoted_not_the_whole_chunk() -> None:
 
 def test_each_passage_gets_its_own_number() -> None:
     hits = [BY_ID["gf7-17"], BY_ID["gy-5"]]
-    out = COMPOSER.policy_answer("知识产权质押融资 风险投资", hits, {"covered": True})
+    out = COMPOSER.policy_answer("知识产权质押融资 风险投资", hits, COVERED)
     assert {c.chunk_id: c.n for c in out.citations} == {"gf7-17": 1, "gy-5": 2}
     assert "[1]" in out.text and "[2]" in out.text
 
 
 def test_targets_of_attachment_1_carry_their_vintage() -> None:
-    out = COMPOSER.policy_answer("世界一流高科技园区 企业研发投入占销售收入比例 要求", [BY_ID["fa-a1-1"]], {"covered": True})
+    out = COMPOSER.policy_answer("世界一流高科技园区 企业研发投入占销售收入比例 要求", [BY_ID["fa-a1-1"]], COVERED)
     assert "企业研发投入占销售收入比例：8%[1]" in out.text
     # the year comes from the cited heading passage of 附1, not from the table
     assert "“到2020年”的阶段目标[2]" in out.text and "2013年印发" in out.text
@@ -43,22 +52,22 @@ def test_targets_of_attachment_1_carry_their_vintage() -> None:
 
 
 def test_not_covered_says_so_and_names_the_closest_documents() -> None:
-    out = COMPOSER.policy_answer("小微企业贷款贴息截止日期", [BY_ID["gf7-17"]], {"covered": False, "score": 0.1})
+    out = COMPOSER.policy_answer("小微企业贷款贴息截止日期", [BY_ID["gf7-17"]], NOT_COVERED)
     assert out.text.startswith("现有政策文件中没有找到")
     assert "《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》" in out.text
     assert not out.grounded and out.citations == []
 
 
 def test_english_questions_get_an_english_frame() -> None:
-    out = COMPOSER.policy_answer("foreign talent 外籍人才 工作许可 age", [BY_ID["gf7-05"]], {"covered": True}, english=True)
+    out = COMPOSER.policy_answer("foreign talent 外籍人才 工作许可 age", [BY_ID["gf7-05"]], COVERED, english=True)
     assert out.text.startswith("According to the policy documents")
     assert "65岁" in out.text
-    refused = COMPOSER.policy_answer("visa fee", [BY_ID["gf7-05"]], {"covered": False}, english=True)
+    refused = COMPOSER.policy_answer("visa fee", [BY_ID["gf7-05"]], NOT_COVERED, english=True)
     assert refused.text.startswith("The current policy documents do not contain")
 
 
 def test_table_rows_read_as_sentences() -> None:
-    rows = split_sentences(BY_ID["fa-a1-2"]["text"])
+    rows = split_sentences(BY_ID["fa-a1-2"].text)
     assert rows == ["从业人员中硕士和博士占比：8%", "国家级研发机构数：50", "服务收入占营业收入比例：35%"]
 
 
@@ -70,8 +79,8 @@ def test_ratios_show_as_per_cent_and_counts_with_their_unit() -> None:
 
 
 def test_eligibility_table_cites_the_clause() -> None:
-    result = FakeParks().eligibility("SYN-001", "innovative_sci_tech")
-    out = COMPOSER.eligibility_answer(result, "青川高新区（SYNTHETIC）", BY_ID["fa-a1-2"], synthetic=True)
+    report = FakeParks().eligibility("SYN-001", "innovative_sci_tech")
+    out = ANSWERS.eligibility(EligibilityCheck(park=PARKS[0], eligibility=report), BY_ID["fa-a1-2"])
     assert "SYNTHETIC" in out.text.splitlines()[0]
     assert "国科发火〔2013〕388号 附1 二[1]" in out.text
     assert "| 1 | 从业人员中硕士和博士占比 | 8% | 6.5% | ❌ 未达到 | 1.5% |" in out.text
@@ -80,14 +89,14 @@ def test_eligibility_table_cites_the_clause() -> None:
 
 def test_score_card_numbers_are_the_tools() -> None:
     card = FakeParks().score_card("SYN-002")
-    out = COMPOSER.score_answer(card, BY_ID["fa-a2"])
+    out = ANSWERS.score(card, BY_ID["fa-a2"])
     assert "**64.1**" in out.text and "排第 **2** 名" in out.text and "3 个园区" in out.text
     assert "| 1 | 知识创造和技术创新能力 | 30 | 81.25 | 1 |" in out.text
     assert "并非火炬中心官方评价结果" in out.text
 
 
 def test_draft_letter_quotes_with_citations_and_leaves_placeholders() -> None:
-    out = draft_letter(COMPOSER, "请起草一份复函：企业咨询知识产权质押融资", [BY_ID["gf7-17"]], {"covered": True})
+    out = draft_letter(COMPOSER, "请起草一份复函：企业咨询知识产权质押融资", [BY_ID["gf7-17"]], COVERED)
     assert out.text.startswith("关于“企业咨询知识产权质押融资”有关问题的复函")
     assert "【企业名称】：" in out.text and "支持开展知识产权质押融资" in out.text and "[1]" in out.text
     for placeholder in ("【单位名称】", "【联系人】", "【联系电话】", "【日期】"):
@@ -96,65 +105,64 @@ def test_draft_letter_quotes_with_citations_and_leaves_placeholders() -> None:
 
 
 def test_draft_letter_without_coverage_refers_the_enterprise_on() -> None:
-    out = draft_letter(COMPOSER, "起草复函：企业咨询出口退税办理时限", [BY_ID["gf7-17"]], {"covered": False})
+    out = draft_letter(COMPOSER, "起草复函：企业咨询出口退税办理时限", [BY_ID["gf7-17"]], NOT_COVERED)
     assert "没有找到与该事项直接相关的规定" in out.text and not out.grounded
     assert "[1]" not in out.text and out.citations == []
 
 
 # -- kinds of answer, refusals on the assistant side, quoting hygiene ------------------------------
 
-def _typed_composer() -> Composer:
+def _typed_composer() -> PolicyComposer:
     """The composer with the answer kinds of config/assistant/intents.yaml."""
-    from bot.assistant.service import build_offline_backend
-    from bot.assistant.tools import Toolbox
+    from bot.assistant.offline.backend import build_offline_backend
 
-    return build_offline_backend(Toolbox(None)).composer
+    return build_offline_backend(None, None).policy
 
 
-SIGNED = dict(chunk_id="gf7-sig", doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见",
+SIGNED = Hit(score=1.0, chunk_id="gf7-sig", doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见",
               date="2020-07-13", section="", text="（此件公开发布）各地区各部门要结合实际认真贯彻落实。\n国务院\n2020年7月13日")
-FORWARD = dict(chunk_id="fa-0", doc="国科发火〔2013〕388号", title="国家高新技术产业开发区创新驱动战略提升行动实施方案",
+FORWARD = Hit(score=1.0, chunk_id="fa-0", doc="国科发火〔2013〕388号", title="国家高新技术产业开发区创新驱动战略提升行动实施方案",
                date="2013-03-12", section="", text="落实《意见》（中发[2012]6号）和科技部《指导意见》（国科发火[2011]259号）的要求，组织实施战略提升行动。")
 
 
 def test_a_question_about_an_amount_is_not_answered_by_a_clause_on_the_topic() -> None:
     composer = _typed_composer()
     # the clause on 高企 tax relief names the topic but no rate: say so rather than quote it
-    hits = [dict(chunk_id="gf7-07", doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见",
+    hits = [Hit(score=1.0, chunk_id="gf7-07", doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见",
                  date="2020-07-13", section="三、（七）", text="落实好研发费用加计扣除、高新技术企业所得税减免、小微企业普惠性税收减免等政策。")]
-    out = composer.policy_answer("高企认定之后企业所得税按多少税率交", hits, {"covered": True})
+    out = composer.policy_answer("高企认定之后企业所得税按多少税率交", hits, COVERED)
     assert not out.grounded and out.citations == []
     assert out.text.startswith("现有政策文件中没有找到") and "具体比例或税率" in out.text
     assert "《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》" in out.text
-    money = composer.policy_answer("企业入驻孵化器房租能补贴多少钱", [BY_ID["gy-5"]], {"covered": True})
+    money = composer.policy_answer("企业入驻孵化器房租能补贴多少钱", [BY_ID["gy-5"]], COVERED)
     assert not money.grounded and "具体金额" in money.text
     english = composer.policy_answer("How much cash does a newly certified enterprise get? 高新技术企业 奖励",
-                                     [BY_ID["fa-a1-2"]], {"covered": True}, english=True)
+                                     [BY_ID["fa-a1-2"]], COVERED, english=True)
     assert not english.grounded and "do not state the amount" in english.text
     # a question whose kind of answer is there is answered
-    years = composer.policy_answer("外国人才居留许可最长能批几年", [BY_ID["gf7-05"]], {"covered": True})
+    years = composer.policy_answer("外国人才居留许可最长能批几年", [BY_ID["gf7-05"]], COVERED)
     assert years.grounded and "5年以内的居留许可" in years.text
 
 
 def test_the_sentence_giving_the_asked_date_is_quoted_with_its_passage() -> None:
-    out = _typed_composer().policy_answer("国发〔2020〕7号是哪天印发的", [SIGNED], {"covered": True})
+    out = _typed_composer().policy_answer("国发〔2020〕7号是哪天印发的", [SIGNED], COVERED)
     assert out.grounded and "国务院 2020年7月13日[1]" in out.text
     assert [c.chunk_id for c in out.citations] == ["gf7-sig"]
 
 
 def test_strong_wording_overrules_a_low_coverage_signal_weak_wording_does_not() -> None:
     composer = _typed_composer()
-    strong = composer.policy_answer("银行能在高新区设立科技支行吗", [BY_ID["gf7-17"]], {"covered": False, "score": 0.15})
+    strong = composer.policy_answer("银行能在高新区设立科技支行吗", [BY_ID["gf7-17"]], coverage(False, 0.15))
     assert strong.grounded and "鼓励商业银行在国家高新区设立科技支行。[1]" in strong.text
-    weak = composer.policy_answer("园区食堂的伙食标准", [BY_ID["gf7-17"]], {"covered": False, "score": 0.15})
+    weak = composer.policy_answer("园区食堂的伙食标准", [BY_ID["gf7-17"]], coverage(False, 0.15))
     assert not weak.grounded and weak.text.startswith("现有政策文件中没有找到")
 
 
 def test_bracketed_years_in_quotes_never_read_as_citation_markers() -> None:
-    out = _typed_composer().policy_answer("战略提升行动是落实哪些文件要求", [FORWARD], {"covered": True})
+    out = _typed_composer().policy_answer("战略提升行动是落实哪些文件要求", [FORWARD], COVERED)
     assert "中发〔2012〕6号" in out.text and "国科发火〔2011〕259号" in out.text
     assert set(re.findall(r"\[(\d+)\]", out.text)) == {"1"}
 
 
 def test_an_issuer_line_runs_on_into_its_date() -> None:
-    assert split_sentences(SIGNED["text"])[-1] == "国务院 2020年7月13日"
+    assert split_sentences(SIGNED.text)[-1] == "国务院 2020年7月13日"

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.assistant.composer import fmt_value
-from bot.assistant.models import Answer
+from bot.assistant.formatting import fmt_value
+from bot.assistant.types import Answer, FinalAnswer, TextDelta
 from bot.services import Services
 from bot.settings import get_settings
-from tests.assistant.conftest import assert_citations_resolve, assert_numbers_sourced
+from tests.assistant.conftest import ask, assert_citations_resolve, assert_numbers_sourced, events
 
 GUOFA = "国发〔2020〕7号"
 FANG_AN = "国科发火〔2013〕388号"
@@ -59,7 +59,7 @@ def card_of(services: Services, park_id: str) -> dict:
 
 
 def test_policy_question_quotes_the_clause_and_every_citation_resolves(services: Services) -> None:
-    a = services.answer("在高新区企业工作的境外高端人才，申请工作许可的年龄上限是多少？")
+    a = ask(services, "在高新区企业工作的境外高端人才，申请工作许可的年龄上限是多少？")
     assert a.grounded and a.intent == "policy" and a.backend == "offline"
     assert_quotes_the_index(services, a)
     assert_numbers_sourced(a)
@@ -72,21 +72,21 @@ def test_policy_question_quotes_the_clause_and_every_citation_resolves(services:
 
 
 def test_a_person_rule_check_gives_the_verdict_and_the_clause(services: Services) -> None:
-    a = services.answer("外籍专家63岁了还能办工作许可吗")
+    a = ask(services, "外籍专家63岁了还能办工作许可吗")
     assert a.grounded and a.intent == "rule_check"
     assert "✅" in a.answer and "❌" not in a.answer  # 63 is within the 65-year limit
     assert_quotes_the_index(services, a)
     assert any(c.doc == GUOFA and "放宽至65岁" in c.text for c in a.citations)
-    too_old = services.answer("外籍专家68岁了还能办工作许可吗")
+    too_old = ask(services, "外籍专家68岁了还能办工作许可吗")
     assert "❌" in too_old.answer and "不符合" in too_old.answer
 
 
 def test_score_lookup_shows_the_scoring_engines_numbers(services: Services) -> None:
-    a = services.answer("沅汀智造城高新区的综合得分是多少？")
+    a = ask(services, "沅汀智造城高新区的综合得分是多少？")
     card = card_of(services, PARK)
     assert a.intent == "score" and a.grounded
     assert a.tool_calls[0].name == "score_park"
-    assert a.tool_calls[0].result["card"]["total"] == card["total"]
+    assert a.tool_calls[0].result.card.total == card["total"]
     assert f"**{fmt_value(card['total'])}**" in a.answer and f"**{card['rank']}**" in a.answer
     assert str(card["cohort_size"]) in a.answer
     for p in card["primaries"]:  # the table of primary scores
@@ -98,10 +98,10 @@ def test_score_lookup_shows_the_scoring_engines_numbers(services: Services) -> N
 
 
 def test_eligibility_names_the_one_target_missed_by_a_hair(services: Services) -> None:
-    a = services.answer("沅汀智造城够得上创新型科技园区的标准吗？")
+    a = ask(services, "沅汀智造城够得上创新型科技园区的标准吗？")
     assert a.intent == "eligibility" and a.grounded
-    verdict = a.tool_calls[0].result["eligibility"]
-    assert verdict["overall"] == "fail" and verdict["failing"] == ["服务收入占营业收入比例"]
+    verdict = a.tool_calls[0].result.eligibility
+    assert verdict.overall == "fail" and verdict.failing == ["服务收入占营业收入比例"]
     row = next(line for line in a.answer.splitlines() if "服务收入占营业收入比例" in line and line.startswith("|"))
     assert "34.9%" in row and "35%" in row and "❌" in row
     assert a.answer.count("❌") == 1  # every other target is met
@@ -112,20 +112,20 @@ def test_eligibility_names_the_one_target_missed_by_a_hair(services: Services) -
 
 
 def test_follow_ups_keep_the_park(services: Services) -> None:
-    first = services.answer("沅汀智造城够得上创新型科技园区的标准吗？")
-    featured = services.answer("那创新型特色园区呢？", first.conversation_id)
+    first = ask(services, "沅汀智造城够得上创新型科技园区的标准吗？")
+    featured = ask(services, "那创新型特色园区呢？", first.conversation_id)
     assert featured.intent == "eligibility"
     assert featured.tool_calls[0].args == {"park": PARK, "category": "innovative_featured"}
-    assert featured.tool_calls[0].result["eligibility"]["overall"] == "pass"
+    assert featured.tool_calls[0].result.eligibility.overall == "pass"
     assert "❌" not in featured.answer and "沅汀智造城" in featured.answer
-    rank = services.answer("它排第几？", first.conversation_id)
+    rank = ask(services, "它排第几？", first.conversation_id)
     card = card_of(services, PARK)
     assert rank.intent == "score" and rank.tool_calls[0].args == {"park": PARK}
     assert f"**{card['rank']}**" in rank.answer and "沅汀智造城" in rank.answer
 
 
 def test_a_question_the_documents_do_not_answer_is_refused(services: Services) -> None:
-    a = services.answer("深圳市对新认定的国家高新技术企业一次性奖励多少钱？")
+    a = ask(services, "深圳市对新认定的国家高新技术企业一次性奖励多少钱？")
     assert a.grounded is False and a.citations == []
     assert "没有找到" in a.answer
     assert any(f"《{t}》" in a.answer for t in CORPUS_TITLES)  # the closest documents are named
@@ -133,7 +133,7 @@ def test_a_question_the_documents_do_not_answer_is_refused(services: Services) -
 
 
 def test_a_draft_letter_has_placeholders_and_invents_nothing(services: Services) -> None:
-    a = services.answer("请起草一份复函：企业询问外籍高管能否办理多年多次签证", mode="draft")
+    a = ask(services, "请起草一份复函：企业询问外籍高管能否办理多年多次签证", mode="draft")
     assert a.mode == "draft" and a.grounded
     for placeholder in ("【企业名称】", "【单位名称】", "【联系人】", "【联系电话】", "【日期】"):
         assert placeholder in a.answer
@@ -145,10 +145,11 @@ def test_a_draft_letter_has_placeholders_and_invents_nothing(services: Services)
 
 
 def test_streamed_pieces_make_the_same_answer(services: Services) -> None:
-    pieces = list(services.stream_answer("企业能用专利做抵押贷款吗"))
-    final = pieces[-1]
-    assert isinstance(final, Answer) and "".join(pieces[:-1]) == final.answer
-    assert "知识产权质押融资" in final.answer and final.grounded
+    items = events(services, "企业能用专利做抵押贷款吗")
+    final = items[-1]
+    assert isinstance(final, FinalAnswer)
+    assert "".join(e.text for e in items if isinstance(e, TextDelta)) == final.answer.answer
+    assert "知识产权质押融资" in final.answer.answer and final.answer.grounded
 
 
 def test_parkbot_ask_json_is_the_api_answer(real_index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,7 +171,7 @@ def test_parkbot_ask_json_is_the_api_answer(real_index_dir: Path, tmp_path: Path
 
 
 def test_indicator_system_question_lists_the_primaries_with_weights_each_cited(services: Services) -> None:
-    a = services.answer("国家高新区评价有几个一级指标，权重各是多少？")
+    a = ask(services, "国家高新区评价有几个一级指标，权重各是多少？")
     assert a.grounded and a.intent == "indicator_system"
     assert_quotes_the_index(services, a)
     assert "4 个一级指标" in a.answer and "40 个二级指标" in a.answer
@@ -181,6 +182,6 @@ def test_indicator_system_question_lists_the_primaries_with_weights_each_cited(s
         n = int(re.search(r"\[(\d+)\]", row).group(1))  # type: ignore[union-attr]
         cited = next(c for c in a.citations if c.n == n)
         assert cited.section == "附2" and name in cited.text  # the 附2 row of that primary
-    follow = services.answer("产业升级和结构优化能力包括哪些二级指标？")
+    follow = ask(services, "产业升级和结构优化能力包括哪些二级指标？")
     assert "2.2 服务收入占营业总收入比例" in follow.answer and "2.11" in follow.answer
     assert "1.1 " not in follow.answer  # only the primary asked about is expanded

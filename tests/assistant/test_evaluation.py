@@ -15,7 +15,7 @@ from bot.assistant.evaluation import (
     percentile,
     stated_facts,
 )
-from bot.assistant.models import Answer, Citation
+from bot.assistant.types import Answer, Citation
 from retrieval.evaluation import EvalCase, Expected
 
 D3 = "国发〔2020〕7号"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.assistant.router import Router
+from bot.assistant.offline.router import Router
 from tests.assistant.fakes import INDICATORS, PARKS
 
 
@@ -53,7 +53,7 @@ def test_rule_checks_read_the_number(router: Router) -> None:
     age = router.route("63岁的外籍专家能办工作许可吗？")
     assert (age.intent, age.rule, age.facts["age"]) == ("rule_check", "foreign_talent_work_permit_age", 63)
     rd = router.route("我们企业研发投入4.5%，符合纲要要求吗？")
-    assert (rd.intent, rd.rule, rd.facts["rd_share"]) == ("rule_check", "enterprise_rd_share", 0.045)
+    assert (rd.intent, rd.rule, rd.facts["rd_intensity"]) == ("rule_check", "enterprise_rd_share", 0.045)
     assert router.route("外籍专家能办工作许可吗？").intent == "policy"  # no age given: the documents answer
 
 

@@ -15,6 +15,7 @@ from tests.documents.kit import (
     docx_bytes,
     pdf_bytes,
 )
+from tests.support.asking import ask
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -43,10 +44,10 @@ def test_uploaded_docx_and_pdf_are_searchable_and_cited(client: TestClient, serv
     hits = services.current_searcher().search("数据安全风险评估多久一次", 3)
     assert hits[0].doc == DATA_NO
 
-    answer = services.answer("新建厂房屋顶光伏覆盖率有什么要求？")
+    answer = ask(services, "新建厂房屋顶光伏覆盖率有什么要求？")
     assert answer.grounded and "百分之五十" in answer.answer
     assert any(c.doc == GREEN_NO and f"[{c.n}]" in answer.answer for c in answer.citations)
-    answer = services.answer("试点园区的数据安全审查机制有什么要求？")
+    answer = ask(services, "试点园区的数据安全审查机制有什么要求？")
     assert answer.grounded and "每季度" in answer.answer
     assert any(c.doc == DATA_NO and f"[{c.n}]" in answer.answer for c in answer.citations)
 
@@ -105,7 +106,7 @@ def test_deleted_document_has_no_chunks_left(client: TestClient, services: Servi
     assert index.chunks_of(GREEN_NO) == [] and GREEN_NO not in index.documents
     hits = services.current_searcher().search("新建厂房屋顶光伏覆盖率不低于百分之五十", 10)
     assert hits and all(h.doc != GREEN_NO for h in hits)
-    answer = services.answer("新建厂房屋顶光伏覆盖率有什么要求？")
+    answer = ask(services, "新建厂房屋顶光伏覆盖率有什么要求？")
     assert all(c.doc != GREEN_NO for c in answer.citations) and "百分之五十" not in answer.answer
     assert client.get(f"/api/documents/{quote(GREEN_NO)}").status_code == 404
     uploads = Path(settings.documents.uploads_dir)

@@ -21,13 +21,14 @@ from tests.documents.kit import (
     pdf_bytes,
 )
 from tests.documents.test_api import upload
+from tests.support.asking import ask
 
 OLD, NEW = "国科发外〔2019〕12号", "国科发外〔2023〕5号"
 
 
 def test_a_superseding_upload_is_preferred_and_the_old_one_flagged(client: TestClient, services: Services) -> None:
     upload(client, "外籍人才通知.txt", TALENT_OLD.encode())
-    before = services.answer(TALENT_QUESTION)
+    before = ask(services, TALENT_QUESTION)
     assert "60岁" in before.answer and before.citations[0].doc == OLD
 
     new = upload(client, "外籍人才通知（修订）.txt", TALENT_NEW.encode(), supersedes="国科发外[2019]12号")
@@ -45,7 +46,7 @@ def test_a_superseding_upload_is_preferred_and_the_old_one_flagged(client: TestC
     only_current = services.current_searcher().search(TALENT_QUESTION, 5, {"in_force_only": True})
     assert {h.doc for h in only_current} == {NEW}
 
-    after = services.answer(TALENT_QUESTION)
+    after = ask(services, TALENT_QUESTION)
     assert after.citations[0].doc == NEW and "65岁" in after.answer and "60岁" not in after.answer
     assert f"{OLD} 也有相关规定，但已被 {NEW} 替代" in after.answer
 
@@ -54,14 +55,14 @@ def test_an_answer_from_a_superseded_document_says_so(client: TestClient, servic
     upload(client, "方案.docx", docx_bytes())
     upload(client, "试点.pdf", pdf_bytes())
     client.patch(f"/api/documents/{quote(GREEN_NO)}", json={"superseded_by": DATA_NO}).raise_for_status()
-    answer = services.answer("新建厂房屋顶光伏覆盖率有什么要求？")
+    answer = ask(services, "新建厂房屋顶光伏覆盖率有什么要求？")
     cited = next(c for c in answer.citations if c.doc == GREEN_NO)
     assert cited.status == "superseded"
     assert f"该条款[{cited.n}]出自已被 {DATA_NO} 替代的文件（{GREEN_NO}）" in answer.answer
     assert f"【已被 {DATA_NO} 替代】" in answer.answer
 
     client.patch(f"/api/documents/{quote(GREEN_NO)}", json={"status": "expired"}).raise_for_status()
-    answer = services.answer("新建厂房屋顶光伏覆盖率有什么要求？")
+    answer = ask(services, "新建厂房屋顶光伏覆盖率有什么要求？")
     assert "出自已失效的文件" in answer.answer
 
 

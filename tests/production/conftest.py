@@ -8,13 +8,11 @@ includes the API routers that exist (chat, search, feedback, OpenAI-compatible).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
-from bot.assistant.models import Answer
 from bot.http.auth import AuthSettings, hash_token
 from bot.http.limits import LimitSettings
 from bot.server import create_app
@@ -47,17 +45,6 @@ def make_settings(tmp_path: Any, **overrides: Any) -> ProductionSettings:
     return ProductionSettings(**base)
 
 
-class FakeAssistant:
-    def __init__(self, services: ProductionServices) -> None:
-        self.services = services
-
-    def answer(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Answer:
-        return self.services.answer(message, conversation_id, mode)
-
-    def stream(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Iterator[Any]:
-        yield from self.services.stream_answer(message, conversation_id, mode)
-
-
 class FakeSearcher:
     def run(self, query: str, k: int, filters: Any = None) -> Any:
         from types import SimpleNamespace
@@ -73,17 +60,12 @@ class FakeSearcher:
 
 
 class ProductionServices(FakeAnswerServices):
-    """Real store, dedupe and feedback; scripted assistant and searcher; an index that 'has' chunks."""
+    """Real store, dedupe, feedback and answer path; scripted assistant and searcher; an index that 'has' chunks."""
 
     def __init__(self, settings: Any, index_chunks: int = 42, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
         self.index_chunks = index_chunks
-        self._assistant = FakeAssistant(self)
         self._searcher = FakeSearcher()
-
-    @property
-    def assistant(self) -> Any:  # type: ignore[override]
-        return self._assistant
 
     @property
     def searcher(self) -> Any:  # type: ignore[override]

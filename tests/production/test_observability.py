@@ -59,12 +59,13 @@ def test_metrics_count_requests_by_route_template_and_refusals(tmp_path) -> None
     labels = {"method": "POST", "route": "/api/chat", "status": "200"}
     before = metrics.sample("parkbot_http_request_duration_seconds_count", labels)
     refused = metrics.sample("parkbot_http_rejections_total", {"reason": "message_too_long"})
+    answered = metrics.sample("parkbot_answers_total",
+                              {"backend": "offline", "channel": "api", "grounded": "true", "mode": "answer"})
     with TestClient(production_app(settings, ProductionServices(settings))) as client:
         for _ in range(3):
             assert client.post("/api/chat", json={"message": "孵化器"}, headers=AUTH).status_code == 200
         client.post("/api/chat", json={"message": "长" * 5000}, headers=AUTH)
         client.get("/no/such/page/12345")
-        metrics.record_answer("answer", "offline", True)
         metrics.record_tool_call("score_park")
         page = client.get("/metrics")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/plain")
@@ -72,7 +73,9 @@ def test_metrics_count_requests_by_route_template_and_refusals(tmp_path) -> None
     assert metrics.sample("parkbot_http_rejections_total", {"reason": "message_too_long"}) == refused + 1
     body = page.text
     assert 'route="/api/chat"' in body and "/no/such/page/12345" not in body  # templates, never raw paths
-    assert 'parkbot_answers_total{backend="offline",grounded="true",mode="answer"}' in body
+    assert 'parkbot_answers_total{backend="offline",channel="api",grounded="true",mode="answer"}' in body
+    assert metrics.sample("parkbot_answers_total",
+                          {"backend": "offline", "channel": "api", "grounded": "true", "mode": "answer"}) == answered + 3
     assert 'parkbot_tool_calls_total{outcome="ok",tool="score_park"}' in body
 
 

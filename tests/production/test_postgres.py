@@ -76,7 +76,7 @@ def test_dedupe_and_feedback_on_postgres(pg_url: str) -> None:
 
 def test_conversation_memory_on_postgres(pg_url: str) -> None:
     from bot.assistant.memory import ConversationStore
-    from bot.assistant.models import Turn
+    from bot.assistant.types import Turn
 
     memory = ConversationStore(pg_url)
     memory.append("slack:C1:1.1", Turn(role="user", content="SYN-001排第几"),

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.assistant.models import Answer, Citation, ToolCall
+from bot.assistant.types import Answer, Citation, EligibilityCheck, ParkRef, ScoreLookup, ToolCall
 from bot.channels.slack.app import slash_request
 from bot.channels.slack.render import answer_messages, citation_context, mrkdwn, split_text
+from tests.support.results import eligibility_report, score_card
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,13 +52,16 @@ def test_every_message_has_fallback_text_and_respects_limits() -> None:
 
 
 def test_score_card_and_eligibility_render_as_fields_and_table() -> None:
-    card = {"park_id": "SYN-001", "name": "示例高新区", "total": 61.234, "rank": 3, "cohort_size": 60, "synthetic": True,
-            "registry": "GKFH-2013-388-A2", "method": "minmax",
-            "primaries": [{"code": "1", "name": "知识创造和技术创新能力", "weight": 30, "score": 70.5, "rank": 2}]}
-    elig = {"category": "创新型科技园区", "overall": "fail", "citation": {"doc": "国科发火〔2013〕388号", "section": "附1 二"},
-            "targets": [{"no": 6, "name": "服务收入占营业收入比例", "threshold": "35%", "unit": "", "value": "34.9%", "met": False, "gap": "0.1%"}]}
-    answer = Answer(conversation_id="c", answer="见下表。", tool_calls=[ToolCall(name="score_park", result=card),
-                                                                      ToolCall(name="check_eligibility", result=elig)])
+    card = score_card(park_id="SYN-001", name="示例高新区", total=61.234, rank=3, cohort_size=60, synthetic=True,
+                      registry="GKFH-2013-388-A2", method="minmax",
+                      primaries=[{"code": "1", "name": "知识创造和技术创新能力", "weight": 30, "score": 70.5, "rank": 2}])
+    elig = eligibility_report(category="创新型科技园区", overall="fail", citation={"doc": "国科发火〔2013〕388号", "section": "附1 二"},
+                              targets=[{"no": 6, "name": "服务收入占营业收入比例", "threshold": 0.35, "unit": "比例",
+                                        "value": 0.349, "met": False, "gap": 0.001}])
+    park = ParkRef(park_id="SYN-001", name="示例高新区")
+    answer = Answer(conversation_id="c", answer="见下表。",
+                    tool_calls=[ToolCall(name="score_park", result=ScoreLookup(park=park, card=card)),
+                                ToolCall(name="check_eligibility", result=EligibilityCheck(park=park, eligibility=elig))])
     blocks = answer_messages(answer)[0]["blocks"]
     text = str(blocks)
     assert "SYNTHETIC" in text and "61.23" in text and "3 / 60" in text

@@ -216,21 +216,18 @@ def test_long_answer_is_split_within_slack_limits(slack) -> None:  # type: ignor
 
 
 def test_score_answer_shows_the_card_and_posts_a_chart_image(slack) -> None:  # type: ignore[no-untyped-def]
-    from bot.assistant.models import Answer, ToolCall
+    from bot.assistant.types import ParkRef, ScoreLookup, ToolCall
+    from tests.support.results import score_card
 
     mock, services, base, _ = slack
-    card = {"park_id": "SYN-001", "name": "星澜科学城高新区（虚构）", "total": 80.56, "rank": 1, "cohort_size": 60,
-            "synthetic": True, "registry": "GKFH-2013-388-A2", "method": "default",
-            "primaries": [{"code": str(i), "name": n, "weight": w, "score": s, "rank": 1}
-                          for i, (n, w, s) in enumerate([("知识创造和技术创新能力", 30, 85.3), ("产业升级和结构优化能力", 30, 80.77),
-                                                         ("国际化和参与全球竞争能力", 20, 86.78), ("高新区可持续发展能力", 20, 66.89)], 1)]}
-
-    def scored(message, conversation_id=None, mode="answer"):  # type: ignore[no-untyped-def]
-        yield "见下表。"
-        yield Answer(conversation_id=conversation_id or "x", answer="见下表。",
-                     tool_calls=[ToolCall(name="score_park", args={"park": "SYN-001"}, result={"card": card})])
-
-    services.stream_answer = scored  # type: ignore[method-assign]
+    card = score_card(park_id="SYN-001", name="星澜科学城高新区（虚构）", total=80.56, rank=1, cohort_size=60,
+                      synthetic=True, registry="GKFH-2013-388-A2", method="default",
+                      primaries=[{"code": str(i), "name": n, "weight": w, "score": s, "rank": 1}
+                                 for i, (n, w, s) in enumerate([("知识创造和技术创新能力", 30, 85.3), ("产业升级和结构优化能力", 30, 80.77),
+                                                                ("国际化和参与全球竞争能力", 20, 86.78), ("高新区可持续发展能力", 20, 66.89)], 1)])
+    services.reply = "见下表。"
+    services.tool_calls = [ToolCall(name="score_park", args={"park": "SYN-001"},
+                                    result=ScoreLookup(park=ParkRef(park_id="SYN-001", name=card.name), card=card))]
     body = _event(_mention("1700000800.000800", "<@UBOT> SYN-001 得分多少"), "Ev9")
     _post(base, body, _signed(body))
     assert wait_until(lambda: mock.named("files.completeUploadExternal") and mock.answers(), timeout=15)

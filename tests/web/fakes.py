@@ -13,9 +13,21 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from bot.assistant.models import Answer, Citation, ToolCall
+from bot.assistant.types import (
+    Answer,
+    AnswerRequest,
+    Citation,
+    EligibilityCheck,
+    FinalAnswer,
+    ParkRef,
+    ScoreLookup,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+)
 from bot.errors import BadRequest
 from bot.services import Services
+from tests.support.results import eligibility_report, score_card
 
 CITATIONS = [
     Citation(
@@ -101,6 +113,9 @@ ELIGIBILITY: dict[str, Any] = {
 }
 
 
+PARK = ParkRef(park_id="P01", name="示例高新区甲")
+
+
 class FakeAnswerService:
     """Scripted answers; ``requests`` records (message, conversation_id, mode) of every call."""
 
@@ -108,7 +123,8 @@ class FakeAnswerService:
         self.requests: list[dict[str, Any]] = []
         self.delay_s = delay_s
 
-    def answer(self, message: str, conversation_id: str | None = None, mode: str = "answer", **_: Any) -> Answer:
+    def answer(self, request: AnswerRequest) -> Answer:
+        message, conversation_id, mode = request.message, request.conversation_id, request.mode
         self.requests.append({"message": message, "conversation_id": conversation_id, "mode": mode})
         cid = conversation_id or f"conv-{uuid.uuid4().hex[:12]}"
         if "BADINPUT" in message:
@@ -123,7 +139,7 @@ class FakeAnswerService:
                 conversation_id=cid,
                 answer="**示例高新区甲**（2023年）综合得分 **71.35**，在 10 个园区中排第 **2** 名。（SYNTHETIC 示例数据）",
                 tool_calls=[ToolCall(name="score_park", args={"park": "P01"},
-                                     result={"card": SCORE_CARD, "park": {"park_id": "P01", "name": "示例高新区甲"}})],
+                                     result=ScoreLookup(park=PARK, card=score_card(**SCORE_CARD)))],
                 intent="score",
             )
         if "条件" in message or "eligib" in message.lower():
@@ -131,19 +147,19 @@ class FakeAnswerService:
                 conversation_id=cid,
                 answer="示例高新区甲对照创新型特色园区目标：数据不全，无法判定。",
                 tool_calls=[ToolCall(name="check_eligibility", args={"park": "P01", "category": "innovative_featured"},
-                                     result={"eligibility": ELIGIBILITY})],
+                                     result=EligibilityCheck(park=PARK, eligibility=eligibility_report(**ELIGIBILITY)))],
                 intent="eligibility",
             )
         return Answer(conversation_id=cid, answer=POLICY_TEXT, citations=CITATIONS, intent="policy")
 
-    def stream(self, message: str, conversation_id: str | None = None, mode: str = "answer") -> Iterator[str | Answer]:
+    def stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:
         """Pieces of the answer a little apart (so the page visibly streams), then the Answer."""
-        answer = self.answer(message, conversation_id, mode)
+        answer = self.answer(request)
         text = answer.answer
         for start in range(0, len(text), 12):
             time.sleep(self.delay_s)
-            yield text[start:start + 12]
-        yield answer
+            yield TextDelta(text=text[start:start + 12])
+        yield FinalAnswer(answer=answer)
 
 
 class FakeServices(Services):

@@ -119,7 +119,7 @@ def test_draft_mode_sends_mode_draft_and_copies_the_letter(page, live_server) ->
     expect(answer.locator(".copy-status")).to_have_text("已复制")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(DRAFT_TEXT.replace("**", ""))
-    assert "[1] 国务院关于促进国家高新技术产业开发区高质量发展的若干意见 国发〔2020〕7号 二、（五）" in copied
+    assert "[1] 《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》（国发〔2020〕7号） 二、（五）" in copied
     # switched off again, the next question is an ordinary answer without a copy button
     toggle.uncheck()
     ask(page, "外籍专家63岁了还能办工作许可吗")

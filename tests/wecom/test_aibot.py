@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
-from bot.assistant.models import Answer
+from bot.assistant.types import Answer, AnswerRequest, FinalAnswer, StreamEvent, TextDelta
 from bot.channels.wecom.crypto import signature
 from bot.server import create_app
 from bot.settings import get_settings
@@ -28,13 +29,15 @@ class StreamingServices(FakeAnswerServices):
     def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
         super().__init__(settings)
         self.rest_may_follow = threading.Event()
+        self.__dict__["assistant"] = self  # the assistant behind Services.stream_answer is stream() below
 
-    def stream_answer(self, message: str, conversation_id: str | None = None, mode: str = "answer"):  # type: ignore[no-untyped-def]
-        self.questions.append((message, conversation_id or ""))
-        yield "可以。"
+    def stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:
+        self.record(request)
+        yield TextDelta(text="可以。")
         self.rest_may_follow.wait(timeout=60)
-        yield from ("年龄可放宽", "至65岁[1]。")
-        yield Answer(conversation_id=conversation_id or "x", answer="可以。年龄可放宽至65岁[1]。", citations=[CITATION])
+        yield from (TextDelta(text="年龄可放宽"), TextDelta(text="至65岁[1]。"))
+        yield FinalAnswer(answer=Answer(conversation_id=request.conversation_id or "x",
+                                        answer="可以。年龄可放宽至65岁[1]。", citations=[CITATION]))
 
 
 def _post(base: str, payload: dict) -> httpx.Response:

@@ -8,14 +8,15 @@ model name ``parkbot-draft`` (or ``"mode": "draft"``) asks for a reply letter.
 ``choices[0].message.content`` is the answer followed by its numbered sources, so any client
 shows the citations; the structured answer (citations, tool calls, grounded, notices) rides in
 the extra ``parkbot`` field. ``stream: true`` returns ``chat.completion.chunk`` server-sent events
-ending with ``data: [DONE]``. The answer is checked by the guards before the first byte is sent
-(a sentence cannot be taken back once streamed), so the stream starts when the answer is ready.
+ending with ``data: [DONE]``: the answer's text as the assistant releases it (only text that has
+passed the guards), then the sources and notices, then the ``parkbot`` field with the finish.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import time
 import uuid
@@ -26,10 +27,13 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.assistant.models import Answer, Citation, ToolCall
-from bot.errors import BadRequest
+from bot.assistant.types import Answer, AnswerRequest, Citation, FinalAnswer, StreamEvent, TextDelta, ToolCall
+from bot.channels.citations import sources_text
+from bot.errors import BadRequest, error_body, http_status_for, is_domain_error
+from bot.http.auth import current_principal
 
 router = APIRouter(tags=["openai-compatible"])
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "parkbot"
 
@@ -109,18 +113,15 @@ def question_and_conversation(req: ChatCompletionRequest, header_id: str | None)
     return users[-1], "oa-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:16]
 
 
+def render_tail(answer: Answer) -> str:
+    """What follows the answer text in the message: numbered sources, then notices."""
+    parts = [sources_text(answer), "\n".join(f"说明：{n}" for n in answer.notices)]
+    return "".join(f"\n\n{p}" for p in parts if p)
+
+
 def render_content(answer: Answer) -> str:
     """The answer as one message: text, numbered sources, notices (pure; no HTTP)."""
-    parts = [answer.answer.strip()]
-    if answer.citations:
-        lines = ["参考文件："]
-        for c in answer.citations:
-            doc = f"《{c.title}》" + (f"（{c.doc}）" if c.doc and c.doc != c.title else "")
-            lines.append(f"[{c.n}] {doc} {c.section}".rstrip())
-        parts.append("\n".join(lines))
-    if answer.notices:
-        parts.append("\n".join(f"说明：{n}" for n in answer.notices))
-    return "\n\n".join(p for p in parts if p)
+    return answer.answer.strip() + render_tail(answer)
 
 
 _PIECE = re.compile(r".+?(?:[。！？!?；;\n]+(?:\[\d+\])*\n*|$)", re.S)
@@ -147,27 +148,34 @@ def _sse(payload: dict[str, Any]) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def stream_events(answer: Answer, completion_id: str, created: int, model: str) -> Iterator[str]:
+def stream_events(events: Iterator[StreamEvent], completion_id: str, created: int, model: str) -> Iterator[str]:
+    """Chunks of the answer as the assistant releases its text, then the sources and the finish."""
     base = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": model}
-    yield _sse(
-        {
-            **base,
-            "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
-        }
-    )
-    for piece in pieces(render_content(answer)):
-        yield _sse({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-    yield _sse(
-        {
-            **base,
-            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-            "parkbot": _extras(answer).model_dump(mode="json"),
-        }
-    )
+
+    def chunk(content: str) -> str:
+        return _sse({**base, "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": None}]})
+
+    yield _sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
+    try:
+        for event in events:
+            if isinstance(event, TextDelta) and event.text:
+                yield chunk(event.text)
+            elif isinstance(event, FinalAnswer):
+                for piece in pieces(render_tail(event.answer)):
+                    yield chunk(piece)
+                yield _sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                            "parkbot": _extras(event.answer).model_dump(mode="json")})
+    except Exception as exc:  # the status line is sent already: the error goes in the stream
+        if not is_domain_error(exc):
+            log.exception("chat completion stream failed")
+        code = str(getattr(exc, "code", "internal_error")) if is_domain_error(exc) else "internal_error"
+        message = str(exc) if is_domain_error(exc) else "ParkBot hit an internal error; the log has the details."
+        yield _sse({**error_body(code, message), "status": http_status_for(exc)})
     yield "data: [DONE]\n\n"
 
 
-@router.post("/v1/chat/completions", response_model=ChatCompletion)
+@router.post("/v1/chat/completions", response_model=ChatCompletion,
+             responses={413: {"description": "the last user message is too long"}})
 def chat_completions(
     body: ChatCompletionRequest,
     request: Request,
@@ -176,17 +184,19 @@ def chat_completions(
     """OpenAI-compatible chat: the last user message is answered by ParkBot's answer service."""
     question, conversation_id = question_and_conversation(body, x_conversation_id)
     mode = body.mode or ("draft" if body.model.endswith("draft") else "answer")
-    answer: Answer = request.app.state.services.assistant.answer(
-        question, conversation_id=conversation_id, mode=mode
-    )
+    services = request.app.state.services
+    ask = AnswerRequest(principal=current_principal(request), message=question, conversation_id=conversation_id,
+                        mode=mode, channel="openai")
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
     if body.stream:
+        events = services.stream_answer(ask)  # refuses a bad request here, before the stream starts
         return StreamingResponse(
-            stream_events(answer, completion_id, created, body.model),
+            stream_events(events, completion_id, created, body.model),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
+    answer: Answer = services.answer(ask)
     return ChatCompletion(
         id=completion_id,
         created=created,

@@ -3,14 +3,16 @@
 Bolt acknowledges events within milliseconds and runs listeners in its worker pool afterwards
 (S3). Deliveries are deduplicated by envelope ``event_id`` (S4) and by (channel, ts) for the
 mention/message double delivery (S5) in the shared store, so replicas agree. Every answer goes
-into the thread it came from; a thread is one conversation (S7).
+into the thread it came from; a thread is one conversation (S7). The asker is a principal
+``slack:<team>:<user>`` limited to the parks of ``slack.parks``; every question goes through
+``Services.stream_answer``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,14 +20,15 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.assistant.models import Answer
+from bot.assistant.types import AnswerRequest, FinalAnswer, Mode, StreamEvent
 from bot.channels.slack.render import FEEDBACK_ACTION_IDS, answer_messages
-from bot.channels.slack.responder import ThreadResponder
+from bot.channels.slack.responder import FAILURE, ThreadResponder
 from bot.dedupe import DedupeStore
+from bot.principal import ALL_PARKS, Principal
 
 log = logging.getLogger(__name__)
 
-StreamFn = Callable[..., Iterator["str | Answer"]]  # (message, conversation_id, mode=…) -> deltas…, Answer
+StreamFn = Callable[[AnswerRequest], Iterator[StreamEvent]]  # Services.stream_answer
 FeedbackFn = Callable[[dict[str, Any]], None]
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]+)?>")
@@ -48,7 +51,7 @@ def build_web_client(token: str, base_url: str, timeout_s: float = 10.0) -> WebC
     return client
 
 
-def slash_request(text: str) -> tuple[str, str] | None:
+def slash_request(text: str) -> tuple[str, Mode] | None:
     """``/parkbot`` text → (message for the assistant, mode); None means show help."""
     verb, _, rest = text.strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
@@ -75,9 +78,16 @@ def build_slack_app(
     record_feedback: FeedbackFn,
     public_base_url: str = "",
     native_stream: bool = True,
+    parks: Sequence[str] = (ALL_PARKS,),
     executor: ThreadPoolExecutor | None = None,
 ) -> App:
-    """Build the bolt App. ``signing_secret`` None means Socket Mode (no request signing)."""
+    """Build the bolt App. ``signing_secret`` None means Socket Mode (no request signing).
+    ``parks`` is the park scope of everyone asking through this Slack app (``slack.parks``)."""
+
+    def ask(team: str, user: str, message: str, conversation_id: str, mode: Mode = "answer") -> AnswerRequest:
+        principal = Principal(kind="slack", name=f"{team or '-'}:{user or '-'}", parks=tuple(parks))
+        return AnswerRequest(principal=principal, message=message, conversation_id=conversation_id, mode=mode,
+                             channel="slack")
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -100,16 +110,22 @@ def build_slack_app(
         if not dedupe.first_time(f"slack:msg:{channel}:{event['ts']}"):
             return  # the same message arrived as app_mention and as message (S5)
         thread_ts = event.get("thread_ts") or event["ts"]
+        team = event.get("team") or context.team_id or ""
         responder = ThreadResponder(
             context.client,
             channel,
             thread_ts,
             user_id=event.get("user", ""),
-            team_id=event.get("team") or context.team_id or "",
+            team_id=team,
             native_stream=native_stream,
             public_base_url=public_base_url,
         )
-        responder.run(stream_answer(question, f"slack:{channel}:{thread_ts}"))
+        try:
+            events = stream_answer(ask(team, event.get("user", ""), question, f"slack:{channel}:{thread_ts}"))
+        except Exception as exc:  # refused before answering (e.g. too long): say so in the thread
+            context.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=_refusal(exc))
+            return
+        responder.run(events)
 
     @app.event("app_mention")
     def on_mention(event: dict, context: Any) -> None:
@@ -137,12 +153,16 @@ def build_slack_app(
             return
         ack(text=f"收到，正在处理：{command.get('text', '').strip()[:200]}")
         message, mode = request
-        answer: Answer | None = None
-        for item in stream_answer(message, f"slack:cmd:{command.get('channel_id')}:{command.get('user_id')}", mode=mode):
-            if isinstance(item, Answer):
-                answer = item
+        asked = ask(command.get("team_id", ""), command.get("user_id", ""), message,
+                    f"slack:cmd:{command.get('channel_id')}:{command.get('user_id')}", mode)
+        try:
+            answer = next((e.answer for e in stream_answer(asked) if isinstance(e, FinalAnswer)), None)
+        except Exception as exc:
+            log.warning("slash command answer failed: %s", exc)
+            respond(text=_refusal(exc), response_type="ephemeral")
+            return
         if answer is None:
-            respond(text="抱歉，ParkBot 暂时无法回答，请稍后再试。")
+            respond(text=FAILURE)
             return
         first = answer_messages(answer, public_base_url)[0]
         respond(text=first["text"], blocks=first["blocks"], response_type="ephemeral")
@@ -164,6 +184,13 @@ def build_slack_app(
     return app
 
 
+def _refusal(exc: Exception) -> str:
+    """What the asker reads when the question is refused (its message names the fix) or fails."""
+    from bot.errors import is_domain_error
+
+    return f"抱歉，无法回答：{exc}" if is_domain_error(exc) else FAILURE
+
+
 def slack_app_for(services: Any, *, signing_secret: str | None) -> App:
     """The bolt app over ParkBot's services (HTTP mode with a signing secret, Socket Mode without)."""
     cfg = services.settings.slack
@@ -175,4 +202,5 @@ def slack_app_for(services: Any, *, signing_secret: str | None) -> App:
         record_feedback=services.record_feedback,
         public_base_url=services.settings.server.public_base_url,
         native_stream=cfg.native_stream,
+        parks=cfg.parks,
     )

@@ -1,4 +1,5 @@
-"""Pure functions from an Answer to Slack messages (Block Kit), within Slack's limits (BOTS.md S9).
+"""Pure functions from an Answer (and its typed tool results) to Slack messages (Block Kit),
+within Slack's limits (BOTS.md S9).
 
 - always a plain-text fallback ``text``;
 - ``section`` text ≤ 3000 characters: long answers are split over several sections;
@@ -11,7 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.assistant.models import Answer, Citation
+from bot.assistant.formatting import fmt_value
+from bot.assistant.types import Answer, Citation, EligibilityCheck, ScoreLookup
+from bot.channels.citations import citation_label
+from scoring import EligibilityReport, ScoreCard
 
 SECTION_LIMIT = 3000
 CONTEXT_ELEMENTS = 10
@@ -52,11 +56,6 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     return pieces
 
 
-def citation_label(c: Citation) -> str:
-    doc = c.title if c.doc == c.title else f"{c.title}（{c.doc}）"
-    return f"[{c.n}] {doc} {c.section}".strip()
-
-
 def citation_context(citations: list[Citation], public_base_url: str = "") -> list[Block]:
     """Citations as context blocks of at most ten elements each."""
     elements = []
@@ -79,23 +78,21 @@ def _bar(score: float | None, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled) + f" {score:.2f}"
 
 
-def score_card_blocks(card: dict[str, Any]) -> list[Block]:
+def score_card_blocks(card: ScoreCard) -> list[Block]:
     """A score card as header fields plus one bar per primary indicator."""
-    total = card.get("total")
-    rank = card.get("rank")
-    head = f"*{card.get('name', card.get('park_id', ''))}*"
-    if card.get("synthetic"):
+    head = f"*{card.name or card.park_id}*"
+    if card.synthetic:
         head += "  `SYNTHETIC 示例数据`"
     fields = [
-        {"type": "mrkdwn", "text": f"*总分*\n{total:.2f}" if total is not None else "*总分*\n不可排名"},
-        {"type": "mrkdwn", "text": f"*排名*\n{rank} / {card.get('cohort_size')}" if rank else "*排名*\n—"},
+        {"type": "mrkdwn", "text": f"*总分*\n{card.total:.2f}" if card.total is not None else "*总分*\n不可排名"},
+        {"type": "mrkdwn", "text": f"*排名*\n{card.rank} / {card.cohort_size}" if card.rank else "*排名*\n—"},
     ]
-    for p in card.get("primaries", [])[:8]:
-        fields.append({"type": "mrkdwn", "text": f"*{p.get('name', p.get('code'))}*（{p.get('weight')}%）\n`{_bar(p.get('score'))}`"})
+    for p in card.primaries[:8]:
+        fields.append({"type": "mrkdwn", "text": f"*{p.name or p.code}*（{p.weight:g}%）\n`{_bar(p.score)}`"})
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": head}}]
     for i in range(0, len(fields), 10):  # a section holds at most 10 fields
         blocks.append({"type": "section", "fields": fields[i : i + 10]})
-    method = f"方法 {card.get('method', '')} · 指标体系 {card.get('registry', '')} · 非火炬中心官方结果"
+    method = f"方法 {card.method} · 指标体系 {card.registry} · 非火炬中心官方结果"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": method}]})
     return blocks
 
@@ -103,23 +100,20 @@ def score_card_blocks(card: dict[str, Any]) -> list[Block]:
 _MET = {True: "✅ 达标", False: "❌ 未达标", None: "❔ 缺数据"}
 
 
-def eligibility_blocks(result: dict[str, Any]) -> list[Block]:
-    """An eligibility result as a compact monospace table plus the verdict and the clause."""
+def eligibility_blocks(report: EligibilityReport) -> list[Block]:
+    """An eligibility report as a compact monospace table plus the verdict and the clause."""
     rows = []
-    for t in result.get("targets", []):
-        value = "—" if t.get("value") is None else t.get("value")
-        gap = t.get("gap")
-        gap_text = "" if gap in (None, 0, "0") else f" 差 {gap}"
-        rows.append(f"{t.get('no')}. {t.get('name')}: {value} / {t.get('threshold')}{t.get('unit') or ''} {_MET[t.get('met')]}{gap_text}")
-    verdict = {"pass": "全部达标", "fail": "未达标", "incomplete": "数据不全，无法判定"}.get(result.get("overall", ""), "")
+    for t in report.targets:
+        gap_text = f" 差 {fmt_value(t.gap, t.unit)}" if t.gap else ""
+        rows.append(f"{t.no}. {t.name}: {fmt_value(t.value, t.unit)} / {fmt_value(t.threshold, t.unit)} {_MET[t.met]}{gap_text}")
+    verdict = {"pass": "全部达标", "fail": "未达标", "incomplete": "数据不全，无法判定"}.get(report.overall, "")
     blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{result.get('category', '')}*：{verdict}"}}
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{report.category}*：{verdict}"}}
     ]
     for chunk in split_text("\n".join(rows), SECTION_LIMIT - 10):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}})
-    cite = result.get("citation") or {}
-    if cite:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"依据：{cite.get('doc', '')} {cite.get('section', '')}"}]})
+    blocks.append({"type": "context", "elements": [
+        {"type": "mrkdwn", "text": f"依据：{report.citation.doc} {report.citation.section}"}]})
     return blocks
 
 
@@ -141,14 +135,10 @@ def answer_messages(answer: Answer, public_base_url: str = "", feedback: bool = 
         for i, piece in enumerate(p for p in split_text(answer.answer) if p.strip())
     ]
     for call in answer.tool_calls:
-        result = call.result if isinstance(call.result, dict) else None
-        if not result:
-            continue
-        result = result.get("card", result) if call.name == "score_park" else result.get("eligibility", result)
-        if call.name == "score_park" and "primaries" in result:
-            blocks.extend(score_card_blocks(result))
-        elif call.name == "check_eligibility" and "targets" in result:
-            blocks.extend(eligibility_blocks(result))
+        if isinstance(call.result, ScoreLookup):
+            blocks.extend(score_card_blocks(call.result.card))
+        elif isinstance(call.result, EligibilityCheck):
+            blocks.extend(eligibility_blocks(call.result.eligibility))
     blocks.extend(citation_context(answer.citations, public_base_url))
     if feedback:
         blocks.append(feedback_block(answer.conversation_id))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.assistant.models import Answer
+from bot.assistant.types import Answer, FinalAnswer, ScoreLookup, StreamEvent, TextDelta
 from bot.channels.slack.chart import bar_chart_png
 from bot.channels.slack.render import ANSWER_BLOCK_PREFIX, UPDATE_TEXT_LIMIT, answer_messages
 
@@ -50,7 +50,9 @@ class ThreadResponder:
         self.min_update_interval_s = min_update_interval_s
         self.clock = clock
 
-    def run(self, stream: Iterator[str | Answer]) -> Answer | None:
+    def run(self, events: Iterator[StreamEvent]) -> Answer | None:
+        """Show the answer's text as it arrives, then the final message; returns the answer (None on failure)."""
+        stream = _text_then_answer(events)
         answer: Answer | None = None
         if self.native_stream:
             try:
@@ -66,19 +68,18 @@ class ThreadResponder:
 
     def _upload_score_charts(self, answer: Answer) -> None:
         """A score card's primaries as a PNG bar chart in the thread (needs the files:write scope)."""
-        for call in answer.tool_calls:
-            card = call.result.get("card", call.result) if isinstance(call.result, dict) else None
-            if call.name != "score_park" or not isinstance(card, dict) or not card.get("primaries"):
+        for lookup in answer.results(ScoreLookup):
+            card = lookup.card
+            if not card.primaries:
                 continue
-            primaries = card["primaries"]
-            caption = " · ".join(f"{p.get('name')} {p.get('score')}" for p in primaries)
+            caption = " · ".join(f"{p.name} {p.score}" for p in card.primaries)
             try:
                 self.client.files_upload_v2(
                     channel=self.channel,
                     thread_ts=self.thread_ts,
-                    content=bar_chart_png([p.get("score") for p in primaries]),
-                    filename=f"score-{card.get('park_id', 'park')}.png",
-                    title=f"{card.get('name', '')} 一级指标得分" + ("（SYNTHETIC 示例数据）" if card.get("synthetic") else ""),
+                    content=bar_chart_png([p.score for p in card.primaries]),
+                    filename=f"score-{card.park_id}.png",
+                    title=f"{card.name} 一级指标得分" + ("（SYNTHETIC 示例数据）" if card.synthetic else ""),
                     alt_txt=caption[:1000],
                 )
             except Exception as exc:  # the answer is already there; the chart is a bonus
@@ -152,6 +153,15 @@ class ThreadResponder:
         for extra in messages[1:]:
             self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, **extra)
         return answer
+
+
+def _text_then_answer(events: Iterator[StreamEvent]) -> Iterator[str | Answer]:
+    """The text pieces of a stream, then its answer (tool events are shown with the final message)."""
+    for event in events:
+        if isinstance(event, TextDelta) and event.text:
+            yield event.text
+        elif isinstance(event, FinalAnswer):
+            yield event.answer
 
 
 class _NativeUnavailable(Exception):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
 
 from bot.errors import NotFound
 
@@ -29,11 +29,12 @@ _HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
 
 
 @router.get("/")
-def index() -> FileResponse:
-    """The chat page."""
-    return FileResponse(
-        STATIC_DIR / "index.html",
-        media_type=_TYPES[".html"],
+def index(request: Request) -> HTMLResponse:
+    """The chat page, told the longest question the server accepts (``limits.max_message_chars``)."""
+    limit = request.app.state.services.settings.limits.max_message_chars
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(
+        page.replace('data-max-chars=""', f'data-max-chars="{int(limit)}"', 1),
         headers={**_HEADERS, "Content-Security-Policy": _CSP, "Referrer-Policy": "no-referrer"},
     )
 

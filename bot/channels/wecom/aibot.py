@@ -4,6 +4,8 @@ The AI bot posts JSON ``{"encrypt": …}`` (receive id ""). A text message start
 worker thread and is answered at once with the first frame of a stream
 ``{"msgtype": "stream", "stream": {"id", "finish": false, "content": ""}}``; WeCom then polls with
 ``msgtype: stream`` callbacks and each poll gets the content so far, until ``finish`` is true.
+The asker is a principal ``wecom:aibot:<user>`` limited to the parks of ``wecom.parks``; every
+question goes through ``Services.stream_answer``.
 """
 
 from __future__ import annotations
@@ -14,18 +16,20 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bot.assistant.models import Answer
+from bot.assistant.types import AnswerRequest, FinalAnswer, StreamEvent, TextDelta
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.render import answer_markdown
 from bot.dedupe import DedupeStore
+from bot.errors import is_domain_error
+from bot.principal import ALL_PARKS, Principal
 
 log = logging.getLogger(__name__)
 
-StreamFn = Callable[[str, str], Iterator["str | Answer"]]  # (message, conversation_id) -> deltas…, Answer
+StreamFn = Callable[[AnswerRequest], Iterator[StreamEvent]]  # Services.stream_answer
 
 STREAM_TTL_S = 600
 UNSUPPORTED = "您好，ParkBot 目前只能回答文字消息。"
@@ -40,11 +44,13 @@ class StreamState:
 
 class AiBotChannel:
     def __init__(
-        self, crypto: WeComCrypto, dedupe: DedupeStore, stream: StreamFn, executor: ThreadPoolExecutor | None = None
+        self, crypto: WeComCrypto, dedupe: DedupeStore, stream: StreamFn, executor: ThreadPoolExecutor | None = None,
+        *, parks: Sequence[str] = (ALL_PARKS,),
     ) -> None:
         self.crypto = crypto
         self.dedupe = dedupe
         self.stream = stream
+        self.parks = tuple(parks)
         self.executor = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="wecom-aibot")
         self.streams: dict[str, StreamState] = {}
         self._lock = threading.Lock()
@@ -75,25 +81,28 @@ class AiBotChannel:
             user = (message.get("from") or {}).get("userid", "")
             chat = message.get("chatid") or user
             text = (message.get("text") or {}).get("content", "")
-            self.executor.submit(self._run, stream_id, text, f"wecom-aibot:{chat}")
+            principal = Principal(kind="wecom", name=f"aibot:{user}", parks=self.parks)
+            request = AnswerRequest(principal=principal, message=text, conversation_id=f"wecom-aibot:{chat}",
+                                    channel="wecom_aibot")
+            self.executor.submit(self._run, stream_id, request)
             return self._frame(stream_id, nonce, timestamp)
         if kind in {"image", "mixed", "voice", "file"}:
             return self._encrypted({"msgtype": "text", "text": {"content": UNSUPPORTED}}, nonce, timestamp)
         return None  # events (enter_chat, …) need no reply
 
     # -- internals ---------------------------------------------------------------------------
-    def _run(self, stream_id: str, text: str, conversation_id: str) -> None:
+    def _run(self, stream_id: str, request: AnswerRequest) -> None:
         state = self.streams[stream_id]
         try:
-            for item in self.stream(text, conversation_id):
-                if isinstance(item, Answer):
-                    state.content = answer_markdown(item)
-                else:
-                    state.content += item
+            for event in self.stream(request):
+                if isinstance(event, FinalAnswer):
+                    state.content = answer_markdown(event.answer)
+                elif isinstance(event, TextDelta):
+                    state.content += event.text
                 state.updated = time.monotonic()
-        except Exception:
+        except Exception as exc:
             log.exception("AI bot answer failed")
-            state.content += "\n抱歉，ParkBot 暂时无法回答，请稍后再试。"
+            state.content += f"\n抱歉，无法回答：{exc}" if is_domain_error(exc) else "\n抱歉，ParkBot 暂时无法回答，请稍后再试。"
         finally:
             state.finish = True
 

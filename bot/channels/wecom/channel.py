@@ -2,26 +2,30 @@
 
 Acknowledge at once (WeCom's 5-second window, W5), compute in a worker thread, send the
 answer with ``message/send``. Each WeCom user's chat is one conversation. Duplicated callbacks
-(WeCom retries) are recognised by their dedupe key and never answered twice (W4).
+(WeCom retries) are recognised by their dedupe key and never answered twice (W4). The asker is a
+principal ``wecom:<corp>:<user>`` limited to the parks of ``wecom.parks``; every question goes
+through ``Services.answer``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bot import metrics
-from bot.assistant.models import Answer
+from bot.assistant.types import Answer, AnswerRequest
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.messages import InboundMessage, envelope_encrypt, parse_message
 from bot.channels.wecom.render import answer_markdown
 from bot.dedupe import DedupeStore
+from bot.errors import is_domain_error
+from bot.principal import ALL_PARKS, Principal
 
 log = logging.getLogger(__name__)
 
-AnswerFn = Callable[[str, str], Answer]  # (message, conversation_id) -> Answer
+AnswerFn = Callable[[AnswerRequest], Answer]  # Services.answer
 
 UNSUPPORTED_REPLY = "您好，ParkBot 目前只能回答文字消息。请直接输入您的问题，例如：外籍人才申请工作许可的年龄上限是多少？"
 FAILURE_REPLY = "抱歉，ParkBot 暂时无法回答，请稍后再试。"
@@ -35,11 +39,16 @@ class WeComChannel:
         dedupe: DedupeStore,
         answer: AnswerFn,
         executor: ThreadPoolExecutor | None = None,
+        *,
+        corp_id: str = "",
+        parks: Sequence[str] = (ALL_PARKS,),
     ) -> None:
         self.crypto = crypto
         self.client = client
         self.dedupe = dedupe
         self.answer = answer
+        self.corp_id = corp_id
+        self.parks = tuple(parks)
         self.executor = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="wecom")
 
     def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
@@ -64,16 +73,18 @@ class WeComChannel:
     def _reply(self, message: InboundMessage) -> None:
         try:
             if message.msg_type == "text" and message.content:
-                answer = self.answer(message.content, f"wecom:{message.from_user}")
+                principal = Principal(kind="wecom", name=f"{self.corp_id}:{message.from_user}", parks=self.parks)
+                answer = self.answer(AnswerRequest(principal=principal, message=message.content,
+                                                   conversation_id=f"wecom:{message.from_user}", channel="wecom"))
                 self.client.send_markdown(message.from_user, answer_markdown(answer))
             elif message.msg_type in {"image", "voice", "video", "file", "location", "link"}:
                 self.client.send_text(message.from_user, UNSUPPORTED_REPLY)
             else:
                 log.info("wecom %s/%s ignored", message.msg_type, message.event)
-        except Exception:
+        except Exception as exc:
             log.exception("wecom reply to %s failed", message.from_user)
-            try:
-                self.client.send_text(message.from_user, FAILURE_REPLY)
+            try:  # a refusal's message says what to do (e.g. shorten the question); other faults do not
+                self.client.send_text(message.from_user, f"抱歉，无法回答：{exc}" if is_domain_error(exc) else FAILURE_REPLY)
             except Exception:
                 log.exception("wecom failure notice to %s failed too", message.from_user)
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from bot.assistant.models import Answer
+from bot.assistant.types import Answer
+from bot.channels.citations import citation_label
 
 APP_MESSAGE_LIMIT = 2048       # message/send content, bytes
 ROBOT_TEXT_LIMIT = 2048        # group robot text, bytes
 ROBOT_MARKDOWN_LIMIT = 4096    # group robot markdown, bytes
-
-
-def citation_line(n: int, title: str, doc: str, section: str) -> str:
-    label = title if doc == title else f"{title}（{doc}）"
-    return f"[{n}] {label} {section}".rstrip()
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -19,9 +15,7 @@ def answer_markdown(answer: Answer) -> str:
     parts = [answer.answer.strip()]
     if answer.citations:
         parts.append("**来源**")
-        parts.extend(
-            "> " + citation_line(c.n, c.title, c.doc, c.section) for c in answer.citations
-        )
+        parts.extend("> " + citation_label(c) for c in answer.citations)
     return "\n".join(parts)
 
 

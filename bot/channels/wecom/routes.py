@@ -56,12 +56,7 @@ def wecom_channel(request: Request) -> WeComChannel:
         cfg.agent_id,
         httpx.Client(timeout=10.0),
     )
-    channel = WeComChannel(
-        crypto,
-        client,
-        services.dedupe,
-        services.answer,
-    )
+    channel = WeComChannel(crypto, client, services.dedupe, services.answer, corp_id=cfg.corp_id, parks=cfg.parks)
     request.app.state.wecom = channel
     return channel
 
@@ -103,7 +98,7 @@ def aibot_channel(request: Request) -> AiBotChannel:
     cfg = services.settings.wecom
     _require(aibot_token=cfg.aibot_token.get_secret_value(), aibot_aes_key=cfg.aibot_aes_key.get_secret_value())
     crypto = WeComCrypto(cfg.aibot_token.get_secret_value(), cfg.aibot_aes_key.get_secret_value(), "")
-    channel = AiBotChannel(crypto, services.dedupe, services.stream_answer)
+    channel = AiBotChannel(crypto, services.dedupe, services.stream_answer, parks=cfg.parks)
     request.app.state.wecom_aibot = channel
     return channel
 

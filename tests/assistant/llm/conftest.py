@@ -1,16 +1,36 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
-from bot.assistant.agent import PolicyAgent, load_prompts
-from bot.assistant.llm import openai_chat_model
+from bot.assistant.backend import Question, final_answer
+from bot.assistant.llm.agent import PolicyAgent
+from bot.assistant.llm.chat_models import openai_chat_model
+from bot.assistant.llm.prompts import load_prompts
 from bot.assistant.tools import Toolbox
+from bot.assistant.types import Answer, Mode, Turn
+from bot.principal import Principal
 from bot.settings import LLMSettings
 from tests.assistant.llm.fakes import FakeOffline, FakeParks, FakeSearch
 from tests.assistant.llm.scripted_llm import ScriptedLLM
 from tests.support.servers import running_server
+
+STAFF = Principal(kind="cli", name="tests")
+
+
+@dataclass
+class AgentUnderTest:
+    """The agent asked one question at a time, as the answer service asks it (tools acting for STAFF)."""
+
+    agent: PolicyAgent
+    toolbox: Toolbox
+
+    def answer(self, message: str, conversation_id: str, history: Sequence[Turn] = (), mode: Mode = "answer") -> Answer:
+        return final_answer(self.agent.stream(Question(message=message, conversation_id=conversation_id,
+                                                       toolbox=self.toolbox, mode=mode, history=history)))
 
 
 @pytest.fixture
@@ -42,13 +62,13 @@ def offline() -> FakeOffline:
 
 def make_agent(
     base_url: str,
-    search: FakeSearch,
+    search: FakeSearch | None,
     parks: FakeParks,
-    offline: FakeOffline | None,
+    offline: Any,
     *,
     streaming: bool = False,
     timeout_s: float = 10.0,
-) -> PolicyAgent:
+) -> AgentUnderTest:
     settings = LLMSettings(
         backend="openai",
         base_url=base_url,
@@ -58,11 +78,12 @@ def make_agent(
         timeout_s=timeout_s,
     )
     model = openai_chat_model(settings, max_retries=0, streaming=streaming)
-    return PolicyAgent(model, Toolbox(search, parks), load_prompts(), offline=offline, backend_name="openai")
+    agent = PolicyAgent(model, load_prompts(), offline=offline, backend_name="openai")
+    return AgentUnderTest(agent, Toolbox(search, parks, STAFF))
 
 
 @pytest.fixture
 def agent(
     llm_server: tuple[ScriptedLLM, str], search: FakeSearch, parks: FakeParks, offline: FakeOffline
-) -> PolicyAgent:
+) -> AgentUnderTest:
     return make_agent(llm_server[1], search, parks, offline)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.assistant.models import Answer, Mode, Turn
-from bot.assistant.router import IndicatorRef, ParkRef
+from bot.assistant.backend import Question
+from bot.assistant.types import (
+    Answer,
+    FinalAnswer,
+    IndicatorRef,
+    IndicatorSystem,
+    ParkRef,
+    StreamEvent,
+    TextDelta,
+)
+from retrieval.coverage import Coverage
+from retrieval.models import Hit
+from scoring import EligibilityReport, Explanation, IndicatorChange, ScoreCard, WhatIfResult
+from tests.support.results import coverage, eligibility_report, explanation_of, score_card, what_if_summary
 
 TALENT = {
     "chunk_id": "c-talent",
@@ -58,6 +70,17 @@ CLAUSE_A1 = {
 }
 
 
+def hit(passage: dict[str, Any]) -> Hit:
+    """A passage as retrieval returns it."""
+    return Hit(**passage, score=1.0)
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    coverage: Coverage
+
+
 @dataclass
 class FakeSearch:
     """Keyword lookup over a few passages; ``covered`` is false when nothing matches."""
@@ -65,7 +88,7 @@ class FakeSearch:
     passages: Sequence[dict[str, Any]] = (TALENT, RD, WARNING, CLAUSE_A1)
     calls: list[tuple[str, int | None]] = field(default_factory=list)
 
-    def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> Any:
+    def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> SearchResult:
         self.calls.append((query, k))
         grams = {query[i : i + 2] for i in range(len(query) - 1)}
         scored = [(sum(g in p["text"] for g in grams), p) for p in self.passages]
@@ -73,21 +96,13 @@ class FakeSearch:
         if filters and filters.get("doc"):
             scored = [s for s in scored if s[1]["doc"] == filters["doc"]]
         scored.sort(key=lambda s: -s[0])
-        hits = [{**p, "score": float(score)} for score, p in scored[: k or 5]]
+        hits = [Hit(**p, score=float(score)) for score, p in scored[: k or 5]]
         covered = bool(hits) and scored[0][0] >= 2
-
-        @dataclass
-        class Result:
-            hits: list[dict[str, Any]]
-            coverage: dict[str, Any]
-
-        return Result(
-            hits if covered else [], {"covered": covered, "score": float(scored[0][0]) if scored else 0.0}
-        )
+        return SearchResult(hits if covered else [], coverage(covered, float(scored[0][0]) if scored else 0.0))
 
 
 class FakeParks:
-    """Two SYNTHETIC parks with fixed cards."""
+    """The ParkData port over two SYNTHETIC parks with fixed cards."""
 
     def __init__(self) -> None:
         self.what_if_calls: list[tuple[str, dict[str, str]]] = []
@@ -101,79 +116,56 @@ class FakeParks:
     def indicators(self) -> list[IndicatorRef]:
         return [IndicatorRef(code="1.2", name="企业研发经费投入占销售收入比例")]
 
-    def score_card(self, park_id: str) -> dict[str, Any]:
+    def indicator_system(self) -> IndicatorSystem:
+        return IndicatorSystem(registry="GKFH-2013-388-A2", title="国家高新区评价指标体系（修订版）",
+                               doc="国科发火〔2013〕388号", section="附2", primaries=[])
+
+    def rule_sets(self) -> list[tuple[str, str]]:
+        return []
+
+    def score_card(self, park_id: str) -> ScoreCard:
         total, rank = (78.46, 1) if park_id == "P01" else (64.1, 2)
-        return {
-            "park_id": park_id,
-            "name": "东湖示范园（样例）" if park_id == "P01" else "西岭高新区（样例）",
-            "total": total,
-            "rank": rank,
-            "cohort_size": 2,
-            "rankable": True,
-            "primaries": [
-                {"code": "1", "name": "知识创造和技术创新能力", "weight": 0.3, "score": 24.5, "rank": 1}
-            ],
-            "indicators": [
-                {
-                    "code": "1.2",
-                    "name": "企业研发经费投入占销售收入比例",
-                    "value": 0.085,
-                    "normalized": 0.9,
-                    "contribution": 2.7,
-                    "headroom": 0.3,
-                    "status": "ok",
-                }
-            ],
-            "flags": [],
-            "registry": "GKFH-2013-388-A2",
-            "method": "minmax",
-            "input_sha256": "x",
-            "synthetic": True,
-        }
+        return score_card(
+            park_id=park_id, name="东湖示范园（样例）" if park_id == "P01" else "西岭高新区（样例）", total=total, rank=rank,
+            cohort_size=2, method="minmax", input_sha256="x" * 64, synthetic=True,
+            primaries=[{"code": "1", "name": "知识创造和技术创新能力", "weight": 30, "score": 24.5, "rank": 1}],
+            indicators=[{"code": "1.2", "name": "企业研发经费投入占销售收入比例", "value": 0.085, "normalized": 0.9,
+                         "contribution": 2.7, "headroom": 0.3, "status": "ok"}],
+        )
 
-    def eligibility(self, park_id: str, category: str) -> dict[str, Any]:
-        return {
-            "category": "创新型科技园区",
-            "overall": "fail",
-            "targets": [
-                {
-                    "no": 1,
-                    "name": "研发经费投入占GDP比例",
-                    "threshold": 0.06,
-                    "unit": "ratio",
-                    "value": 0.045,
-                    "met": False,
-                    "gap": 0.015,
-                }
-            ],
-            "failing": ["研发经费投入占GDP比例"],
-            "missing": [],
-            "citation": {"doc": "国科发火〔2013〕388号", "section": "附1 二"},
-        }
+    def explain(self, park_id: str, top: int) -> Explanation:
+        return explanation_of(self.score_card(park_id), top)
 
-    def what_if(self, park_id: str, changes: Mapping[str, str]) -> dict[str, Any]:
+    def eligibility(self, park_id: str, category: str) -> EligibilityReport:
+        return eligibility_report(
+            category="创新型科技园区", category_id="innovative_sci_tech", overall="fail",
+            targets=[{"no": 1, "name": "研发经费投入占GDP比例", "threshold": 0.06, "unit": "ratio", "value": 0.045,
+                      "met": False, "gap": 0.015}],
+            failing=["研发经费投入占GDP比例"], citation={"doc": "国科发火〔2013〕388号", "section": "附1 二"},
+            synthetic=True,
+        )
+
+    def what_if(self, park_id: str, changes: Mapping[str, str]) -> tuple[WhatIfResult, ScoreCard, ScoreCard, list[IndicatorChange]]:
         self.what_if_calls.append((park_id, dict(changes)))
-        return {"before": {"total": 78.46, "rank": 1}, "after": {"total": 80.1, "rank": 1}}
+        before = self.score_card(park_id)
+        after = before.model_copy(update={"total": 80.1})
+        return what_if_summary(before, after, dict(changes)), before, after, []
 
-    def check_rule(self, rule: str, facts: Mapping[str, Any]) -> dict[str, Any]:
-        return {"met": None}
+    def check_rule(self, rule_set: str, facts: Mapping[str, Any]) -> EligibilityReport:
+        return eligibility_report(category=rule_set, category_id=rule_set, applies_to="person")
 
 
 OFFLINE_TEXT = "（离线模式）现有政策文件中没有找到相关规定。"
 
 
 class FakeOffline:
-    """Stands in for the offline composer; records that it was asked."""
+    """Stands in for the offline backend's stream; records that it was asked."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def __call__(self, message: str, conversation_id: str, history: Sequence[Turn], mode: Mode) -> Answer:
-        self.calls.append(message)
-        return Answer(
-            conversation_id=conversation_id,
-            answer=OFFLINE_TEXT,
-            grounded=False,
-            backend="offline",
-            intent="policy",
-        )
+    def __call__(self, question: Question) -> Iterator[StreamEvent]:
+        self.calls.append(question.message)
+        yield TextDelta(text=OFFLINE_TEXT)
+        yield FinalAnswer(answer=Answer(conversation_id=question.conversation_id, answer=OFFLINE_TEXT, grounded=False,
+                                        backend="offline", intent="policy"))

@@ -18,12 +18,16 @@ import sys
 import time
 from pathlib import Path
 
-from bot.assistant.agent import PolicyAgent, load_prompts
-from bot.assistant.guards import Evidence, check_sentence
-from bot.assistant.llm import LocalModelServer, build_chat_model
-from bot.assistant.service import build_offline_backend
+from bot.assistant.backend import Question, final_answer
+from bot.assistant.llm.agent import PolicyAgent
+from bot.assistant.llm.chat_models import LocalModelServer, build_chat_model
+from bot.assistant.llm.guards import Evidence, check_sentence
+from bot.assistant.llm.prompts import load_prompts
+from bot.assistant.offline.backend import build_offline_backend
 from bot.assistant.tools import Toolbox
 from bot.settings import LLMSettings
+from retrieval.models import Hit
+from tests.assistant.llm.conftest import STAFF
 from tests.assistant.llm.fakes import PLANTED, RD, TALENT, WARNING, FakeParks, FakeSearch
 
 QUESTIONS = [
@@ -40,14 +44,14 @@ def main() -> int:
     server = LocalModelServer(cache).start()
     try:
         model = build_chat_model(LLMSettings(backend="local", timeout_s=300), local=server)
-        search = FakeSearch(passages=[TALENT, RD, WARNING, PLANTED])
-        toolbox = Toolbox(search, FakeParks())
-        offline = build_offline_backend(toolbox)
-        agent = PolicyAgent(model, toolbox, load_prompts(), offline=offline.answer, backend_name="local")
+        search, parks = FakeSearch(passages=[TALENT, RD, WARNING, PLANTED]), FakeParks()
+        toolbox = Toolbox(search, parks, STAFF)
+        offline = build_offline_backend(search, parks)
+        agent = PolicyAgent(model, load_prompts(), offline=offline.stream, backend_name="local")
         failures = 0
         for q in QUESTIONS:
             t0 = time.perf_counter()
-            answer = agent.answer(q, "smoke")
+            answer = final_answer(agent.stream(Question(message=q, conversation_id="smoke", toolbox=toolbox)))
             took = time.perf_counter() - t0
             print(f"\n=== {q}  ({took:.1f} s, backend={answer.backend}, grounded={answer.grounded})")
             print(answer.answer)
@@ -61,7 +65,7 @@ def main() -> int:
             if answer.backend == "local":  # re-check every kept sentence against its citations
                 ev = Evidence(question=q)
                 for c in answer.citations:
-                    ev.add_passage(c.model_copy(update={"n": 0}))
+                    ev.add_passage(Hit(**c.model_dump(exclude={"n"}), score=1.0))
                 for call in answer.tool_calls:
                     if call.name != "search_policies":
                         ev.add_result(call, "")
@@ -69,7 +73,8 @@ def main() -> int:
                     if sentence.strip() and check_sentence(sentence, ev):
                         ok = False
             if "火星" in q:
-                ok = ok and answer.answer == offline.answer(q, "smoke-offline").answer
+                alone = final_answer(offline.stream(Question(message=q, conversation_id="smoke-offline", toolbox=toolbox)))
+                ok = ok and answer.answer == alone.answer
             print("  guarantees:", "OK" if ok else "VIOLATED")
             failures += not ok
         return 1 if failures else 0

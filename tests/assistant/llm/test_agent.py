@@ -7,9 +7,11 @@ import threading
 
 import pytest
 
-from bot.assistant.agent import LLMFallback
-from bot.assistant.guards import REDACTED
-from bot.assistant.llm import free_port
+from bot.assistant.backend import Question, final_answer
+from bot.assistant.llm.agent import LLMFallback
+from bot.assistant.llm.chat_models import free_port
+from bot.assistant.llm.guards import REDACTED
+from bot.assistant.types import ScoreLookup
 from tests.assistant.llm.conftest import make_agent
 from tests.assistant.llm.fakes import OFFLINE_TEXT
 from tests.assistant.llm.scripted_llm import say, tool, tools
@@ -31,16 +33,21 @@ def test_policy_question_calls_search_and_cites_the_passage(agent, scripted, sea
     assert search.calls == [("外籍高层次人才 工作许可 年龄", 3)]
     assert answer.tool_calls[0].name == "search_policies"
     assert answer.tool_calls[0].args == {"query": "外籍高层次人才 工作许可 年龄", "k": 3}
-    # the model was offered the six tools and saw the passage as numbered data
-    offered = {t["function"]["name"] for t in scripted.requests[0]["tools"]}
-    assert offered == {
+    # the model was offered every tool, each as defined once in bot/assistant/tools.py, and saw the
+    # passage as numbered data
+    offered = {t["function"]["name"]: t["function"] for t in scripted.requests[0]["tools"]}
+    assert set(offered) == {
         "search_policies",
-        "score_park",
-        "check_eligibility",
-        "explain_score",
-        "what_if",
+        "indicator_system",
         "list_parks",
+        "score_park",
+        "explain_score",
+        "compare_parks",
+        "check_eligibility",
+        "what_if",
+        "check_rule",
     }
+    assert set(offered["check_rule"]["parameters"]["properties"]) == {"rule_set", "facts"}
     shown = scripted.tool_messages(1)[0]
     assert '<passage n="1" doc="国发〔2020〕7号"' in shown and "65周岁" in shown
 
@@ -97,8 +104,8 @@ def test_score_and_eligibility_numbers_come_from_tools(agent, scripted, parks) -
     assert "78.46" in answer.answer and "4.5%" in answer.answer and answer.notices == []
     assert [c.chunk_id for c in answer.citations] == ["c-a1"]  # the 附1 clause the eligibility check cites
     assert [c.name for c in answer.tool_calls] == ["score_park", "check_eligibility"]
-    card = answer.tool_calls[0].result["card"]
-    assert card["total"] == 78.46 and card["synthetic"] is True
+    lookup = answer.tool_calls[0].result
+    assert isinstance(lookup, ScoreLookup) and lookup.card.total == 78.46 and lookup.card.synthetic is True
 
 
 def test_invalid_tool_arguments_are_refused_and_reported_to_the_model(agent, scripted, search) -> None:
@@ -190,7 +197,7 @@ def test_endpoint_error_without_offline_composer_raises(llm_server, search, park
 
 
 def test_history_is_sent_without_old_citation_numbers(agent, scripted) -> None:
-    from bot.assistant.models import Turn
+    from bot.assistant.types import Turn
 
     scripted.script(tool("search_policies", query="居留许可 年限"), say("居留许可有效期不超过5年[1]。"))
     history = [
@@ -218,26 +225,23 @@ def test_draft_mode_adds_the_letter_instruction(agent, scripted) -> None:
 
 
 def test_refusal_is_the_same_as_offline_mode(llm_server, search, parks) -> None:
-    from bot.assistant.service import build_offline_backend
-    from bot.assistant.tools import Toolbox
+    from bot.assistant.offline.backend import build_offline_backend
 
     scripted, url = llm_server
-    offline = build_offline_backend(Toolbox(search, parks))
-    agent = make_agent(url, search, parks, offline.answer)  # type: ignore[arg-type]
+    offline = build_offline_backend(search, parks)
+    agent = make_agent(url, search, parks, offline.stream)
     scripted.script(tool("search_policies", query="火星移民补贴"), say("火星移民可获得100万元补贴[1]。"))
     question = "去火星移民有补贴吗？"
     answer = agent.answer(question, "conv-14")
 
-    assert answer.answer == offline.answer(question, "conv-15").answer
+    alone = final_answer(offline.stream(Question(message=question, conversation_id="conv-15", toolbox=agent.toolbox)))
+    assert answer.answer == alone.answer
     assert not answer.grounded and "100万" not in answer.answer
 
 
 def test_search_error_is_reported_not_taken_for_a_gap_in_the_corpus(llm_server, parks, offline) -> None:
-    from bot.assistant.tools import Toolbox
-
     scripted, url = llm_server
-    agent = make_agent(url, None, parks, offline)  # type: ignore[arg-type]
-    agent.backend = Toolbox(None, parks)  # no index built yet
+    agent = make_agent(url, None, parks, offline)  # no index built yet
     scripted.script(tool("search_policies", query="外籍人才"), say("暂时无法检索政策文件，请先建立索引。"))
     answer = agent.answer("外籍人才工作许可年龄？", "conv-16")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.assistant.guards import (
+from bot.assistant.llm.guards import (
     REDACTED,
     Evidence,
     GuardConfig,
@@ -16,14 +16,14 @@ from bot.assistant.guards import (
     guard,
     neutralise,
 )
-from bot.assistant.models import ToolCall
-from tests.assistant.llm.fakes import PLANTED, RD, TALENT, WARNING
+from bot.assistant.types import ToolCall
+from tests.assistant.llm.fakes import PLANTED, RD, TALENT, WARNING, hit
 
 
 def evidence_with(*passages: dict, tool_text: str = "", question: str = "") -> Evidence:
     ev = Evidence(question=question)
     for p in passages:
-        ev.add_passage(p)
+        ev.add_passage(hit(p))
     if tool_text:
         ev.add_result(ToolCall(name="score_park"), tool_text)
     return ev
@@ -165,7 +165,7 @@ def test_table_rows_are_checked_against_tool_results() -> None:
 
 def test_planted_instruction_is_blanked_and_cannot_close_its_block() -> None:
     ev = Evidence()
-    n, shown = ev.add_passage(PLANTED)
+    n, shown = ev.add_passage(hit(PLANTED))
     assert "忽略之前的指令" not in shown and "系统提示" not in shown and REDACTED in shown
     assert "园区为入驻企业提供政务服务" in shown
     assert ev.planted == ["c-planted"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import llm
-from bot.assistant.llm import (
+from bot.assistant.llm import chat_models as llm
+from bot.assistant.llm.chat_models import (
     LLMConfigError,
     ModelHashMismatch,
     ModelUnavailable,

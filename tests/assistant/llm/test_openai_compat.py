@@ -12,13 +12,15 @@ import httpx
 import openai
 import pytest
 
-from bot.assistant.agent import PolicyAgent, load_prompts
-from bot.assistant.llm import openai_chat_model
-from bot.assistant.models import Answer, Citation
-from bot.assistant.service import AnswerService, build_offline_backend
-from bot.assistant.tools import Toolbox
+from bot.assistant.answering import AnswerService
+from bot.assistant.llm.agent import PolicyAgent
+from bot.assistant.llm.chat_models import openai_chat_model
+from bot.assistant.llm.prompts import load_prompts
+from bot.assistant.offline.backend import build_offline_backend
+from bot.assistant.types import Answer, Citation
 from bot.channels.api import openai_compat
 from bot.server import create_app
+from bot.services import Services
 from bot.settings import LLMSettings, get_settings
 from tests.assistant.llm.fakes import FakeParks, FakeSearch
 from tests.assistant.llm.scripted_llm import ScriptedLLM, say, tool
@@ -29,10 +31,12 @@ pytestmark = pytest.mark.enable_socket
 ANSWER = "外籍高层次人才的工作许可年龄可放宽至65周岁[1]。"
 
 
-class StubServices:
+class StubServices(Services):
+    """The real Services (the one answer path) with the LLM assistant over the fakes, and no index."""
+
     def __init__(self, assistant: AnswerService) -> None:
-        self.settings = get_settings()
-        self.assistant = assistant
+        super().__init__(get_settings())
+        self.__dict__["assistant"] = assistant
 
     def warm_up(self) -> None:
         pass
@@ -44,15 +48,13 @@ class StubServices:
 @pytest.fixture
 def parkbot(llm_server: tuple[ScriptedLLM, str]) -> Iterator[tuple[ScriptedLLM, openai.OpenAI, str]]:
     scripted, llm_url = llm_server
-    toolbox = Toolbox(FakeSearch(), FakeParks())
-    offline = build_offline_backend(toolbox)
+    search, parks = FakeSearch(), FakeParks()
+    offline = build_offline_backend(search, parks)
     model = openai_chat_model(
         LLMSettings(backend="openai", base_url=llm_url, model="scripted-model"), max_retries=0
     )
-    agent = PolicyAgent(model, toolbox, load_prompts(), offline=offline.answer)
-    app = create_app(services=StubServices(AnswerService(offline, None, llm=agent, backend="openai")))  # type: ignore[arg-type]
-    if not any(getattr(r, "path", "") == "/v1/chat/completions" for r in app.routes):
-        app.include_router(openai_compat.router)
+    agent = PolicyAgent(model, load_prompts(), offline=offline.stream)
+    app = create_app(services=StubServices(AnswerService(offline, search, parks, None, llm=agent, backend="openai")))
     with running_server(app) as url:
         yield scripted, openai.OpenAI(base_url=url + "/v1", api_key="not-needed", max_retries=0), url
 

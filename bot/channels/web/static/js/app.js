@@ -23,7 +23,8 @@ const els = {
   newConversation: $("new-conversation"),
   langToggle: $("lang-toggle"),
 };
-const MAX_CHARS = Number(els.input.getAttribute("maxlength")) || 2000;
+// the server's limits.max_message_chars, written into the page by GET / (the API refuses longer with 413)
+const MAX_CHARS = Number(document.body.dataset.maxChars) || 4000;
 
 let state = load();
 let busy = false;
@@ -220,6 +221,7 @@ function describe(err) {
     case "timeout":
       return t("errTimeout");
     case "bad_input":
+      if (err.code === "message_too_long") return t("errTooLong", MAX_CHARS);
       return t("errBadInput") + err.message;
     case "server":
       return t("errServer") + err.message;

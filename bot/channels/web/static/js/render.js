@@ -136,14 +136,6 @@ export function renderPassage(c) {
 
 // ---- score card --------------------------------------------------------------------------------
 
-function isScoreCard(value) {
-  return value && typeof value === "object" && Array.isArray(value.primaries) && "total" in value;
-}
-
-function isEligibility(value) {
-  return value && typeof value === "object" && Array.isArray(value.targets) && "overall" in value;
-}
-
 function missingOf(card) {
   if (Array.isArray(card.missing) && card.missing.length) return card.missing.map(String);
   return (card.indicators || [])
@@ -292,33 +284,47 @@ export function renderEligibility(result) {
   );
 }
 
-// Score cards and eligibility tables from an answer's tool calls. A tool's result is either the
-// card / verdict itself or an artifact holding it ({card}, {eligibility}, {cards: [...]}, what-if {after}).
+// Score cards and eligibility tables from an answer's typed tool results: each result names its
+// kind (CONTRACT.md POST /api/chat, bot/assistant/types.py), so nothing here guesses a shape.
+const CARDS_OF = {
+  score_card: (r) => [r.card],
+  explanation: (r) => [r.card],
+  comparison: (r) => r.cards || [],
+  what_if: (r) => [r.after],
+};
+
 export function renderToolResults(toolCalls = []) {
   const out = [];
   const seen = new Set();
   for (const call of toolCalls) {
     const result = call?.result;
-    if (!result || typeof result !== "object") continue;
-    const candidates = [result, result.card, result.eligibility, result.after, ...(Array.isArray(result.cards) ? result.cards : [])];
-    for (const item of candidates) {
-      if (!item || typeof item !== "object") continue;
-      const key = isScoreCard(item)
-        ? `card:${item.park_id}:${item.input_sha256}:${item.total}`
-        : isEligibility(item)
-          ? `elig:${item.category}:${JSON.stringify(item.targets.map((x) => x.value))}`
-          : null;
-      if (!key || seen.has(key)) continue;
+    if (!call?.ok || !result || typeof result !== "object") continue;
+    if (result.kind === "eligibility" && result.eligibility) {
+      const report = result.eligibility;
+      const key = `elig:${report.category}:${JSON.stringify((report.targets || []).map((x) => x.value))}`;
+      if (!seen.has(key)) out.push(renderEligibility(report));
       seen.add(key);
-      out.push(isScoreCard(item) ? renderScoreCard(item) : renderEligibility(item));
+      continue;
+    }
+    for (const card of (CARDS_OF[result.kind] || (() => []))(result)) {
+      if (!card) continue;
+      const key = `card:${card.park_id}:${card.input_sha256}:${card.total}`;
+      if (!seen.has(key)) out.push(renderScoreCard(card));
+      seen.add(key);
     }
   }
   return out;
 }
 
+// How a source reads in copied text: the server's citation_label (bot/channels/citations.py).
+export function citationLabel(c) {
+  const doc = `《${c.title || c.doc}》` + (c.doc && c.doc !== c.title ? `（${c.doc}）` : "");
+  return `[${c.n}] ${doc} ${c.section || ""}`.trimEnd();
+}
+
 // The text copied by the draft-mode copy button: the letter and the documents it relies on.
 export function plainText(answer) {
   const text = String(answer.answer || "").replace(/\*\*([^*]+)\*\*/g, "$1");
-  const sources = (answer.citations || []).map((c) => `[${c.n}] ${c.title || c.doc}${c.doc && c.doc !== c.title ? " " + c.doc : ""}${c.section ? " " + c.section : ""}`);
+  const sources = (answer.citations || []).map(citationLabel);
   return sources.length ? `${text}\n\n${t("sources")}：\n${sources.join("\n")}` : text;
 }

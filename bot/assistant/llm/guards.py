@@ -23,17 +23,16 @@ passage reaches the model, and :func:`as_data` escapes the delimiters around it.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from pydantic import BaseModel
 
-from bot.assistant.models import Citation, ToolCall
+from bot.assistant.types import Citation, ToolCall
+from retrieval.models import Hit
 
 # ---------------------------------------------------------------------------------------------
 # Numbers
@@ -239,19 +238,18 @@ class Evidence:
     planted: list[str] = field(default_factory=list)  # chunk ids whose text carried instructions
     _by_chunk: dict[str, int] = field(default_factory=dict)
 
-    def add_passage(self, passage: Citation | dict[str, Any]) -> tuple[int, str]:
+    def add_passage(self, hit: Hit) -> tuple[int, str]:
         """Register a passage once per turn; returns its number and the text shown to the model."""
-        cit = passage if isinstance(passage, Citation) else Citation(n=0, **_citation_fields(passage))
-        if cit.chunk_id in self._by_chunk:
-            n = self._by_chunk[cit.chunk_id]
+        if hit.chunk_id in self._by_chunk:
+            n = self._by_chunk[hit.chunk_id]
             return n, self.shown[n]
         n = len(self.passages) + 1
-        shown, planted = neutralise(cit.text, self.injection_patterns)
+        shown, planted = neutralise(hit.text, self.injection_patterns)
         if planted:
-            self.planted.append(cit.chunk_id)
-        self.passages[n] = cit.model_copy(update={"n": n})
+            self.planted.append(hit.chunk_id)
+        self.passages[n] = Citation.from_hit(hit, n)
         self.shown[n] = shown
-        self._by_chunk[cit.chunk_id] = n
+        self._by_chunk[hit.chunk_id] = n
         return n, shown
 
     def add_result(self, call: ToolCall, text: str) -> None:
@@ -260,7 +258,7 @@ class Evidence:
         if text:
             self.tool_texts.append(text)
         if call.result is not None:
-            self.tool_texts.append(json.dumps(call.result, ensure_ascii=False, default=str))
+            self.tool_texts.append(call.result.model_dump_json())
 
     @property
     def searched(self) -> bool:
@@ -278,14 +276,6 @@ class Evidence:
 
     def result_numbers(self) -> set[str]:
         return allowed_numbers("\n".join(self.tool_texts), ratios=True) | allowed_numbers(self.question)
-
-
-def _citation_fields(hit: dict[str, Any]) -> dict[str, Any]:
-    keys = ("chunk_id", "doc", "title", "section", "text", "date", "status")
-    out = {k: hit.get(k) for k in keys if hit.get(k) is not None}
-    out.setdefault("section", "")
-    out.setdefault("title", out.get("doc", ""))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,11 +398,3 @@ def renumber(text: str, evidence: Evidence) -> tuple[str, list[Citation]]:
 def strip_markers(text: str) -> str:
     """Remove ``[n]`` markers (used for history: old numbers mean nothing in a new turn)."""
     return _CITATION.sub("", text)
-
-
-def numbers_of(values: Iterable[str]) -> set[str]:
-    """Union of :func:`allowed_numbers` over several texts (for tests and diagnostics)."""
-    out: set[str] = set()
-    for v in values:
-        out |= allowed_numbers(v)
-    return out

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -31,9 +30,13 @@ import yaml
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
+from bot.assistant.normalize import normalize_message
+from bot.assistant.types import IndicatorRef, ParkRef
+
 log = logging.getLogger(__name__)
 
-Intent = Literal["policy", "score", "eligibility", "explain", "what_if", "draft", "list_parks", "rule_check"]
+Intent = Literal["policy", "score", "eligibility", "explain", "what_if", "draft", "list_parks", "rule_check",
+                 "indicator_system", "compare"]
 PARK_INTENTS = {"score", "eligibility", "explain", "what_if"}
 
 
@@ -41,20 +44,6 @@ def default_intents_file() -> Path:
     from bot.paths import project_root
 
     return project_root() / "config" / "assistant" / "intents.yaml"
-
-
-class ParkRef(BaseModel):
-    """A park of the cohort as the router and the tools see it."""
-
-    park_id: str
-    name: str
-    year: int | None = None
-    synthetic: bool = True
-
-
-class IndicatorRef(BaseModel):
-    code: str
-    name: str
 
 
 class Change(BaseModel):
@@ -70,6 +59,7 @@ class Route(BaseModel):
     language: Literal["zh", "en"] = "zh"
     query: str = Field(description="The message, normalised; what the search tool is asked")
     park: ParkRef | None = None
+    parks: list[ParkRef] = Field(default_factory=list, description="Every park the message names, in order")
     category: str | None = None
     rule: str | None = None
     facts: dict[str, Any] = Field(default_factory=dict)
@@ -82,6 +72,8 @@ class Route(BaseModel):
         out: dict[str, Any] = {"intent": self.intent, "query": self.query}
         if self.park:
             out["park"] = self.park.model_dump()
+        if len(self.parks) > 1:
+            out["parks"] = [p.model_dump() for p in self.parks]
         if self.category:
             out["category"] = self.category
         if self.rule:
@@ -102,11 +94,14 @@ class CategoryRule(BaseModel):
 
 
 class RuleSpec(BaseModel):
+    """A rule check the router recognises: the rule pack's rule set and the fact the number is."""
+
     subject: str
+    rule_set: str = Field(description="The rule set's id in config/scoring/rules (check_rule's rule_set)")
     context: list[str]
     requires_any: list[str] = Field(default_factory=list)
     value: Literal["percent", "age", "years"]
-    fact: str
+    fact: str = Field(description="The rule set's fact id the number is")
 
 
 class AnswerTypeRule(BaseModel):
@@ -142,28 +137,6 @@ def _load_config(path: str) -> RouterConfig:
         return RouterConfig.model_validate(data)
     except Exception as exc:
         raise ValueError(f"{path}: invalid intent rules: {exc}") from exc
-
-
-def normalize_message(text: str) -> str:
-    """Half-width, lower case, traditional → simplified when OpenCC is available, single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _t2s(text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-@lru_cache(maxsize=1)
-def _opencc() -> Any:
-    try:
-        from opencc import OpenCC
-
-        return OpenCC("t2s")
-    except Exception:  # pragma: no cover - opencc is a dependency of retrieval
-        return None
-
-
-def _t2s(text: str) -> str:
-    cc = _opencc()
-    return cc.convert(text) if cc else text
 
 
 def detect_language(text: str) -> Literal["zh", "en"]:
@@ -235,6 +208,18 @@ class Router:
                 best = (score, len(core), park, core)
         return best[2], best[3]
 
+    def find_parks(self, text: str) -> list[ParkRef]:
+        """Every park ``text`` names (ids and names), in order of appearance, each once."""
+        found: list[tuple[int, ParkRef]] = []
+        rest = text
+        while True:
+            park, span = self.find_park(rest)
+            if park is None or not span or any(p.park_id == park.park_id for _, p in found):
+                break
+            found.append((text.find(span), park))
+            rest = rest.replace(span, " ")
+        return [p for _, p in sorted(found, key=lambda f: f[0])]
+
     def find_category(self, text: str) -> str | None:
         for alias, cat_id in self._category_aliases:
             if alias and alias in text:
@@ -291,6 +276,7 @@ class Router:
         park, span = self.find_park(text)
         rest = text.replace(span, " ") if span else text
         route.park = park
+        route.parks = self.find_parks(text) if park is not None else []
         route.category = self.find_category(rest)
         explicit_category = route.category is not None
         route.rule, route.facts = self.find_rule(rest)
@@ -353,6 +339,8 @@ class Router:
             if need == "category" and route.category is None:
                 return False
             if need == "rule" and route.rule is None:
+                return False
+            if need == "parks" and len(route.parks) < 2:
                 return False
         if intent == "what_if" and not route.changes:
             return False

@@ -1,0 +1,239 @@
+"""The offline backend: router → deterministic tools → composer. No model, no network.
+
+Each intent has a handler that calls the tools it needs (acting for the caller: a park out of
+scope comes back as a failure, which is what the answer then says) and writes the answer from
+their typed results. A handler is a generator: it yields each tool outcome as the tool returns,
+so the stream carries the tool events before the text, and returns the composed answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import Any
+
+from bot.assistant.backend import Question
+from bot.assistant.offline.composed import Composed
+from bot.assistant.offline.drafting import draft_letter, enquiry_topic
+from bot.assistant.offline.notes import VintageRule
+from bot.assistant.offline.policy import PolicyComposer
+from bot.assistant.offline.router import Route, Router, RouterConfig
+from bot.assistant.offline.sentences import AnswerType, SentencePicker
+from bot.assistant.offline.tool_answers import ToolAnswers
+from bot.assistant.parks import ParkData
+from bot.assistant.tools import PolicySearch, ToolOutcome, find_clause
+from bot.assistant.types import (
+    Answer,
+    Comparison,
+    EligibilityCheck,
+    FinalAnswer,
+    IndicatorSystem,
+    ParkListing,
+    PolicyPassages,
+    RuleCheck,
+    ScoreExplanation,
+    ScoreLookup,
+    StreamEvent,
+    TextDelta,
+    ToolEvent,
+    ToolFailure,
+    Turn,
+    WhatIfOutcome,
+)
+from bot.assistant.wording import Wording, load_wording
+
+log = logging.getLogger(__name__)
+
+FOLLOWUP_MAX_CHARS = 16  # a longer message is a question of its own, even when it starts with 那
+SCORE_CLAUSE = ("国科发火〔2013〕388号", "附2", "国家高新区评价指标体系 一级指标 二级指标 赋权")
+
+Handler = Generator[ToolOutcome, None, Composed]
+
+
+class OfflineBackend:
+    """The embedded default backend."""
+
+    name = "offline"
+
+    def __init__(self, policy: PolicyComposer, router_config: RouterConfig, parks: ParkData | None = None,
+                 *, search_k: int = 5) -> None:
+        self.policy = policy
+        self.answers = ToolAnswers(policy)
+        self.router_config = router_config
+        self.park_data = parks
+        self.search_k = search_k
+        self._router: Router | None = None
+
+    @property
+    def router(self) -> Router:
+        """Built on first use: it needs the cohort's parks and the registry's indicators (all of them:
+        a park the caller may not see is still recognised, and the tool then refuses it)."""
+        if self._router is None:
+            parks, indicators = [], []
+            if self.park_data is not None:
+                try:
+                    parks, indicators = self.park_data.parks(), self.park_data.indicators()
+                except Exception as exc:  # the assistant still answers policy questions
+                    log.warning("cohort not available to the router: %s", exc)
+            self._router = Router(self.router_config, parks, indicators)
+        return self._router
+
+    def stream(self, question: Question) -> Iterator[StreamEvent]:
+        previous = previous_entities(question.history)
+        route = self.router.route(question.message, previous, mode=question.mode)
+        handler: Callable[..., Handler] = getattr(self, f"_on_{route.intent}", self._on_policy)
+        calls: list[ToolOutcome] = []
+        run = handler(question, route, previous)
+        try:
+            while True:
+                outcome = next(run)
+                calls.append(outcome)
+                yield ToolEvent(call=outcome.call)
+        except StopIteration as stop:
+            composed: Composed = stop.value
+        # the composer writes the whole text at once, in milliseconds: it is sent as one piece
+        yield TextDelta(text=composed.text)
+        yield FinalAnswer(answer=Answer(
+            conversation_id=question.conversation_id, answer=composed.text, citations=composed.citations,
+            tool_calls=[c.call for c in calls], grounded=composed.grounded, mode=question.mode, backend=self.name,
+            intent=route.intent, notices=composed.notices,
+        ))
+
+    # -- handlers ----------------------------------------------------------------------------------
+
+    def _failed(self, outcome: ToolOutcome, route: Route) -> Composed:
+        assert isinstance(outcome.result, ToolFailure)
+        return self.answers.failure(outcome.result, english=route.language == "en")
+
+    def _search(self, q: Question, query: str) -> Generator[ToolOutcome, None, ToolOutcome]:
+        outcome = q.toolbox.search_policies(query, self.search_k)
+        yield outcome
+        return outcome
+
+    def _on_policy(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        query = q.message
+        if (route.followup and previous.get("intent") == "policy" and previous.get("query")
+                and len(q.message) <= FOLLOWUP_MAX_CHARS):
+            # "那居留许可呢？" continues the previous question: search with both
+            query = f"{q.message} {previous['query']}"
+        outcome = yield from self._search(q, query)
+        if not isinstance(outcome.result, PolicyPassages):
+            return self._failed(outcome, route)
+        found = outcome.result
+        return self.policy.policy_answer(found.query_expanded, found.hits, found.coverage,
+                                         english=route.language == "en", question=q.message)
+
+    def _on_draft(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        topic = enquiry_topic(q.message)
+        outcome = yield from self._search(q, topic)
+        if not isinstance(outcome.result, PolicyPassages):
+            return self._failed(outcome, route)
+        found = outcome.result
+        return draft_letter(self.policy, found.query_expanded, found.hits, found.coverage)
+
+    def _on_list_parks(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        outcome = q.toolbox.list_parks()
+        yield outcome
+        if not isinstance(outcome.result, ParkListing):
+            return self._failed(outcome, route)
+        return self.answers.parks(outcome.result, english=route.language == "en")
+
+    def _on_indicator_system(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        outcome = q.toolbox.indicator_system()
+        if not isinstance(outcome.result, IndicatorSystem):  # no registry loaded: answer from the documents
+            return (yield from self._on_policy(q, route, previous))
+        yield outcome
+        outline = outcome.result
+        clauses = [
+            q.toolbox.find_clause(outline.doc, outline.section,
+                                  f"一级指标 {p.name}{'' if p.weight is None else f'{p.weight:g}'}%")
+            for p in outline.primaries
+        ]
+        return self.answers.indicator_system(outline, clauses, q.message, english=route.language == "en")
+
+    def _on_score(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        assert route.park is not None
+        outcome = q.toolbox.score_park(route.park.park_id)
+        yield outcome
+        if not isinstance(outcome.result, ScoreLookup):
+            return self._failed(outcome, route)
+        return self.answers.score(outcome.result.card, q.toolbox.find_clause(*SCORE_CLAUSE),
+                                  english=route.language == "en")
+
+    def _on_explain(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        assert route.park is not None
+        outcome = q.toolbox.explain_score(route.park.park_id)
+        yield outcome
+        if not isinstance(outcome.result, ScoreExplanation):
+            return self._failed(outcome, route)
+        return self.answers.explanation(outcome.result, q.toolbox.find_clause(*SCORE_CLAUSE),
+                                        english=route.language == "en")
+
+    def _on_compare(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        outcome = q.toolbox.compare_parks([p.park_id for p in route.parks])
+        yield outcome
+        if not isinstance(outcome.result, Comparison):
+            return self._failed(outcome, route)
+        return self.answers.comparison(outcome.result, q.toolbox.find_clause(*SCORE_CLAUSE),
+                                       english=route.language == "en")
+
+    def _on_eligibility(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        assert route.park is not None and route.category is not None
+        outcome = q.toolbox.check_eligibility(route.park.park_id, route.category)
+        yield outcome
+        if not isinstance(outcome.result, EligibilityCheck):
+            return self._failed(outcome, route)
+        cited = outcome.result.eligibility.citation
+        hint = f"{self.router.category_name(route.category)} 目标要求 序号 指标 要求"
+        clause = q.toolbox.find_clause(cited.doc, cited.section, hint)
+        return self.answers.eligibility(outcome.result, clause, english=route.language == "en")
+
+    def _on_what_if(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        assert route.park is not None
+        outcome = q.toolbox.what_if(route.park.park_id, {c.code: c.value for c in route.changes})
+        yield outcome
+        if not isinstance(outcome.result, WhatIfOutcome):
+            return self._failed(outcome, route)
+        return self.answers.what_if(outcome.result, english=route.language == "en")
+
+    def _on_rule_check(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        assert route.rule is not None
+        spec = self.router_config.rules[route.rule]
+        outcome = q.toolbox.check_rule(spec.rule_set, {k: v for k, v in route.facts.items() if k != "subject"})
+        yield outcome
+        if not isinstance(outcome.result, RuleCheck):  # the rule pack cannot decide: answer from the documents
+            return (yield from self._on_policy(q, route, previous))
+        report = outcome.result.report
+        found = yield from self._search(q, q.message)
+        hits = found.result.hits if isinstance(found.result, PolicyPassages) else []
+        query = found.result.query_expanded if isinstance(found.result, PolicyPassages) else q.message
+        hint = next((t.requirement for t in report.targets if t.threshold is not None and t.requirement), None) or q.message
+        clause = q.toolbox.find_clause(report.citation.doc, report.citation.section, hint)
+        return self.answers.rule(outcome.result, query, hits, clause, english=route.language == "en")
+
+
+def previous_entities(history: Sequence[Turn]) -> dict[str, Any]:
+    """The entities the latest assistant turn resolved (park, category, rule …), for follow-ups."""
+    for turn in reversed(history):
+        if turn.role == "assistant" and turn.entities:
+            return dict(turn.entities)
+    return {}
+
+
+def build_offline_backend(
+    search: PolicySearch | None, parks: ParkData | None, router_config: RouterConfig | None = None,
+    wording: Wording | None = None,
+) -> OfflineBackend:
+    """The offline backend with the tokenizer retrieval uses (so the composer cuts words the same way)."""
+    from retrieval.tokenize import tokenize
+
+    config = router_config or RouterConfig.load()
+    answer_types = [AnswerType(name=name, **rule.model_dump()) for name, rule in config.answer_types.items()]
+    picker = SentencePicker(tokenize, quantity_cues=config.quantity_cues, answer_types=answer_types)
+
+    def lookup(doc: str, section: str, hint: str) -> Any:
+        return find_clause(search, doc, section, hint)
+
+    policy = PolicyComposer(picker, vintage_rules=[VintageRule(**v) for v in config.vintage], lookup=lookup,
+                            wording=wording or load_wording())
+    return OfflineBackend(policy, config, parks)

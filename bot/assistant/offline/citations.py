@@ -1,0 +1,44 @@
+"""Citation numbers of one answer, and how a cited document and section are named in its text."""
+
+from __future__ import annotations
+
+from bot.assistant.types import Citation
+from bot.assistant.wording import LanguageWording
+from retrieval.models import Hit
+
+
+class CitationBook:
+    """Hands out ``[n]`` numbers in order of first use; one number per passage."""
+
+    def __init__(self) -> None:
+        self._by_chunk: dict[str, Citation] = {}
+
+    def cite(self, hit: Hit) -> int:
+        if hit.chunk_id not in self._by_chunk:
+            self._by_chunk[hit.chunk_id] = Citation.from_hit(hit, len(self._by_chunk) + 1)
+        return self._by_chunk[hit.chunk_id].n
+
+    def marker(self, hit: Hit | None) -> str:
+        """``[n]`` for a passage, or nothing when there is none to cite."""
+        return f"[{self.cite(hit)}]" if hit is not None else ""
+
+    @property
+    def citations(self) -> list[Citation]:
+        return sorted(self._by_chunk.values(), key=lambda c: c.n)
+
+
+def doc_label(hit: Hit, w: LanguageWording) -> str:
+    """《title》（文号，date）— the 文号 is left out when it is the title (a document without one)."""
+    title = hit.title or hit.doc
+    details = [p for p in (hit.doc if hit.doc and hit.doc != title else "", hit.date or "") if p]
+    if not details:
+        return w.policy.document_untitled.format(title=title)
+    return w.policy.document.format(title=title, details=w.policy.details_separator.join(details))
+
+
+def section_label(hit: Hit) -> str:
+    """The section path, with the heading's text when the passage is a short row under it."""
+    section, context = hit.section.strip(), hit.context.strip()
+    if context and len(context) <= 30 and context not in section:
+        return f"{section} {context}".strip()
+    return section

@@ -1,0 +1,253 @@
+"""What the answers say, in Chinese and English: config/assistant/wording.yaml as typed models.
+
+The file is data an analyst edits; these models make sure both languages carry every key (a
+missing or misspelt key is refused when the file is loaded, naming it) and give the composer and
+the tools attribute access (``wording.zh.score.headline``). Numbers never come from here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+Language = Literal["zh", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Met(_Strict):
+    met: str
+    not_met: str
+    unknown: str
+
+    def of(self, value: bool | None) -> str:
+        return self.unknown if value is None else self.met if value else self.not_met
+
+
+class Overall(_Strict):
+    pass_: str
+    fail: str
+    incomplete: str
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def of(self, value: str) -> str:
+        return {"pass": self.pass_, "fail": self.fail, "incomplete": self.incomplete}.get(value, value)
+
+
+class PolicyWording(_Strict):
+    intro: str
+    document: str
+    document_untitled: str
+    details_separator: str
+    passage_head: str
+    section_prefix: str
+    status: str
+
+
+class RefusalWording(_Strict):
+    not_found: str
+    not_stated: str
+    topic_named: str
+    topic_unnamed: str
+    closest: str
+    documents_separator: str
+
+
+class StatusWords(_Strict):
+    superseded: str
+    repealed: str
+    expired: str
+    other: str
+
+    def of(self, status: str) -> str:
+        return str(getattr(self, status, self.other)) if status in ("superseded", "repealed", "expired") else self.other
+
+
+class NotesWording(_Strict):
+    vintage: str
+    vintage_issued: str
+    superseded: str
+    no_longer_in_force: str
+    also_covered: str
+    statuses: StatusWords
+
+
+class ScoreWording(_Strict):
+    headline: str
+    year: str
+    not_rankable: str
+    flags_separator: str
+    header: list[str]
+    basis: str
+
+
+class ExplainWording(_Strict):
+    headline: str
+    header: list[str]
+    lost: str
+    strong: str
+    missing: str
+    basis: str
+
+
+class CompareWording(_Strict):
+    headline: str
+    header: list[str]
+
+
+class WhatIfWording(_Strict):
+    headline: str
+    change: str
+    header: list[str]
+    now: str
+    then: str
+    indicators_header: list[str]
+
+
+class EligibilityWording(_Strict):
+    headline: str
+    header: list[str]
+    not_met: str
+    missing: str
+    near_misses: str
+
+
+class RuleVerdicts(_Strict):
+    pass_: str
+    fail: str
+    partly: str
+    undecided: str
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RuleWording(_Strict):
+    verdict: RuleVerdicts
+    headline: str
+    header: list[str]
+    to_confirm: str
+    conditions_separator: str
+    source_text: str
+
+
+class IndicatorSystemWording(_Strict):
+    headline: str
+    header: list[str]
+    secondary: str
+    secondary_with_coefficient: str
+    secondaries_separator: str
+    primary_line: str
+    footer: str
+
+
+class ParksWording(_Strict):
+    headline: str
+    headline_scoped: str
+    header: list[str]
+    more: str
+
+
+class Failures(_Strict):
+    """Tool failures: the tools word them in Chinese for the model; the composer in the question's language."""
+
+    park_forbidden: str
+    park_forbidden_account: str
+    park_not_found: str
+    no_park_data: str
+    no_registry: str
+    no_rule_packs: str
+    no_changes: str
+    index_missing: str
+    search_unavailable: str
+    unknown_tool: str
+    bad_arguments: str
+    synthetic_note: str
+    scoped_listing: str
+
+
+class Notices(_Strict):
+    llm_unavailable: str
+    llm_not_configured: str
+    llm_failed: str
+
+
+class LanguageWording(_Strict):
+    synthetic_banner: str
+    score_disclaimer: str
+    list_separator: str
+    met: Met
+    overall: Overall
+    policy: PolicyWording
+    refusal: RefusalWording
+    notes: NotesWording
+    score: ScoreWording
+    explain: ExplainWording
+    compare: CompareWording
+    what_if: WhatIfWording
+    eligibility: EligibilityWording
+    rule: RuleWording
+    indicator_system: IndicatorSystemWording
+    parks: ParksWording
+    failures: Failures
+    notices: Notices
+
+
+class LetterWording(_Strict):
+    """The formal reply letter (mode "draft"), always in Chinese."""
+
+    title: str
+    title_unnamed: str
+    salutation: str
+    opening: str
+    opening_unnamed: str
+    point: str
+    numerals: str
+    caveat: str
+    received: str
+    received_unnamed: str
+    not_covered: str
+    closing: list[str]
+
+
+class Wording(_Strict):
+    zh: LanguageWording
+    en: LanguageWording
+    letter: LetterWording
+
+    def lang(self, english: bool) -> LanguageWording:
+        return self.en if english else self.zh
+
+
+def default_wording_file() -> Path:
+    from bot.paths import project_root
+
+    return project_root() / "config" / "assistant" / "wording.yaml"
+
+
+def _yaml_keys(data: object) -> object:
+    """YAML's ``pass`` keys as the models' ``pass_`` (``pass`` is a Python keyword)."""
+    if isinstance(data, dict):
+        return {("pass_" if k == "pass" else k): _yaml_keys(v) for k, v in data.items()}
+    return data
+
+
+def load_wording(path: Path | None = None) -> Wording:
+    """The wording file (cached per path); refused with the offending key named if it is incomplete."""
+    return _load(str(path or default_wording_file()))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Wording:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    try:
+        return Wording.model_validate(_yaml_keys(data))
+    except ValidationError as exc:
+        raise ValueError(f"{path}: the answer wording is incomplete or has unknown keys: {exc}") from exc
