@@ -55,6 +55,7 @@ install-local: install
 lint: install-dev
 	$(VENV)/bin/ruff check bot retrieval scoring tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # Re-resolve the pins (needs the package registry; takes a while). Commit both lock files.
 lock:

@@ -11,7 +11,6 @@ Build a `Searcher` once (it loads the tokenizer, OpenCC and the synonym table) f
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -269,19 +268,3 @@ def open_searcher(config: Any = None, search_config: SearchConfig | None = None)
     config = config or RetrievalConfig()
     index = Index.open(config, make_embedder(config.embedding))
     return Searcher.from_index(index, search_config or SearchConfig.load())
-
-
-@functools.lru_cache(maxsize=1)
-def default_searcher() -> Searcher:
-    """The searcher over the default index location, built on first use (not at import)."""
-    return open_searcher()
-
-
-def search(query: str, k: int = 5, filters: SearchFilters | Mapping[str, Any] | None = None, *,
-           searcher: Searcher | None = None) -> list[Hit]:
-    """Module-level convenience: `search("企业能用专利做抵押贷款吗", 5, {"doc": "国发〔2020〕7号"})`.
-
-    Uses `searcher` when given, else `default_searcher()` (the index under var/index). Servers
-    build their own `Searcher` once and pass it around instead.
-    """
-    return (searcher or default_searcher()).search(query, k, filters)
