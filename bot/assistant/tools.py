@@ -179,28 +179,33 @@ class Toolbox:
         """Call a tool by name with unvalidated arguments (what a model sends)."""
         spec = TOOLS.get(name)
         if spec is None:
-            return self._fail(name, dict(args), "unknown_tool", self.failures.unknown_tool, tool=name,
+            return self._fail(name, dict(args), "unknown_tool", tool=name,
                               known=", ".join(TOOLS))
         try:
             parsed = spec.args.model_validate(dict(args))
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            return self._fail(name, dict(args), "bad_arguments", self.failures.bad_arguments, problems=problems)
+            return self._fail(name, dict(args), "bad_arguments", problems=problems)
         outcome: ToolOutcome = spec.method(self, **parsed.model_dump())
         return outcome
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def _fail(self, name: str, args: dict[str, Any], code: str, template: str, **params: Any) -> ToolOutcome:
+    def _fail(self, name: str, args: dict[str, Any], code: str, *, wording: str | None = None, **params: Any) -> ToolOutcome:
+        """A failure worded by ``failures.<wording>`` (default: the code) of the wording file, else ``{message}``."""
+        wording = code if wording is None else wording
+        template = getattr(self.failures, wording, "{message}") if wording else "{message}"
         text = template.format(**params)
-        return ToolOutcome(name, args, text, ToolFailure(code=code, message=text, params={k: str(v) for k, v in params.items()}))
+        return ToolOutcome(name, args, text, ToolFailure(code=code, message=text, wording=wording if wording in
+                                                         Failures.model_fields else "",
+                                                         params={k: str(v) for k, v in params.items()}))
 
     def _library_error(self, name: str, args: dict[str, Any], exc: Exception) -> ToolOutcome:
         """A library's own error (it carries a ``code`` and a message naming the fix) as a failure."""
         code = getattr(exc, "code", None)
         if code is None:
             raise exc
-        return self._fail(name, args, str(code), "{message}", message=exc)
+        return self._fail(name, args, str(code), wording="", message=exc)
 
     def _visible(self) -> list[ParkRef]:
         parks = self.park_data.parks() if self.park_data is not None else []
@@ -221,15 +226,15 @@ class Toolbox:
     def _park(self, name: str, args: dict[str, Any], park: str) -> ParkRef | ToolOutcome:
         """The park the caller may read, or the failure to return (unknown, or out of scope)."""
         if self.park_data is None:
-            return self._fail(name, args, "no_park_data", self.failures.no_park_data)
+            return self._fail(name, args, "no_park_data")
         ref = self.resolve_park(park)
         if ref is None:
             known = ", ".join(f"{p.park_id} {p.name}" for p in self._visible()[:8])
-            return self._fail(name, args, "park_not_found", self.failures.park_not_found, park=park.strip(), known=known)
+            return self._fail(name, args, "park_not_found", park=park.strip(), known=known)
         if not self.principal.may_read_park(ref.park_id):
             log.info("%s refused for %s: park outside its scope", name, self.principal.key)
-            template = self.failures.park_forbidden if self.principal.kind == "token" else self.failures.park_forbidden_account
-            return self._fail(name, args, "park_forbidden", template, park=park.strip())
+            wording = "park_forbidden" if self.principal.kind == "token" else "park_forbidden_account"
+            return self._fail(name, args, "park_forbidden", wording=wording, park=park.strip())
         return ref
 
     # -- policies ------------------------------------------------------------------------------------
@@ -239,7 +244,7 @@ class Toolbox:
         """Search the policy documents; returns numbered passages to cite as [n]."""
         args: dict[str, Any] = {"query": query, "k": k} | ({"doc": doc} if doc else {})
         if self.search is None:
-            return self._fail("search_policies", args, "index_missing", self.failures.index_missing)
+            return self._fail("search_policies", args, "index_missing")
         if len(query) > MAX_QUERY_CHARS:  # a long message (within the chat limit) searches with its head
             log.info("search query of %d characters searched with its first %d", len(query), MAX_QUERY_CHARS)
             query = query[:MAX_QUERY_CHARS]
@@ -251,7 +256,8 @@ class Toolbox:
             if code is None:
                 raise
             log.warning("search failed: %s", exc)
-            return self._fail("search_policies", args, str(code), self.failures.search_unavailable, reason=exc)
+            wording = "index_missing" if code == "index_missing" else "search_unavailable"
+            return self._fail("search_policies", args, str(code), wording=wording, reason=exc)
         ms = (time.perf_counter() - t0) * 1000
         expanded = getattr(getattr(found, "query", None), "expanded", None) or query
         result = PolicyPassages(query=query, query_expanded=expanded, hits=list(found.hits),
@@ -272,7 +278,7 @@ class Toolbox:
     def indicator_system(self) -> ToolOutcome:
         """The evaluation indicator system (附2): primary indicators with weights and their secondaries."""
         if self.park_data is None:
-            return self._fail("indicator_system", {}, "no_registry", self.failures.no_registry)
+            return self._fail("indicator_system", {}, "no_registry")
         outline: IndicatorSystem = self.park_data.indicator_system()
         text = "\n".join(
             f"{p.code} {p.name} {p.weight}%: " + "、".join(f"{i.code}{i.name}" for i in p.indicators)
@@ -284,7 +290,7 @@ class Toolbox:
     def list_parks(self) -> ToolOutcome:
         """List the parks of the (SYNTHETIC sample) cohort that you may see, with their ids and cohort ranks."""
         if self.park_data is None:
-            return self._fail("list_parks", {}, "no_park_data", self.failures.no_park_data)
+            return self._fail("list_parks", {}, "no_park_data")
         everyone = self.park_data.parks()
         listed = []
         for p in self._visible():
@@ -399,7 +405,7 @@ class Toolbox:
         if isinstance(ref, ToolOutcome):
             return ref
         if not changes:
-            return self._fail("what_if", args, "no_changes", self.failures.no_changes)
+            return self._fail("what_if", args, "no_changes")
         try:
             summary, before, after, rows = self.park_data.what_if(ref.park_id, changes)  # type: ignore[union-attr]
         except Exception as exc:
@@ -416,7 +422,7 @@ class Toolbox:
         """Check an enterprise or a person against a rule set of the policy rule packs (R&D share, foreign talent age …)."""
         args = {"rule_set": rule_set, "facts": dict(facts)}
         if self.park_data is None:
-            return self._fail("check_rule", args, "no_rule_packs", self.failures.no_rule_packs)
+            return self._fail("check_rule", args, "no_rule_packs")
         try:
             report = self.park_data.check_rule(rule_set, facts)
         except Exception as exc:

@@ -193,6 +193,7 @@ class ToolFailure(BaseModel):
     kind: Literal["error"] = "error"
     code: str
     message: str
+    wording: str = Field(default="", description="The key of config/assistant/wording.yaml `failures` the message is")
     params: dict[str, str] = Field(default_factory=dict, description="What the message names (to word it in another language)")
 
 

@@ -166,3 +166,28 @@ def test_bracketed_years_in_quotes_never_read_as_citation_markers() -> None:
 
 def test_an_issuer_line_runs_on_into_its_date() -> None:
     assert split_sentences(SIGNED.text)[-1] == "国务院 2020年7月13日"
+
+
+def test_an_english_what_if_answer_is_english_throughout() -> None:
+    from bot.assistant.types import WhatIfOutcome
+    from scoring import IndicatorChange
+
+    summary, before, after, _ = FakeParks().what_if("SYN-001", {"2.2": "40%"})
+    rows = [IndicatorChange(code="2.2", name="服务收入占营业总收入比例", before=0.31, after=0.4, contribution_delta=0.92)]
+    result = WhatIfOutcome(park=PARKS[0], changes={"2.2": "40%"}, summary=summary, before=before, after=after,
+                           indicators=rows)
+    english = ANSWERS.what_if(result, english=True).text
+    assert "| code | indicator | now | what-if | contribution change |" in english
+    assert "现值" not in english and "综合得分" not in english and "2.2 → 40%" in english
+    chinese = ANSWERS.what_if(result).text
+    assert "| 代码 | 指标 | 现值 | 假设值 | 贡献变化 |" in chinese and "| 2.2 | 服务收入占营业总收入比例 | 0.31 | 0.4 | 0.92 |" in chinese
+
+
+def test_a_refused_park_is_worded_in_the_question_s_language() -> None:
+    from bot.assistant.types import ToolFailure
+
+    refused = ToolFailure(code="park_forbidden", message="此令牌无权查看 SYN-002。", wording="park_forbidden",
+                          params={"park": "SYN-002"})
+    assert ANSWERS.failure(refused).text == "此令牌无权查看 SYN-002。"
+    assert ANSWERS.failure(refused, english=True).text == "This token may not see SYN-002."
+    assert not ANSWERS.failure(refused).grounded

@@ -61,6 +61,23 @@ def test_long_message_gets_413_naming_the_limit(client) -> None:  # type: ignore
     assert client.post("/api/chat", json={"message": "园" * 4000}, headers=AUTH).status_code == 200
 
 
+def test_one_message_limit_from_settings_on_every_http_route_and_the_page(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with _client(tmp_path, rate_per_minute=0, max_message_chars=120) as client:
+        too_long = "园" * 121
+        for resp in (
+            client.post("/api/chat", json={"message": too_long}, headers=AUTH),
+            client.post("/api/chat", json={"message": too_long}, headers={**AUTH, "Accept": "text/event-stream"}),
+            client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": too_long}]}, headers=AUTH),
+            client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": too_long}], "stream": True},
+                        headers=AUTH),
+        ):
+            assert error(resp) == (413, "message_too_long")
+            assert "121 characters is longer than the limit of 120" in resp.json()["error"]["message"]
+        assert client.post("/api/chat", json={"message": "园" * 120}, headers=AUTH).status_code == 200
+        page = client.get("/", headers=AUTH)
+        assert 'data-max-chars="120"' in page.text  # the page checks the same limit before sending
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [

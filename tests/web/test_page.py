@@ -283,3 +283,25 @@ def test_keyboard_only_use(page) -> None:
     assert page.evaluate("document.activeElement.dataset.n") == "1"
     page.keyboard.press("Enter")
     expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def test_a_question_over_the_server_s_limit_is_stopped_naming_the_limit(browser, tmp_path) -> None:
+    """The page knows limits.max_message_chars (the API's 413 names the same number)."""
+    from bot.settings import get_settings
+
+    settings = get_settings(store={"url": f"sqlite:///{tmp_path / 'p.db'}"}, limits={"max_message_chars": 50})
+    server = start_server(tmp_path, settings=settings)
+    context = browser.new_context(locale="zh-CN")
+    try:
+        pg = context.new_page()
+        pg.goto(server.url + "/")
+        pg.wait_for_selector("body.ready")
+        ask(pg, "园" * 51)
+        expect(pg.locator("#composer-error")).to_have_text("问题太长（最多 50 字），请精简后再发送。")
+        assert server.assistant is not None and server.assistant.requests == []
+        ask(pg, "园" * 50)
+        expect(last_answer(pg).locator(".answer-body")).not_to_be_empty()
+        assert len(server.assistant.requests) == 1
+    finally:
+        context.close()
+        server.stop()

@@ -42,7 +42,7 @@ class ToolAnswers:
 
     def failure(self, failure: ToolFailure, *, english: bool = False) -> Composed:
         """A tool's expected failure, worded in the question's language."""
-        template = getattr(self.wording.lang(english).failures, failure.code, None)
+        template = getattr(self.wording.lang(english).failures, failure.wording, None) if failure.wording else None
         try:
             text = template.format(**failure.params) if isinstance(template, str) else failure.message
         except KeyError:

@@ -248,3 +248,25 @@ def test_search_error_is_reported_not_taken_for_a_gap_in_the_corpus(llm_server, 
     assert "parkbot ingest" in scripted.tool_messages(1)[0]
     assert not any("未覆盖" in n for n in answer.notices)
     assert answer.backend == "offline" and any("没有引用" in n for n in answer.notices)
+
+
+def test_tools_act_for_the_caller_so_the_model_never_sees_another_park(llm_server, search, parks, offline) -> None:
+    from bot.assistant.tools import Toolbox
+    from bot.assistant.types import ToolFailure
+    from bot.principal import Principal
+
+    scripted, url = llm_server
+    agent = make_agent(url, search, parks, offline)
+    agent.toolbox = Toolbox(search, parks, Principal(kind="token", name="p01-only", parks=("P01",)))
+    scripted.script(
+        tools(tool("score_park", park="西岭高新区"), tool("list_parks")),
+        say("西岭高新区的数据无权查看。东湖示范园总分78.46。"),
+    )
+    answer = agent.answer("西岭高新区得分多少？", "conv-scope")
+
+    refused, listed = scripted.tool_messages(1)
+    assert "此令牌无权查看 西岭高新区" in refused and "64.1" not in refused and "P02" not in refused
+    assert "P01" in listed and "西岭" not in listed and "P02" not in listed
+    failure = answer.tool_calls[0].result
+    assert isinstance(failure, ToolFailure) and failure.code == "park_forbidden"
+    assert [p.park_id for p in answer.tool_calls[1].result.parks] == ["P01"]

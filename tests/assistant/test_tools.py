@@ -1,0 +1,70 @@
+"""The tools on their own: each defined once, acting for a principal, typed results, failures as results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.assistant.tools import TOOLS, Toolbox
+from bot.assistant.types import ParkListing, PolicyPassages, ScoreLookup, ToolFailure
+from bot.principal import Principal
+from retrieval.errors import BadQuery
+from retrieval.search import MAX_QUERY_CHARS
+from tests.assistant.fakes import FakeParks, FakeSearch
+
+EVERYONE = Principal(kind="cli", name="tests")
+SYN_001_ONLY = Principal(kind="token", name="syn001", parks=("SYN-001",))
+
+
+def test_every_tool_is_defined_once_with_a_description_and_an_argument_model() -> None:
+    assert set(TOOLS) == {"search_policies", "indicator_system", "list_parks", "score_park", "explain_score",
+                          "compare_parks", "check_eligibility", "what_if", "check_rule"}
+    for spec in TOOLS.values():
+        assert spec.description and spec.args.model_json_schema()["type"] == "object"
+        assert spec.method.__name__ == spec.name
+
+
+def test_a_park_outside_the_scope_is_refused_by_every_park_tool_and_nothing_of_it_returned() -> None:
+    tools = Toolbox(FakeSearch(), FakeParks(), SYN_001_ONLY)
+    for outcome in (tools.score_park("SYN-002"), tools.explain_score("云岭科技园"), tools.what_if("SYN-002", {"2.2": "40%"}),
+                    tools.check_eligibility("SYN-002", "world_class"), tools.compare_parks(["SYN-001", "SYN-002"])):
+        assert isinstance(outcome.result, ToolFailure) and outcome.result.code == "park_forbidden"
+        assert "此令牌无权查看" in outcome.text
+        assert "云岭科技园（SYNTHETIC）" not in outcome.text and "64.1" not in outcome.text
+    assert isinstance(tools.score_park("SYN-001").result, ScoreLookup)
+    unknown = tools.score_park("SYN-404")
+    assert unknown.result.code == "park_not_found" and "SYN-001" in unknown.text and "SYN-002" not in unknown.text
+
+
+def test_a_listing_shows_the_parks_in_scope_with_their_cohort_ranks() -> None:
+    listing = Toolbox(FakeSearch(), FakeParks(), SYN_001_ONLY).list_parks()
+    assert isinstance(listing.result, ParkListing)
+    assert [(p.park_id, p.rank) for p in listing.result.parks] == [("SYN-001", 1)]
+    assert listing.result.scoped and listing.result.cohort_size == 3 and "全部 3 个园区" in listing.text
+    everyone = Toolbox(FakeSearch(), FakeParks(), EVERYONE).list_parks().result
+    assert [p.park_id for p in everyone.parks] == ["SYN-001", "SYN-002", "SYN-003"] and not everyone.scoped
+
+
+class _StrictSearch(FakeSearch):
+    """Refuses a query longer than retrieval accepts, as retrieval.search.Searcher does."""
+
+    def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> Any:
+        if len(query) > MAX_QUERY_CHARS:
+            raise BadQuery(f"query: {len(query)} characters is too long (at most {MAX_QUERY_CHARS})")
+        return super().run(query, k, filters)
+
+
+def test_a_long_question_is_searched_with_its_head_and_never_fails() -> None:
+    question = "外籍人才申请工作许可的年龄上限是多少？" + "请详细说明。" * 500
+    outcome = Toolbox(_StrictSearch(), None, EVERYONE).search_policies(question)
+    assert isinstance(outcome.result, PolicyPassages) and outcome.result.hits
+    assert len(outcome.result.query) == MAX_QUERY_CHARS
+
+
+def test_expected_failures_are_results_the_model_can_act_on() -> None:
+    tools = Toolbox(None, None, EVERYONE)
+    assert tools.search_policies("外籍人才").result.code == "index_missing"
+    assert "parkbot ingest" in tools.search_policies("外籍人才").text and "检索失败" not in tools.search_policies("x").text
+    bad = Toolbox(FakeSearch(), FakeParks(), EVERYONE).run("search_policies", {"query": "外籍人才", "k": 999})
+    assert bad.result.code == "bad_arguments" and "k" in bad.text
+    assert Toolbox(FakeSearch(), FakeParks(), EVERYONE).run("fly", {}).result.code == "unknown_tool"
