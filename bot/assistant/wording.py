@@ -7,12 +7,12 @@ the tools attribute access (``wording.zh.score.headline``). Numbers never come f
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.assistant.config_files import assistant_config, load_yaml_model
 
 Language = Literal["zh", "en"]
 
@@ -31,11 +31,9 @@ class Met(_Strict):
 
 
 class Overall(_Strict):
-    pass_: str
+    pass_: str = Field(alias="pass")
     fail: str
     incomplete: str
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def of(self, value: str) -> str:
         return {"pass": self.pass_, "fail": self.fail, "incomplete": self.incomplete}.get(value, value)
@@ -120,12 +118,10 @@ class EligibilityWording(_Strict):
 
 
 class RuleVerdicts(_Strict):
-    pass_: str
+    pass_: str = Field(alias="pass")
     fail: str
     partly: str
     undecided: str
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class RuleWording(_Strict):
@@ -226,28 +222,9 @@ class Wording(_Strict):
 
 
 def default_wording_file() -> Path:
-    from bot.paths import project_root
-
-    return project_root() / "config" / "assistant" / "wording.yaml"
-
-
-def _yaml_keys(data: object) -> object:
-    """YAML's ``pass`` keys as the models' ``pass_`` (``pass`` is a Python keyword)."""
-    if isinstance(data, dict):
-        return {("pass_" if k == "pass" else k): _yaml_keys(v) for k, v in data.items()}
-    return data
+    return assistant_config("wording.yaml")
 
 
 def load_wording(path: Path | None = None) -> Wording:
-    """The wording file (cached per path); refused with the offending key named if it is incomplete."""
-    return _load(str(path or default_wording_file()))
-
-
-@lru_cache(maxsize=4)
-def _load(path: str) -> Wording:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    try:
-        return Wording.model_validate(_yaml_keys(data))
-    except ValidationError as exc:
-        raise ValueError(f"{path}: the answer wording is incomplete or has unknown keys: {exc}") from exc
+    """The wording file (cached); refused with the offending key named if it is incomplete."""
+    return load_yaml_model(Wording, path or default_wording_file(), "the answer wording is incomplete or has unknown keys")

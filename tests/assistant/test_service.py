@@ -154,3 +154,13 @@ def test_llm_that_cannot_be_built_answers_offline(offline_backend, fakes) -> Non
     svc = answer_service(offline_backend, fakes, None, llm_factory=factory, backend="openai")
     a = final_answer(svc.stream(request("外籍人才的居留许可最长几年？")))
     assert a.backend == "offline" and any("PARKBOT_LLM__BASE_URL" in n for n in a.notices)
+
+
+def test_two_parks_compared_side_by_side(services: Services) -> None:
+    a = ask(services, "比较青川高新区和云岭科技园的得分")
+    assert a.intent == "compare" and a.tool_calls[0].args == {"parks": ["SYN-001", "SYN-002"]}
+    assert "| SYN-001 | 青川高新区（SYNTHETIC） | 72.35 | 1 |" in a.answer
+    assert "| SYN-002 | 云岭科技园（SYNTHETIC） | 64.1 | 2 |" in a.answer
+    assert "排名为全部 3 个园区中的名次" in a.answer
+    assert_citations_resolve(a)
+    assert_numbers_sourced(a)

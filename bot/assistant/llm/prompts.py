@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
 
+from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.llm.guards import DEFAULT_INJECTION_PATTERNS, GuardConfig
 
 
@@ -32,12 +32,8 @@ class Prompts(BaseModel):
 
 
 def default_prompts_file() -> Path:
-    from bot.paths import project_root
-
-    return project_root() / "config" / "assistant" / "prompts.yaml"
+    return assistant_config("prompts.yaml")
 
 
 def load_prompts(path: Path | None = None) -> Prompts:
-    path = path or default_prompts_file()
-    with path.open(encoding="utf-8") as fh:
-        return Prompts.model_validate(yaml.safe_load(fh))
+    return load_yaml_model(Prompts, path or default_prompts_file(), "invalid prompts")

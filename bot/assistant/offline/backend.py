@@ -151,31 +151,28 @@ class OfflineBackend:
         ]
         return self.answers.indicator_system(outline, clauses, q.message, english=route.language == "en")
 
+    def _cited_by_the_weights(self, route: Route, outcome: ToolOutcome, kind: type[Any],
+                               write: Callable[..., Composed], q: Question) -> Handler:
+        """Answers from score cards: the result written and the 附2 weights cited."""
+        yield outcome
+        if not isinstance(outcome.result, kind):
+            return self._failed(outcome, route)
+        return write(outcome.result, q.toolbox.find_clause(*SCORE_CLAUSE), english=route.language == "en")
+
     def _on_score(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         assert route.park is not None
-        outcome = q.toolbox.score_park(route.park.park_id)
-        yield outcome
-        if not isinstance(outcome.result, ScoreLookup):
-            return self._failed(outcome, route)
-        return self.answers.score(outcome.result.card, q.toolbox.find_clause(*SCORE_CLAUSE),
-                                  english=route.language == "en")
+        return (yield from self._cited_by_the_weights(
+            route, q.toolbox.score_park(route.park.park_id), ScoreLookup,
+            lambda result, clause, english: self.answers.score(result.card, clause, english=english), q))
 
     def _on_explain(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         assert route.park is not None
-        outcome = q.toolbox.explain_score(route.park.park_id)
-        yield outcome
-        if not isinstance(outcome.result, ScoreExplanation):
-            return self._failed(outcome, route)
-        return self.answers.explanation(outcome.result, q.toolbox.find_clause(*SCORE_CLAUSE),
-                                        english=route.language == "en")
+        return (yield from self._cited_by_the_weights(
+            route, q.toolbox.explain_score(route.park.park_id), ScoreExplanation, self.answers.explanation, q))
 
     def _on_compare(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        outcome = q.toolbox.compare_parks([p.park_id for p in route.parks])
-        yield outcome
-        if not isinstance(outcome.result, Comparison):
-            return self._failed(outcome, route)
-        return self.answers.comparison(outcome.result, q.toolbox.find_clause(*SCORE_CLAUSE),
-                                       english=route.language == "en")
+        return (yield from self._cited_by_the_weights(
+            route, q.toolbox.compare_parks([p.park_id for p in route.parks]), Comparison, self.answers.comparison, q))
 
     def _on_eligibility(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         assert route.park is not None and route.category is not None

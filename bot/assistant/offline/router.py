@@ -22,14 +22,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
+from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
 from bot.assistant.types import IndicatorRef, ParkRef
 
@@ -41,9 +40,7 @@ PARK_INTENTS = {"score", "eligibility", "explain", "what_if"}
 
 
 def default_intents_file() -> Path:
-    from bot.paths import project_root
-
-    return project_root() / "config" / "assistant" / "intents.yaml"
+    return assistant_config("intents.yaml")
 
 
 class Change(BaseModel):
@@ -126,17 +123,7 @@ class RouterConfig(BaseModel):
 
     @classmethod
     def load(cls, path: Path | None = None) -> RouterConfig:
-        return _load_config(str(path or default_intents_file()))
-
-
-@lru_cache(maxsize=8)
-def _load_config(path: str) -> RouterConfig:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    try:
-        return RouterConfig.model_validate(data)
-    except Exception as exc:
-        raise ValueError(f"{path}: invalid intent rules: {exc}") from exc
+        return load_yaml_model(cls, path or default_intents_file(), "invalid intent rules")
 
 
 def detect_language(text: str) -> Literal["zh", "en"]:
