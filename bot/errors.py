@@ -4,7 +4,7 @@
 
     ParkBotError                      (bot/errors.py)   base of the application's own errors
     ├── BadRequest            400     the request is malformed; the message names the field
-    ├── MessageTooLong        413     a chat message is longer than ``limits.max_message_chars``
+    │   └── MessageTooLong    413     a question longer than ``limits.max_message_chars`` (every channel)
     ├── NotFound              404     a named thing (park, document, conversation) does not exist
     └── Unavailable           503     a dependency (index, LLM endpoint, store) is not ready
 
@@ -44,11 +44,16 @@ class BadRequest(ParkBotError):
     status = 400
 
 
-class MessageTooLong(ParkBotError):
-    """The same refusal on every channel; the message names the limit (``limits.max_message_chars``)."""
+class MessageTooLong(BadRequest):
+    """A question longer than ``limits.max_message_chars``: the same refusal, naming the limit, on every channel."""
 
     code = "message_too_long"
     status = 413
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"message: {length} characters is longer than the limit of {limit}; "
+                         "shorten the question or split it.")
+        self.length, self.limit = length, limit
 
 
 class NotFound(ParkBotError):

@@ -172,10 +172,7 @@ class Services:
         limit = self.settings.limits.max_message_chars
         if len(message) > limit:
             metrics.record_rejection("message_too_long")
-            raise MessageTooLong(
-                f"message: {len(message)} characters is longer than the limit of {limit}; "
-                "shorten the question or split it."
-            )
+            raise MessageTooLong(len(message), limit)
 
     def _stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:
         from bot.assistant.types import FinalAnswer

@@ -311,45 +311,51 @@ class Toolbox:
             head.append(self.failures.scoped_listing.format(shown=len(listed), size=result.cohort_size))
         return ToolOutcome("list_parks", {}, "\n".join(head + lines), result)
 
-    @tool(ParkArgs)
-    def score_park(self, park: str) -> ToolOutcome:
-        """Score one park of the cohort with ParkBot's documented method (total, rank, primaries)."""
-        args = {"park": park}
-        ref = self._park("score_park", args, park)
+    def _about_park(self, name: str, args: dict[str, Any], park: str,
+                    compute: Callable[[ParkRef], tuple[str, ToolResult] | ToolOutcome]) -> ToolOutcome:
+        """A park tool: the park checked against the caller's scope, then ``compute`` → (text, result)."""
+        ref = self._park(name, args, park)
         if isinstance(ref, ToolOutcome):
             return ref
         try:
-            card = self.park_data.score_card(ref.park_id)  # type: ignore[union-attr]
+            computed = compute(ref)
         except Exception as exc:
-            return self._library_error("score_park", args, exc)
-        text = (
-            f"{card.name} ({card.park_id}): total {card.total}, rank {card.rank} of {card.cohort_size}; primaries "
-            + "; ".join(f"{p.code} {p.name} {p.score}" for p in card.primaries)
-            + f". registry {card.registry}, method {card.method}."
-            + (f" ({self.failures.synthetic_note})" if card.synthetic else "")
-        )
-        return ToolOutcome("score_park", args, text, ScoreLookup(park=ref, card=card))
+            return self._library_error(name, args, exc)
+        return computed if isinstance(computed, ToolOutcome) else ToolOutcome(name, args, *computed)
+
+    @tool(ParkArgs)
+    def score_park(self, park: str) -> ToolOutcome:
+        """Score one park of the cohort with ParkBot's documented method (total, rank, primaries)."""
+
+        def compute(ref: ParkRef) -> tuple[str, ToolResult]:
+            card = self.park_data.score_card(ref.park_id)  # type: ignore[union-attr]
+            text = (
+                f"{card.name} ({card.park_id}): total {card.total}, rank {card.rank} of {card.cohort_size}; primaries "
+                + "; ".join(f"{p.code} {p.name} {p.score}" for p in card.primaries)
+                + f". registry {card.registry}, method {card.method}."
+                + (f" ({self.failures.synthetic_note})" if card.synthetic else "")
+            )
+            return text, ScoreLookup(park=ref, card=card)
+
+        return self._about_park("score_park", {"park": park}, park, compute)
 
     @tool(ParkArgs)
     def explain_score(self, park: str) -> ToolOutcome:
         """Explain a park's score: where its points come from and where it loses most."""
-        args = {"park": park}
-        ref = self._park("explain_score", args, park)
-        if isinstance(ref, ToolOutcome):
-            return ref
-        try:
+
+        def compute(ref: ParkRef) -> tuple[str, ToolResult]:
             card = self.park_data.score_card(ref.park_id)  # type: ignore[union-attr]
             why = self.park_data.explain(ref.park_id, EXPLAIN_TOP)  # type: ignore[union-attr]
-        except Exception as exc:
-            return self._library_error("explain_score", args, exc)
-        text = (
-            f"{why.name}: total {why.total}, rank {why.rank}. Most points lost on: "
-            + "; ".join(f"{e.code} {e.name} headroom {e.headroom}" for e in why.losses)
-            + ". Largest contributions: "
-            + "; ".join(f"{e.code} {e.name} {e.contribution}" for e in why.strengths)
-            + (f". Missing: {', '.join(why.missing)}" if why.missing else "")
-        )
-        return ToolOutcome("explain_score", args, text, ScoreExplanation(park=ref, card=card, explanation=why))
+            text = (
+                f"{why.name}: total {why.total}, rank {why.rank}. Most points lost on: "
+                + "; ".join(f"{e.code} {e.name} headroom {e.headroom}" for e in why.losses)
+                + ". Largest contributions: "
+                + "; ".join(f"{e.code} {e.name} {e.contribution}" for e in why.strengths)
+                + (f". Missing: {', '.join(why.missing)}" if why.missing else "")
+            )
+            return text, ScoreExplanation(park=ref, card=card, explanation=why)
+
+        return self._about_park("explain_score", {"park": park}, park, compute)
 
     @tool(CompareArgs)
     def compare_parks(self, parks: list[str]) -> ToolOutcome:
@@ -376,46 +382,41 @@ class Toolbox:
     @tool(EligibilityArgs)
     def check_eligibility(self, park: str, category: str) -> ToolOutcome:
         """Check a park against the 附1 targets of one category (到2020年 targets)."""
-        args = {"park": park, "category": category}
-        ref = self._park("check_eligibility", args, park)
-        if isinstance(ref, ToolOutcome):
-            return ref
-        try:
+
+        def compute(ref: ParkRef) -> tuple[str, ToolResult]:
             report = self.park_data.eligibility(ref.park_id, category)  # type: ignore[union-attr]
-        except Exception as exc:
-            return self._library_error("check_eligibility", args, exc)
-        targets = "".join(
-            f"\n- {t.name}: threshold {t.threshold} {t.unit or ''}, value {t.value}, met {t.met}, gap {t.gap}"
-            for t in report.targets
-        )
-        text = (
-            f"{ref.name} vs {report.category}: {report.overall}. "
-            + (f"Not met: {', '.join(report.failing)}. " if report.failing else "")
-            + (f"Missing data: {', '.join(report.missing)}. " if report.missing else "")
-            + f"Source: {report.citation.doc} {report.citation.section}."
-            + (f"\nTargets (ratios are fractions):{targets}" if targets else "")
-        )
-        return ToolOutcome("check_eligibility", args, text, EligibilityCheck(park=ref, eligibility=report))
+            targets = "".join(
+                f"\n- {t.name}: threshold {t.threshold} {t.unit or ''}, value {t.value}, met {t.met}, gap {t.gap}"
+                for t in report.targets
+            )
+            text = (
+                f"{ref.name} vs {report.category}: {report.overall}. "
+                + (f"Not met: {', '.join(report.failing)}. " if report.failing else "")
+                + (f"Missing data: {', '.join(report.missing)}. " if report.missing else "")
+                + f"Source: {report.citation.doc} {report.citation.section}."
+                + (f"\nTargets (ratios are fractions):{targets}" if targets else "")
+            )
+            return text, EligibilityCheck(park=ref, eligibility=report)
+
+        return self._about_park("check_eligibility", {"park": park, "category": category}, park, compute)
 
     @tool(WhatIfArgs)
     def what_if(self, park: str, changes: dict[str, str]) -> ToolOutcome:
         """Recompute a park's score with some indicator values changed (exact, the whole cohort rescored)."""
         args = {"park": park, "changes": dict(changes)}
-        ref = self._park("what_if", args, park)
-        if isinstance(ref, ToolOutcome):
-            return ref
-        if not changes:
-            return self._fail("what_if", args, "no_changes")
-        try:
+
+        def compute(ref: ParkRef) -> tuple[str, ToolResult] | ToolOutcome:
+            if not changes:
+                return self._fail("what_if", args, "no_changes")
             summary, before, after, rows = self.park_data.what_if(ref.park_id, changes)  # type: ignore[union-attr]
-        except Exception as exc:
-            return self._library_error("what_if", args, exc)
-        text = (
-            f"{ref.name}: total {summary.total_before} → {summary.total_after}, rank {summary.rank_before} → "
-            f"{summary.rank_after} (recomputed with {dict(changes)})."
-        )
-        result = WhatIfOutcome(park=ref, changes=dict(changes), summary=summary, before=before, after=after, indicators=rows)
-        return ToolOutcome("what_if", args, text, result)
+            text = (
+                f"{ref.name}: total {summary.total_before} → {summary.total_after}, rank {summary.rank_before} → "
+                f"{summary.rank_after} (recomputed with {dict(changes)})."
+            )
+            return text, WhatIfOutcome(park=ref, changes=dict(changes), summary=summary, before=before, after=after,
+                                       indicators=rows)
+
+        return self._about_park("what_if", args, park, compute)
 
     @tool(RuleArgs)
     def check_rule(self, rule_set: str, facts: dict[str, Any]) -> ToolOutcome:

@@ -108,19 +108,23 @@ class ParkListing(BaseModel):
     scoped: bool = Field(description="True when the caller may see only some of the cohort's parks")
 
 
-class ScoreLookup(BaseModel):
+class AboutAPark(BaseModel):
+    """A result about one park of the cohort (one the caller may see)."""
+
+    park: ParkRef
+
+
+class ScoreLookup(AboutAPark):
     """score_park: one park's score card."""
 
     kind: Literal["score_card"] = "score_card"
-    park: ParkRef
     card: ScoreCard
 
 
-class ScoreExplanation(BaseModel):
+class ScoreExplanation(AboutAPark):
     """explain_score: where a park's points come from and where it loses most (scoring.explain)."""
 
     kind: Literal["explanation"] = "explanation"
-    park: ParkRef
     card: ScoreCard
     explanation: Explanation
 
@@ -133,19 +137,17 @@ class Comparison(BaseModel):
     cards: list[ScoreCard]
 
 
-class EligibilityCheck(BaseModel):
+class EligibilityCheck(AboutAPark):
     """check_eligibility: a park of the cohort against the 附1 targets of one category."""
 
     kind: Literal["eligibility"] = "eligibility"
-    park: ParkRef
     eligibility: EligibilityReport
 
 
-class WhatIfOutcome(BaseModel):
+class WhatIfOutcome(AboutAPark):
     """what_if: the cohort recomputed with one park's values changed (scoring.what_if)."""
 
     kind: Literal["what_if"] = "what_if"
-    park: ParkRef
     changes: dict[str, str]
     summary: WhatIfResult
     before: ScoreCard

@@ -40,14 +40,12 @@ class WeComChannel:
         answer: AnswerFn,
         executor: ThreadPoolExecutor | None = None,
         *,
-        corp_id: str = "",
         parks: Sequence[str] = (ALL_PARKS,),
     ) -> None:
         self.crypto = crypto
         self.client = client
         self.dedupe = dedupe
         self.answer = answer
-        self.corp_id = corp_id
         self.parks = tuple(parks)
         self.executor = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="wecom")
 
@@ -73,7 +71,7 @@ class WeComChannel:
     def _reply(self, message: InboundMessage) -> None:
         try:
             if message.msg_type == "text" and message.content:
-                principal = Principal(kind="wecom", name=f"{self.corp_id}:{message.from_user}", parks=self.parks)
+                principal = Principal(kind="wecom", name=f"{self.crypto.receive_id}:{message.from_user}", parks=self.parks)
                 answer = self.answer(AnswerRequest(principal=principal, message=message.content,
                                                    conversation_id=f"wecom:{message.from_user}", channel="wecom"))
                 self.client.send_markdown(message.from_user, answer_markdown(answer))

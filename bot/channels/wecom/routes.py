@@ -56,7 +56,7 @@ def wecom_channel(request: Request) -> WeComChannel:
         cfg.agent_id,
         httpx.Client(timeout=10.0),
     )
-    channel = WeComChannel(crypto, client, services.dedupe, services.answer, corp_id=cfg.corp_id, parks=cfg.parks)
+    channel = WeComChannel(crypto, client, services.dedupe, services.answer, parks=cfg.parks)
     request.app.state.wecom = channel
     return channel
 
