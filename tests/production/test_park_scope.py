@@ -9,7 +9,6 @@ to SYN-001; the ``ops`` token sees every park (the control that shows each check
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -206,13 +205,13 @@ def test_wecom_ai_bot_user_limited_to_one_park_gets_nothing_of_another(tmp_path)
             message = {"msgid": f"scope-{i}", "aibotid": "bot", "chattype": "single", "from": {"userid": "wangwu"},
                        "msgtype": "text", "text": {"content": question}}
             stream_id = _open(_post(base, message).json())["stream"]["id"]
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
+
+            def poll(stream_id: str = stream_id) -> dict:
                 frame = _open(_post(base, {"msgid": "poll", "msgtype": "stream", "stream": {"id": stream_id}}).json())
                 frames.append(frame["stream"]["content"])
-                if frame["stream"]["finish"]:
-                    break
-                time.sleep(0.05)
+                return frame["stream"]
+
+            assert wait_until(lambda: poll()["finish"])
             assert "您的账号无权查看 SYN-002" in frames[-1]
     assert_nothing_of_other_parks(frames)
     assert answers_on("wecom_aibot") == counted + len(ABOUT_SYN_002)
