@@ -16,6 +16,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -109,6 +110,7 @@ def _load_txt(path: Path, data: bytes) -> tuple[str, str | None, bool]:
 
 def _load_md(path: Path, data: bytes) -> tuple[str, str | None, bool]:
     text, enc = decode_text(data, path)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # HTML comments are not text
     lines = []
     in_fence = False
     for line in text.splitlines():
@@ -153,7 +155,13 @@ def _load_html(path: Path, data: bytes) -> tuple[str, str | None, bool]:
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "iframe"]):
         tag.decompose()
     body = soup.body or soup
-    for table in body.find_all("table"):
+    for table in reversed(body.find_all("table")):  # innermost first
+        if _is_layout_table(table):  # a page laid out with a table: its cells are text, not data
+            for tag in table.find_all(["tr", "td", "th"]):
+                tag.insert_before(soup.new_string("\n"))
+                tag.insert_after(soup.new_string("\n"))
+            table.replace_with(*table.contents) if table.contents else table.decompose()
+            continue
         rows = []
         for tr in table.find_all("tr"):
             cells = [_inline(c.get_text(" ", strip=True)) for c in tr.find_all(["td", "th"])]
@@ -174,6 +182,18 @@ def _load_html(path: Path, data: bytes) -> tuple[str, str | None, bool]:
     if title and not re.search(r"^#\s", text, re.M):
         text = f"# {title}\n{text}"
     return text, enc, True
+
+
+def _is_layout_table(table: Any) -> bool:
+    """A table that lays out a page rather than holding data: a cell holds a table (already
+    turned into tab-separated rows), a long text, or several paragraphs of prose."""
+    for cell in table.find_all(["td", "th"]):
+        text = cell.get_text().strip()
+        if "\t" in text or len(text) > 300 or cell.find("table"):
+            return True
+        if len(cell.find_all(["p", "div", "li"])) >= 3 and len(text) > 120:
+            return True
+    return False
 
 
 def _inline(s: str) -> str:
