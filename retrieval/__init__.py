@@ -7,13 +7,15 @@ Parsing entry points (no index needed)::
     docs, failures = load_corpus("data/corpus")                # bad files are reported, not raised
 """
 
-from retrieval.corpus import load_corpus, parse_file, parse_files
+from retrieval.corpus import load_corpus, parse_file, parse_file_documents, parse_files
 from retrieval.loaders import LoadFailure, load_file
 from retrieval.models import Chunk, DocumentMeta, Hit, ParsedDocument, Section
-from retrieval.parsing import parse_text
+from retrieval.parsing import parse_documents, parse_text
 
 __all__ = [
+    "parse_documents",
     "parse_file",
+    "parse_file_documents",
     "parse_files",
     "load_corpus",
     "load_file",

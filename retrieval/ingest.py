@@ -121,16 +121,15 @@ def load_documents(paths: Iterable[str | Path], progress: Progress | None = None
 
 
 def _parse_path(path: Path) -> tuple[list[ParsedDocument], list[Failure]]:
-    """One file or directory through the parser (`load_corpus` / `parse_file` of retrieval.corpus)."""
-    from retrieval.corpus import load_corpus, parse_file
+    """One file or directory through the parser (`load_corpus` / `parse_file_documents` of retrieval.corpus)."""
+    from retrieval.corpus import load_corpus, parse_file_documents
 
     if not path.exists():
         return [], [Failure(source=str(path), code="not_found", reason="no such file or directory")]
     if path.is_dir():
         docs, failed = load_corpus(path)
         return list(docs), [_failure(f, path) for f in failed]
-    parsed = parse_file(path)
-    return (list(parsed) if isinstance(parsed, list | tuple) else [parsed]), []
+    return parse_file_documents(path), []
 
 
 def _failure(item: object, default_source: Path) -> Failure:

@@ -16,8 +16,8 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 

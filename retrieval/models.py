@@ -14,10 +14,20 @@ DocStatus = Literal["in_force", "superseded", "repealed", "expired"]
 ChunkKind = Literal["text", "table_row", "table"]
 
 
+JurisdictionLevel = Literal["national", "province", "city"]
+
+
+class Jurisdiction(BaseModel):
+    """Whose rule it is, derived from the issuer: national, a province's or a city's."""
+
+    level: JurisdictionLevel
+    place: str = Field(description="全国, or the province / city name, e.g. 广东省, 青岛市")
+
+
 class RelatedDocument(BaseModel):
     """Another document named by this one, e.g. the notice that forwarded it."""
 
-    relation: Literal["forwarded_by", "issued_with", "supersedes", "cites"]
+    relation: Literal["forwarded_by", "forwards", "issued_with", "supersedes", "cites"]
     doc: str = Field(description="Its 文号 or, without one, its title")
     title: str | None = None
     issuer: str | None = None
@@ -32,7 +42,9 @@ class DocumentMeta(BaseModel):
     doc_number: str | None = Field(default=None, description="文号, normalised to 〔〕 brackets")
     issuer: str | None = None
     date: str | None = Field(default=None, description="Issue date, ISO YYYY-MM-DD")
-    effective_date: str | None = None
+    effective_date: str | None = Field(default=None, description="From \"自…起施行/实施\", ISO YYYY-MM-DD")
+    history: list[str] = Field(default=[], description="Adoption and revision records, as printed")
+    jurisdiction: Jurisdiction | None = Field(default=None, description="Derived from the issuer")
     status: DocStatus = "in_force"
     superseded_by: str | None = None
     source: str = Field(default="", description="File name the document was read from")
@@ -81,6 +93,9 @@ class Hit(BaseModel):
     section: str
     date: str | None = None
     issuer: str | None = None
+    doc_number: str | None = Field(default=None, description="文号 of the document, when it has one")
+    effective_date: str | None = None
+    jurisdiction: Jurisdiction | None = None
     status: DocStatus = "in_force"
     superseded_by: str | None = Field(default=None, description="For a superseded document: what replaced it")
     text: str

@@ -1,7 +1,8 @@
 """Heading markers of Chinese policy documents and the path strings built from them.
 
-Markers, outermost first as they usually nest: 第一章 / 第一节 / 第一条, 一、, （一）, 1. or 1．,
-（1）, and —— list items. The nesting of a given document is inferred from the order in which
+Markers, outermost first as they usually nest: 第一编 / 第一分编 / 第一章 / 第一节 / 第一条 (with
+numerals of any length and 之一 articles: 第一百二十条, 第十条之一), 一、, （一）, 1. or 1．, （1）, ①,
+and —— list items. The nesting of a given document is inferred from the order in which
 marker types first appear (a type seen again closes everything opened below it), so a document
 that starts at （一） or uses 1. directly under 一、 is read correctly.
 
@@ -15,16 +16,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_NUM = "一二三四五六七八九十百零〇"
+CN_NUM = "一二三四五六七八九十百千零〇两"
+_N = rf"[{CN_NUM}\d]{{1,8}}"
 
 MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("chapter", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})章\s*")),
-    ("part", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})节\s*")),
-    ("article", re.compile(rf"^第([{CN_NUM}\d]{{1,4}})条\s*")),
+    ("book", re.compile(rf"^第({_N})编\s*")),
+    ("subbook", re.compile(rf"^第({_N})分编\s*")),
+    ("chapter", re.compile(rf"^第({_N})章\s*")),
+    ("part", re.compile(rf"^第({_N})节\s*")),
+    ("article", re.compile(rf"^第({_N}条(?:之[一二三四五六七八九十]{{1,3}})?)\s*")),
     ("cn", re.compile(rf"^([{CN_NUM}]{{1,3}})\s*[、．]\s*")),
     ("paren_cn", re.compile(rf"^[（(]\s*([{CN_NUM}]{{1,4}})\s*[）)]\s*")),
     ("arabic", re.compile(r"^(\d{1,2})\s*[.．、](?![\d.．])\s*")),
     ("paren_arabic", re.compile(r"^[（(]\s*(\d{1,2})\s*[）)]\s*")),
+    ("circled", re.compile(r"^([\u2460-\u2473])\s*")),
     ("dash", re.compile(r"^(?:——|—|--|－－)\s*")),
 ]
 
@@ -44,13 +49,16 @@ class Marker:
         if self.type.startswith("md"):  # a Markdown/HTML/DOCX heading without a number
             return self.num + " "
         return {
+            "book": f"第{self.num}编",
+            "subbook": f"第{self.num}分编",
             "chapter": f"第{self.num}章",
             "part": f"第{self.num}节",
-            "article": f"第{self.num}条",
+            "article": f"第{self.num}",  # num keeps 条 and any 之一: 十条之一
             "cn": f"{self.num}、",
             "paren_cn": f"（{self.num}）",
             "arabic": f"{self.num}.",
             "paren_arabic": f"（{self.num}）",
+            "circled": self.num,
             "dash": "",
         }[self.type]
 
@@ -92,6 +100,12 @@ def lead_phrase(text: str, limit: int = 40) -> str:
     if m and len(m.group(1)) <= limit:
         return m.group(1)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Items inside an article (项, 目): they are the article's text, not sections of their own.
+ITEM_TYPES = frozenset({"cn", "paren_cn", "arabic", "paren_arabic", "circled", "dash"})
+# Structural units of laws and regulations, outermost first.
+LAW_TYPES = ("book", "subbook", "chapter", "part", "article")
 
 
 def is_pure_heading(rest: str) -> bool:

@@ -133,9 +133,96 @@ def issuer_from_title(title: str) -> str | None:
 # ---------------------------------------------------------------- titles
 
 NOTICE_PRINT = re.compile(r"^(?P<org>.*?)关于(?:印发|发布|颁布)(?P<inner>.+)的通知$")
-NOTICE_FORWARD = re.compile(r"^(?:.*?关于)?转发(?:(?P<org>[\u4e00-\u9fff]{2,20}?)关于)?(?P<inner>.+)的通知$")
+NOTICE_FORWARD = re.compile(r"^(?:.*?关于|[\u4e00-\u9fff]{2,30}?)?转发(?:(?P<org>[\u4e00-\u9fff]{2,20}?)关于)?(?P<inner>.+)的通知$")
 
 
 def clean_title(title: str) -> str:
     title = unicodedata.normalize("NFC", title).strip(" \u3000\t#")
     return title.strip("《》")
+
+
+# ---------------------------------------------------------------- laws: history, adopting body
+
+HISTORY_VERBS = "通过|修正|修订|批准|公布|施行|发布|颁布|印发"
+HISTORY_LINE = re.compile(
+    rf"^[（(]?\s*(?P<date>{ANY_DATE.pattern})\s*(?P<what>.{{0,160}}?(?:{HISTORY_VERBS}))\s*[）)]?$"
+)
+ORDER_NUMBER = re.compile(r"(?P<org>[\u4e00-\u9fff]{1,16}?)令\s*第\s*(?P<n>\d{1,4})\s*号")
+_CONGRESS = re.compile(
+    r"(?P<place>[\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|州|县))?第[一二三四五六七八九十]+届"
+    r"(?P<body>全国人民代表大会常务委员会|全国人民代表大会|人民代表大会常务委员会|人民代表大会)"
+)
+
+
+def history_items(line: str) -> list[str]:
+    """The adoption and revision records of one line: ``1996年5月15日 第八届…会议通过``, or the
+    official bracketed form ``（1996年5月15日…通过　根据2015年8月29日…修正）`` (several items)."""
+    s = line.strip(" \u3000\t")
+    if len(s) > 400 or not re.search(HISTORY_VERBS, s):
+        return []
+    inner = s[1:-1] if s[:1] in "（(" and s[-1:] in "）)" else s
+    parts = [p.strip(" \u3000") for p in re.split(r"[\u3000]+|\s{2,}|(?=根据\s*\d{4}年)", inner) if p.strip(" \u3000")]
+    items = []
+    for part in parts:
+        body = part[2:] if part.startswith("根据") else part
+        if not HISTORY_LINE.match(body):
+            return []
+        items.append(part)
+    return items
+
+
+def order_number(text: str) -> str | None:
+    """A 令 number such as 国家知识产权局令第17号 or 国务院令第706号."""
+    m = ORDER_NUMBER.search(text)
+    return f"{m.group('org')}令第{m.group('n')}号" if m else None
+
+
+def history_date(history: list[str]) -> str | None:
+    """The date of the text in force: the latest adoption, revision or amendment."""
+    found = [parse_date(h) for h in history if re.search(r"通过|修正|修订|公布|发布|颁布|印发", h)]
+    dates = [d for d in found if d]
+    return max(dates) if dates else None
+
+
+def history_issuer(history: list[str]) -> str | None:
+    """The body that adopted the text (the first record that names one) or the organ of a 令."""
+    for item in history:
+        if "批准" in item and "通过" not in item:
+            continue
+        m = _CONGRESS.search(item)
+        if m:
+            return (m.group("place") or "") + m.group("body")
+        order = ORDER_NUMBER.search(item)
+        if order:
+            return normalize_issuer(order.group("org"))
+    return None
+
+
+# ---------------------------------------------------------------- effective date
+
+_EFFECTIVE = re.compile(
+    rf"自\s*(?P<when>{ANY_DATE.pattern}|公布之日|发布之日|印发之日|颁布之日|下发之日|公布之日|批准之日)\s*起\s*"
+    r"(?:施行|实施|执行|生效)"
+)
+
+
+def effective_date(text: str, history: list[str], date: str | None) -> str | None:
+    """From "自…起施行/实施" (the last such clause: the one in the closing article), or a history
+    record "…施行"; "自发布之日起" takes the document's own date."""
+    found = list(_EFFECTIVE.finditer(text))
+    if found:
+        when = found[-1].group("when")
+        return parse_date(when) if ANY_DATE.match(when) else date
+    for item in history:
+        if item.rstrip("）)").endswith("施行"):
+            return parse_date(item)
+    return None
+
+
+def split_title_history(title: str) -> tuple[str, list[str]]:
+    """A title with its adoption history glued on (``…法1996年5月15日第八届…会议通过``)."""
+    m = re.search(rf"[（(]?\s*(?:{ANY_DATE.pattern})\s*[^，。]{{0,120}}?(?:{HISTORY_VERBS})", title)
+    if not m or m.start() < 4:
+        return title, []
+    items = history_items(title[m.start():])
+    return title[: m.start()].strip(" \u3000"), items or [title[m.start():].strip()]

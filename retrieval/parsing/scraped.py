@@ -167,9 +167,9 @@ def parse_run_on(text: str, forwarder_number: str | None, forwarder_issuer: str 
         if titles & {norm}:  # the page title repeated under the masthead rule
             seen.add(unit)
             continue
-        if nums and "。" not in unit and len(unit) < 120:  # masthead: title, date, 文号 — not content
+        if nums and "。" not in unit and len(unit) < 120:  # masthead: title, date, 文号 of a notice
             last_masthead = preamble_a if forwarder_number in nums else preamble_b
-            seen.add(unit)
+            emit(last_masthead, unit)  # kept in that notice's preamble: no text is lost
             continue
         if re.match(r"^各[^。：]{2,120}：", unit):
             emit(last_masthead, unit)

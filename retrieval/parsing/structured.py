@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 
 from retrieval.parsing import tables
 from retrieval.parsing.blocks import Block, Outline
+from retrieval.parsing.chrome import chrome_row, is_chrome_only, strip_chrome
 from retrieval.parsing.headings import (
+    ITEM_TYPES,
+    LAW_TYPES,
     Marker,
     is_pure_heading,
     join_path,
@@ -15,7 +18,13 @@ from retrieval.parsing.headings import (
     match_attachment,
     match_marker,
 )
-from retrieval.parsing.meta import doc_number_line, is_date_line
+from retrieval.parsing.meta import (
+    doc_number_line,
+    history_items,
+    is_date_line,
+    order_number,
+    split_title_history,
+)
 
 _TERMINAL = re.compile(r"[。；;，,：:！？]$")
 
@@ -25,21 +34,30 @@ class Header:
     title_lines: list[str] = field(default_factory=list)
     doc_number: str | None = None
     body_start: int = 0
+    history: list[str] = field(default_factory=list)  # adoption / revision records of a law
+    chrome: dict[str, str] = field(default_factory=dict)  # values read from web-page chrome
 
 
 def _is_noise(s: str) -> bool:
-    return "||" in s or bool(re.fullmatch(r"[-=_━─*#\s]+", s))
+    return "||" in s or bool(re.fullmatch(r"[-=_━─*#\s]+", s)) or bool(re.fullmatch(r"<!--.*-->", s))
 
 
 def read_header(lines: list[str]) -> Header:
-    """Title lines (up to 3, may be separated by blank lines), the masthead 文号 and where the
-    body starts. Leading scraper noise (``科技部||||``) and a bare 附件 label are skipped."""
+    """Title lines (up to 3, may be separated by blank lines), the masthead 文号, a law's
+    adoption and revision records, and where the body starts. Leading scraper noise
+    (``科技部||||``), web-page chrome (its values are kept in ``chrome``) and a bare 附件 label
+    are skipped; chrome and history glued onto a title line are cut off it."""
     h = Header()
     i = 0
     closed = False
     while i < len(lines):
         s = lines[i].strip(" \u3000\t")
         if not s or _is_noise(s):
+            i += 1
+            continue
+        row = chrome_row(lines[i].strip(" \u3000"))
+        if row is not None or is_chrome_only(s):
+            h.chrome.update(row if row is not None else strip_chrome(s)[1])
             i += 1
             continue
         if not h.title_lines and (match_attachment(s) or ("\t" not in s and s in {"附件", "附件："})):
@@ -50,16 +68,28 @@ def read_header(lines: list[str]) -> Header:
             h.doc_number = h.doc_number or dn
             i += 1
             continue
+        items = history_items(s)
+        if items and h.title_lines:
+            h.history += items
+            if not h.doc_number:
+                h.doc_number = order_number(s)
+            closed = True
+            i += 1
+            continue
         if h.title_lines and is_date_line(s):
             i += 1
             continue
+        s, fields = strip_chrome(s)
+        h.chrome.update(fields)
         heading = s.lstrip("#").strip()
+        heading, glued = split_title_history(heading)
         titleish = (len(heading) <= 50 and not _TERMINAL.search(heading) and "\t" not in s
                     and not match_marker(heading))
         marked = s.startswith("#")
         if titleish and not h.doc_number and len(h.title_lines) < 3 and not closed:
             h.title_lines.append(heading)
-            closed = marked  # a Markdown/HTML/DOCX title is one heading line
+            h.history += glued
+            closed = marked or bool(glued)  # a Markdown/HTML/DOCX title is one heading line
             i += 1
             continue
         break
@@ -84,10 +114,23 @@ class _Builder:
         self.body_seen = not body_is_attachment
         self.block = Block(path="", title=cover_title or main_title, level=0)
         self.out.blocks.append(self.block)
+        self.list_type: str | None = None  # marker type of a list running in the current block
 
     # ---- sections
     def path(self) -> str:
-        return join_path(self.prefix, [f.marker.printed for f in self.stack])
+        """The printed markers; inside an article only from the article on (第十条, 第十条之一),
+        because articles are numbered through the whole text and cited that way."""
+        frames = self.stack
+        articles = [k for k, f in enumerate(frames) if f.marker.type == "article"]
+        if articles:
+            frames = frames[articles[-1]:]
+        return join_path(self.prefix, [f.marker.printed for f in frames])
+
+    def in_article(self) -> bool:
+        return any(f.marker.type == "article" for f in self.stack)
+
+    def open_types(self) -> set[str]:
+        return {f.marker.type for f in self.stack}
 
     def level(self) -> int:
         return (1 if self.prefix else 0) + sum(1 for f in self.stack if f.marker.type != "dash")
@@ -109,6 +152,7 @@ class _Builder:
         if marker.type in types:
             del self.stack[types.index(marker.type):]
         self.stack.append(_Frame(marker, title, depth))
+        self.list_type = None
         self.new_block(title)
         if marker.type == "dash":
             printed = "——" + title
@@ -190,6 +234,52 @@ def _infer_missing_first(lines: list[str], start: int) -> dict[int, Marker]:
     return inferred
 
 
+def _has_body(lines: list[str], i: int, m: Marker, open_types: set[str]) -> bool:
+    """Whether the numbered line at `i` has text under it: the next line is a paragraph, or a
+    marker of a kind not yet open (its child). A sibling, an outer marker, an attachment, a
+    signature or the end of the text means it has none."""
+    for j in range(i + 1, len(lines)):
+        s = lines[j].strip(" \u3000\t")
+        if not s or is_chrome_only(s):
+            continue
+        if tables.is_row(lines[j]):
+            return True
+        if match_attachment(s) or _is_signature(lines, j):
+            return False
+        if s.startswith("#"):
+            return False
+        nxt = match_marker(s)
+        if nxt is None:
+            return True
+        return nxt.type != m.type and nxt.type not in open_types
+    return False
+
+
+def _marked_line(b: _Builder, m: Marker, s: str, has_body: bool) -> None:
+    """A numbered line is a heading only when it has text under it; otherwise its own text
+    is content (a one-sentence article, a list item, a threshold band) and is kept as such."""
+    if b.in_article() and m.type in ITEM_TYPES:
+        b.block.paragraphs.append(s)  # 项/目 of an article: the article's text
+        return
+    if m.type == "dash" and not re.search(r"。.", m.rest):
+        b.block.paragraphs.append(s)  # a —— list item without a lead sentence
+        return
+    if m.type not in LAW_TYPES and b.list_type == m.type:
+        b.block.paragraphs.append(s)  # the next item of a list introduced by "…：" above
+        return
+    lead_in = bool(re.search(r"[：:]$", m.rest))  # "…具备下列条件：" introduces its list: text
+    if is_pure_heading(m.rest) and has_body and m.type != "article" and not lead_in:
+        b.heading(m, m.rest.rstrip("。：:；; "))
+        return
+    last = b.block.paragraphs[-1] if b.block.paragraphs else ""
+    if m.type not in LAW_TYPES and not has_body and re.search(r"[：:]$", last):
+        b.list_type = m.type  # items of the list "…下列条件：" stay with it
+        b.block.paragraphs.append(s)
+        return
+    b.heading(m, lead_phrase(m.rest) or m.printed)
+    b.block.paragraphs.append(s)
+
+
 def build_outline(lines: list[str], body_start: int, main_title: str, cover_title: str,
                   body_is_attachment: bool, markup: bool = False) -> Outline:
     b = _Builder(main_title, cover_title, body_is_attachment)
@@ -249,15 +339,12 @@ def build_outline(lines: list[str], body_start: int, main_title: str, cover_titl
             b.block.paragraphs.append(s)
             i += 1
             continue
+        if is_chrome_only(s):  # page chrome after the text (扫一扫在手机打开当前页, 打印本页)
+            i += 1
+            continue
         m = inferred.get(i) or match_marker(s)
         if m:
-            if m.type == "dash" and not re.search(r"。.", m.rest):
-                b.block.paragraphs.append(s)  # a —— list item without a lead sentence
-            elif is_pure_heading(m.rest):
-                b.heading(m, m.rest.rstrip("。：:；; "))
-            else:
-                b.heading(m, lead_phrase(m.rest))
-                b.block.paragraphs.append(s)
+            _marked_line(b, m, s, _has_body(lines, i, m, b.open_types()))
             i += 1
             continue
         b.block.paragraphs.append(s)

@@ -1,0 +1,47 @@
+"""Jurisdiction from the issuer's name: national, province or city, with the place name.
+
+A province-level name at the start (广东省…, 北京市…, 新疆维吾尔自治区…) makes the document
+provincial, unless a city follows it (广东省深圳市…); a city-level name (青岛市…, 延边朝鲜族
+自治州…) makes it a city's. An issuer without a place name is national (国务院, 科学技术部,
+全国人民代表大会常务委员会, 国家知识产权局 …). No issuer, no jurisdiction: it is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.models import Jurisdiction
+
+PROVINCES = (
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
+    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区",
+    "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "新疆生产建设兵团",
+    "香港特别行政区", "澳门特别行政区",
+)
+_SHORT = {p[:-1] if p.endswith(("省", "市")) else p.replace("壮族自治区", "").replace("回族自治区", "")
+          .replace("维吾尔自治区", "").replace("自治区", ""): p for p in PROVINCES}
+_CITY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:市|自治州|地区|盟|州))(?=[\u4e00-\u9fff]{2})")
+_NATIONAL_PREFIXES = ("国务院", "全国", "中华人民共和国", "中共中央", "国家", "最高人民")
+
+
+def jurisdiction_of(issuer: str | None) -> Jurisdiction | None:
+    if not issuer:
+        return None
+    name = issuer.split("、")[0].split(" ")[0].strip()
+    if name.startswith(_NATIONAL_PREFIXES):
+        return Jurisdiction(level="national", place="全国")
+    for province in PROVINCES:
+        for form in (province, *(short for short, full in _SHORT.items() if full == province)):
+            if name.startswith(form):
+                rest = name[len(form):]
+                city = _CITY.match(rest)
+                if city and province not in ("北京市", "天津市", "上海市", "重庆市"):
+                    return Jurisdiction(level="city", place=city.group(1))
+                return Jurisdiction(level="province", place=province)
+    city = _CITY.match(name)
+    if city:
+        return Jurisdiction(level="city", place=city.group(1))
+    if re.search(r"(?:部|委员会|总局|局|署|院|办公厅|银行|中心)$", name):
+        return Jurisdiction(level="national", place="全国")
+    return None
