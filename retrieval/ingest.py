@@ -275,6 +275,11 @@ def _ingest_locked(
             meta, chunks = with_meta(DocumentMeta.model_validate(old[doc_id]["meta"]),
                                      old_chunks.get(doc_id, []), updates.get(doc_id))
             new[doc_id] = _prepare(meta, chunks, embedder.name, template)
+            if doc_id not in updates or not _changes(DocumentMeta.model_validate(old[doc_id]["meta"]),
+                                                     updates[doc_id]):
+                # carried over untouched: it is the same document, whatever its chunks' records
+                # lost on the way through the store (older builds did not keep `overlap`)
+                new[doc_id].fingerprint = old[doc_id]["fingerprint"]
     new = dict(sorted(new.items(), key=lambda item: (item[1].meta.source, item[0])))
     report.updated = [d for d in new if d in old and d not in unchanged and
                       new[d].fingerprint != old[d]["fingerprint"]]

@@ -42,6 +42,19 @@ QueryEmbedder = Callable[[str], np.ndarray]
 class SearchFilters(BaseModel):
     doc: str | None = None  # 文号 (any bracket style) or title of one document
     in_force_only: bool = False
+    # national | province | city, or a place name (广东省, 广东, 青岛市): documents of that jurisdiction
+    jurisdiction: str | None = None
+
+
+def _in_jurisdiction(meta: DocumentMeta, wanted: str) -> bool:
+    """A level (national, province, city) or a place name, with or without 省/市 (广东, 广东省)."""
+    j = meta.jurisdiction
+    if j is None:
+        return False
+    if wanted in ("national", "province", "city"):
+        return j.level == wanted
+    return j.place == wanted or j.place.rstrip("省市") == wanted.rstrip("省市") or (
+        wanted in ("全国", "国家") and j.level == "national")
 
 
 class SearchResult(BaseModel):
@@ -206,6 +219,11 @@ class Searcher:
         if filters.in_force_only:
             keep = np.array([self.documents.get(c.doc) is None or self.documents[c.doc].status == "in_force"
                              for c in self.chunks])
+            mask = keep if mask is None else mask & keep
+        if filters.jurisdiction:
+            wanted = filters.jurisdiction.strip()
+            docs = {d for d, meta in self.documents.items() if _in_jurisdiction(meta, wanted)}
+            keep = np.array([c.doc in docs for c in self.chunks], dtype=bool)
             mask = keep if mask is None else mask & keep
         return mask
 

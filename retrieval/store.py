@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 BUILD_ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{4}$")
 CURRENT_FILE = "CURRENT"
-_CHUNK_FIELDS = ("doc", "title", "issuer", "date", "section", "section_title", "position", "kind")
+_CHUNK_FIELDS = ("doc", "title", "issuer", "date", "section", "section_title", "position", "kind", "overlap")
 
 
 def new_build_id(after: str | None = None) -> str:

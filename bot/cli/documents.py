@@ -1,7 +1,7 @@
 """`parkbot docs …`: list documents with their status, show one, retire, delete, history.
 
     parkbot docs [--json]                              the indexed documents and their status
-    parkbot docs show ID [--json]                      metadata and the parsed outline
+    parkbot docs show ID [--json] [--passages]         metadata and the parsed outline (or every passage)
     parkbot docs retire ID --superseded-by ID2         or --status repealed|expired
     parkbot docs delete ID --yes
     parkbot docs history [ID] [--limit 50] [--json]    who changed what, when
@@ -102,18 +102,36 @@ def docs(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @docs_app.command("show")
-def show(ref: Annotated[str, typer.Argument(help="Doc id, 文号 or slug")], as_json: JsonOption = False) -> None:
-    """One document: metadata, status and the outline of headings the parser found."""
+def show(
+    ref: Annotated[str, typer.Argument(help="Doc id, 文号 or slug")],
+    as_json: JsonOption = False,
+    passages: Annotated[bool, typer.Option("--passages", help="Print every passage (section and text) "
+                                           "in reading order instead of the outline")] = False,
+) -> None:
+    """One document: metadata, status and the outline of headings the parser found (or its passages)."""
     try:
-        detail = _service().get(ref)
+        service = _service()
+        detail = service.get(ref)
+        found = service.passages(detail.id) if passages else None
     except _errors() as exc:
         raise _fail(exc) from exc
     if as_json:
-        console.print_json(detail.model_dump_json())
+        console.print_json(found.model_dump_json() if found is not None else detail.model_dump_json())
         return
-    console.print(f"[bold]{detail.title}[/bold]  {detail.id}  ({detail.slug})")
+    place = f"{detail.jurisdiction.place}（{detail.jurisdiction.level}）" if detail.jurisdiction else "—"
+    console.print(f"[bold]{detail.title}[/bold]  {detail.id}  ({detail.slug})", highlight=False)
     console.print(f"发文机关 {detail.issuer or '—'} · 成文日期 {detail.date or '—'} · 施行日期 "
-                  f"{detail.effective_date or '—'} · 状态 {detail.status_label} · {detail.chunks} passages")
+                  f"{detail.effective_date or '—'} · 适用范围 {place} · 状态 {detail.status_label} · "
+                  f"{detail.chunks} passages", highlight=False)
+    for line in detail.history:
+        console.print(f"  {line}", highlight=False)
+    for rel in detail.related:
+        console.print(f"  {rel.relation}: {rel.doc}", highlight=False)
+    if found is not None:
+        for n, passage in enumerate(found.passages, 1):
+            console.print(f"\n[bold]{n}. {passage.section or '（正文）'}[/bold]  {passage.chunk_id}", highlight=False)
+            console.print(passage.text, highlight=False, markup=False)
+        return
     for entry in detail.outline:
         console.print("  " * max(0, entry.level - 1) + entry.heading, highlight=False)
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.documents.records import Change
-from retrieval.models import DocStatus, DocumentMeta, RelatedDocument
+from retrieval.models import DocStatus, DocumentMeta, Jurisdiction, RelatedDocument
 from retrieval.versions import status_label
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -27,7 +27,8 @@ class DocumentSummary(BaseModel):
     doc_number: str | None = Field(None, description="文号")
     issuer: str | None = None
     date: str | None = Field(None, description="Issue date YYYY-MM-DD")
-    effective_date: str | None = None
+    effective_date: str | None = Field(None, description="施行/实施 date, from \"自…起施行\"")
+    jurisdiction: Jurisdiction | None = Field(None, description="national, province or city, with the place")
     status: DocStatus = "in_force"
     status_label: str = Field("现行有效", description="The status in words, e.g. 已被 国科发火〔2013〕388号 替代")
     superseded_by: str | None = None
@@ -40,7 +41,7 @@ class DocumentSummary(BaseModel):
     def from_meta(cls, meta: DocumentMeta, chunks: int, *, uploaded: bool, added_at: str | None) -> DocumentSummary:
         return cls(
             id=meta.doc, slug=slug_of(meta.doc), title=meta.title, doc_number=meta.doc_number, issuer=meta.issuer,
-            date=meta.date, effective_date=meta.effective_date, status=meta.status,
+            date=meta.date, effective_date=meta.effective_date, jurisdiction=meta.jurisdiction, status=meta.status,
             status_label=status_label(meta.status, meta.superseded_by), superseded_by=meta.superseded_by,
             chunks=chunks, source=meta.source.replace("\\", "/").rsplit("/", 1)[-1], uploaded=uploaded,
             added_at=added_at,
@@ -53,12 +54,26 @@ class OutlineEntry(BaseModel):
     level: int
 
 
+class Passage(BaseModel):
+    chunk_id: str
+    section: str = Field(description="Heading path as printed, e.g. 第十条, 二、（五）, 附1 一")
+    text: str
+
+
+class DocumentPassages(BaseModel):
+    """GET /api/documents/{id}/passages: what search and the assistant see, in reading order."""
+
+    document: str = Field(description="The document id")
+    passages: list[Passage]
+
+
 class DocumentDetail(DocumentSummary):
+    history: list[str] = Field([], description="Adoption and revision records, as printed (laws)")
     related: list[RelatedDocument] = []
     outline: list[OutlineEntry] = []
     outline_from: OutlineSource = Field("file", description="Parsed again from the file, or "
                                                     "rebuilt from the indexed passages when the file is gone")
-    history: list[Change] = []
+    changes: list[Change] = Field([], description="Recent changes to it (who, when, what), newest first")
 
 
 class MetadataPatch(BaseModel):

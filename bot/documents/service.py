@@ -24,7 +24,14 @@ from sqlalchemy.engine import Engine
 from bot.documents import files, state
 from bot.documents.config import DocumentSettings, document_settings
 from bot.documents.errors import DocumentNotFound, UploadTooLarge
-from bot.documents.models import ChangeResult, DocumentDetail, DocumentSummary, MetadataPatch
+from bot.documents.models import (
+    ChangeResult,
+    DocumentDetail,
+    DocumentPassages,
+    DocumentSummary,
+    MetadataPatch,
+    Passage,
+)
 from bot.documents.records import DocumentRecords
 from bot.documents.sniff import suffix_for
 from bot.errors import BadRequest
@@ -104,8 +111,16 @@ class DocumentService:
         meta = state.meta_of(entries, doc)
         outline, origin = state.outline(self.config, build, meta) if build else ([], "chunks")  # type: ignore[assignment]
         summary = self._summary(entries, doc, self.records.first_seen())
-        return DocumentDetail(**summary.model_dump(), related=meta.related, outline=outline, outline_from=origin,
-                              history=self.records.history(doc, limit=20))
+        return DocumentDetail(**summary.model_dump(), history=meta.history, related=meta.related, outline=outline,
+                              outline_from=origin, changes=self.records.history(doc, limit=20))
+
+    def passages(self, ref: str) -> DocumentPassages:
+        """Every passage of the document, in order: exactly what search and the assistant see."""
+        build, entries = state.current(self.config)
+        doc = state.resolve_ref(ref, entries)
+        chunks = state.chunks_of(self.config, build, doc) if build else []
+        return DocumentPassages(document=doc, passages=[Passage(chunk_id=c.chunk_id, section=c.section, text=c.text)
+                                                        for c in chunks])
 
     def resolve(self, ref: str) -> str:
         return state.resolve_ref(ref, state.current(self.config)[1])
@@ -150,39 +165,60 @@ class DocumentService:
                 staged = staging / name
                 staged.write_bytes(data)
                 files.write_sidecar(staged, given)
-                from retrieval.corpus import parse_file
+                from retrieval.corpus import parse_file_documents
 
                 try:
-                    parsed = parse_file(staged)  # the parser and errors of `parkbot ingest`
+                    docs = parse_file_documents(staged)  # the parser and errors of `parkbot ingest`
                 except (DocumentError, MetadataError) as err:  # name the file as the user knows it
                     err.message = err.message.replace(staged.name, filename, 1)
                     err.args, err.path = (err.message,), filename
                     raise
                 final = self.uploads / name
-                parsed.meta = parsed.meta.model_copy(update={"source": str(final)})
+                kept: dict[str, dict[str, Any]] = {}
+                for parsed in docs:
+                    parsed.meta = parsed.meta.model_copy(update={"source": str(final)})
+                    before = state.meta_of(entries, parsed.meta.doc) if parsed.meta.doc in entries else None
+                    if before is not None and "status" not in given:  # a new copy does not revive a retired text
+                        kept[parsed.meta.doc] = {"status": before.status, "superseded_by": before.superseded_by}
+                        parsed.meta = parsed.meta.model_copy(update=kept[parsed.meta.doc])
+                parsed = docs[0]
                 doc = parsed.meta.doc
-                targets += list(self._supersede_updates([parsed], entries))
-                targets = [t for t in dict.fromkeys(targets) if t != doc]
+                others = [d.meta.doc for d in docs[1:]]
+                targets += list(self._supersede_updates(docs, entries))
+                targets = [t for t in dict.fromkeys(targets) if t != doc and t not in others]
                 if given.get("superseded_by") == doc:
                     raise BadRequest(f"superseded_by: {doc} cannot supersede itself", code="bad_metadata")
                 updates = {t: {"status": "superseded", "superseded_by": doc} for t in targets}
                 previous = state.meta_of(entries, doc) if doc in entries else None
-                report = ingest_documents([parsed], self.config, self.embedder, updates=updates)
+                report = ingest_documents(docs, self.config, self.embedder, updates=updates)
                 files.move_into_place(staged, final)
             finally:
                 files.remove_tree(staging)
             if previous is not None and previous.source != str(final):
                 files.archive(state.source_path(previous.source) or final, self.uploads)
-            self.records.set_override(doc, fields=given, deleted=False, merge=False)
+            for d in docs:
+                self.records.set_override(d.meta.doc, fields={**kept.get(d.meta.doc, {}), **given} if d is parsed
+                                          else kept.get(d.meta.doc, {}), deleted=False, merge=False)
             for target in targets:
                 self.records.set_override(target, fields=updates[target])
                 self.records.record(actor, "retire", target, f"被 {doc} 替代（上传新文件时）", superseded_by=doc,
                                     build=report.build_id)
-            verb = "替换旧版本" if previous is not None else "新增"
-            change = self.records.record(
-                actor, "upload", doc, f"{verb}：{filename}（{len(parsed.chunks)} 段）", file=filename,
-                stored=name, sha256=sha, passages=len(parsed.chunks), build=report.build_id, supersedes=targets,
-                metadata=given)
+            change = None
+            for d in docs:
+                unchanged = d.meta.doc in report.unchanged
+                if d.meta.doc not in entries:
+                    verb = "新增"
+                elif unchanged:
+                    verb = "内容未变（unchanged），状态保持" if d.meta.doc in kept else "内容未变（unchanged）"
+                else:
+                    verb = "替换旧版本"
+                mine = d is parsed
+                record = self.records.record(
+                    actor, "upload", d.meta.doc, f"{verb}：{filename}（{len(d.chunks)} 段）", file=filename,
+                    stored=name, sha256=sha, passages=len(d.chunks), build=report.build_id,
+                    supersedes=targets if mine else [], metadata=given if mine else {}, unchanged=unchanged)
+                change = record if mine else change
+            targets += others
         return ChangeResult(document=self._after(doc), change=change, build=report.build_id, affected=targets)
 
     @staticmethod

@@ -62,7 +62,7 @@ def test_a_document_is_found_by_encoded_id_or_slug_with_its_outline(client: Test
     assert [(o["heading"], o["level"]) for o in detail["outline"]] == [
         ("一、总体要求", 1), ("（一）推进清洁能源替代", 2), ("二、保障措施", 1)]
     assert detail["outline_from"] == "file"
-    assert [h["action"] for h in detail["history"]] == ["upload"]
+    assert [h["action"] for h in detail["changes"]] == ["upload"]
     missing = client.get("/api/documents/" + quote("国发〔1999〕1号"))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_document"
 

@@ -35,7 +35,7 @@ def test_a_superseding_upload_is_preferred_and_the_old_one_flagged(client: TestC
     assert new["affected"] == [OLD]
     old = client.get(f"/api/documents/{quote(OLD)}").json()
     assert (old["status"], old["superseded_by"], old["status_label"]) == ("superseded", NEW, f"已被 {NEW} 替代")
-    assert old["history"][0]["action"] == "retire"
+    assert old["changes"][0]["action"] == "retire"
     in_force = client.get("/api/documents", params={"status": "in_force"}).json()["documents"]
     assert [d["id"] for d in in_force] == [NEW]
 

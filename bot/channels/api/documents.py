@@ -4,6 +4,7 @@
     POST   /api/documents                 upload (multipart/form-data: file + optional metadata fields,
                                           or the raw bytes with ?filename=…)
     GET    /api/documents/{id}            metadata, parsed outline, recent changes
+    GET    /api/documents/{id}/passages   every passage (chunk id, section, text) in reading order
     PATCH  /api/documents/{id}            correct metadata / status (JSON, MetadataPatch)
     DELETE /api/documents/{id}            remove it from the index
     GET    /api/document-changes          the audit log (?doc=…&limit=…)
@@ -27,7 +28,7 @@ from pydantic import BaseModel
 from bot.channels.api.params import known_query_only
 from bot.documents import DocumentService, service_for
 from bot.documents.errors import BadUpload, UploadTooLarge
-from bot.documents.models import ChangeResult, DocumentDetail, DocumentSummary, MetadataPatch
+from bot.documents.models import ChangeResult, DocumentDetail, DocumentPassages, DocumentSummary, MetadataPatch
 from bot.documents.multipart import parse_form
 from bot.documents.records import Change
 from bot.http.auth import Principal, require_document_management
@@ -123,6 +124,13 @@ def document_changes(
 ) -> ChangeList:
     """Every change to the corpus, newest first: who, when, what (optionally of one document)."""
     return ChangeList(changes=_service(request).history(doc, limit))
+
+
+@router.get("/api/documents/{ref:path}/passages", response_model=DocumentPassages)
+def document_passages(ref: str, request: Request) -> DocumentPassages:
+    """Every passage of the document in reading order, with its section: what search and the
+    assistant see of it."""
+    return _service(request).passages(ref)
 
 
 @router.get("/api/documents/{ref:path}", response_model=DocumentDetail)

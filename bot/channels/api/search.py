@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from bot.errors import Unavailable
+from retrieval.models import Jurisdiction
 
 router = APIRouter(tags=["search"])
 
@@ -21,6 +22,8 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=2000, description="The question, as staff would ask it")
     k: int = Field(5, ge=1, le=K_MAX, description="Number of hits")
     doc: str | None = Field(None, description="Only this document: its 文号 (e.g. 国发〔2020〕7号) or its title")
+    jurisdiction: str | None = Field(None, max_length=40, description="Only documents of this jurisdiction: "
+                                     "national, province, city, or a place name (广东省, 青岛市)")
 
 
 class SearchHit(BaseModel):
@@ -32,6 +35,9 @@ class SearchHit(BaseModel):
     score: float
     date: str | None = None
     issuer: str | None = None
+    doc_number: str | None = Field(None, description="文号 of the document, when it has one")
+    effective_date: str | None = Field(None, description="施行/实施 date, from \"自…起施行\"")
+    jurisdiction: Jurisdiction | None = Field(None, description="national, province or city, with the place")
     status: str = "in_force"
     superseded_by: str | None = None
     context: str = Field("", description="Section context shown with very short passages (table rows…)")
@@ -53,7 +59,8 @@ def search(body: SearchRequest, request: Request) -> SearchResponse:
     searcher = request.app.state.services.searcher
     if searcher is None:
         raise Unavailable("No search index yet: run `parkbot ingest` to build it", code="index_missing")
-    result = searcher.run(body.query, body.k, {"doc": body.doc} if body.doc else None)
+    filters = {k: v for k, v in {"doc": body.doc, "jurisdiction": body.jurisdiction}.items() if v}
+    result = searcher.run(body.query, body.k, filters or None)
     return SearchResponse(
         hits=[SearchHit(**hit.model_dump(include=set(SearchHit.model_fields))) for hit in result.hits],
         coverage=CoverageOut(**result.coverage.model_dump(include={"covered", "score", "threshold"})),

@@ -172,10 +172,15 @@ async function showDetail(slug) {
   meta.replaceChildren();
   const rows = [
     ["文号", doc.doc_number || "—"], ["发文机关", doc.issuer || "—"], ["成文日期", doc.date || "—"],
-    ["施行日期", doc.effective_date || "—"], ["状态", doc.status_label], ["段落数", String(doc.chunks)],
+    ["施行日期", doc.effective_date || "—"],
+    ["适用范围", doc.jurisdiction ? `${doc.jurisdiction.place}（${LEVELS[doc.jurisdiction.level]}）` : "—"],
+    ["状态", doc.status_label], ["段落数", String(doc.chunks)],
     ["来源文件", doc.source || "—"], ["短编号", doc.slug],
   ];
+  for (const line of doc.history || []) rows.push(["制定与修改", line]);
+  for (const rel of doc.related || []) rows.push([RELATIONS[rel.relation] || rel.relation, rel.doc]);
   for (const [k, v] of rows) meta.append(el("dt", k), el("dd", v));
+  resetPassages();
   const outline = $("outline");
   outline.replaceChildren();
   for (const entry of doc.outline) {
@@ -193,10 +198,49 @@ async function showDetail(slug) {
   toggleSuperseded();
   const history = $("history");
   history.replaceChildren();
-  for (const change of doc.history) {
+  for (const change of doc.changes) {
     history.append(el("li", `${change.at.replace("T", " ").replace("+00:00", " UTC")} ${change.actor} `
       + `${ACTIONS[change.action] || change.action}：${change.summary}`));
   }
+}
+
+// -- passages: exactly what search and the assistant see -------------------------------------
+
+const LEVELS = { national: "全国", province: "省级", city: "市级" };
+const RELATIONS = { forwarded_by: "转发文件", forwards: "所转发文件", supersedes: "替代", issued_with: "一并印发", cites: "引用" };
+
+function resetPassages() {
+  const list = $("passages");
+  list.replaceChildren();
+  list.hidden = true;
+  $("passages-toggle").setAttribute("aria-expanded", "false");
+  $("passages-toggle").textContent = "显示全部段落";
+  $("passages-note").textContent = "";
+}
+
+async function togglePassages() {
+  const list = $("passages");
+  if (!list.hidden) {
+    resetPassages();
+    return;
+  }
+  let found;
+  try {
+    found = await api("GET", `/api/documents/${encodeURIComponent(selected)}/passages`);
+  } catch (err) {
+    banner(err.message);
+    return;
+  }
+  list.replaceChildren();
+  for (const p of found.passages) {
+    const li = el("li", "", "passage");
+    li.append(el("div", p.section || "（正文）", "passage-section"), el("div", p.text, "passage-text"));
+    list.append(li);
+  }
+  list.hidden = false;
+  $("passages-toggle").setAttribute("aria-expanded", "true");
+  $("passages-toggle").textContent = "收起段落";
+  $("passages-note").textContent = `共 ${found.passages.length} 段，按原文顺序。`;
 }
 
 function toggleSuperseded() {
@@ -256,4 +300,5 @@ function confirmDelete(doc) {
 $("upload-form").addEventListener("submit", upload);
 $("status-form").addEventListener("submit", saveStatus);
 $("status-select").addEventListener("change", toggleSuperseded);
+$("passages-toggle").addEventListener("click", togglePassages);
 loadList();
