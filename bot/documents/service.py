@@ -361,7 +361,7 @@ class DocumentService:
     def _load(paths: Sequence[Path], progress: Progress | None) -> tuple[list[ParsedDocument], list[Failure]]:
         """Like `retrieval.ingest.load_documents`, but each document remembers the full path of
         its file (so its outline can be parsed again and uploads are told from corpus files)."""
-        from retrieval.corpus import document_files, parse_file
+        from retrieval.corpus import document_files, parse_file_documents
 
         found: list[Path] = []
         failures: list[Failure] = []
@@ -375,9 +375,9 @@ class DocumentService:
         docs: list[ParsedDocument] = []
         for n, path in enumerate(found, 1):
             try:
-                parsed = parse_file(path)
-                parsed.meta = parsed.meta.model_copy(update={"source": str(path.resolve())})
-                docs.append(parsed)
+                for parsed in parse_file_documents(path):
+                    parsed.meta = parsed.meta.model_copy(update={"source": str(path.resolve())})
+                    docs.append(parsed)
             except (DocumentError, MetadataError) as err:
                 log.warning("skipped %s", err.message)
                 failures.append(Failure(source=str(path), code=err.code, reason=err.reason))

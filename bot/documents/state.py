@@ -75,13 +75,15 @@ def source_path(source: str) -> Path | None:
 def outline(config: RetrievalConfig, build: str, meta: DocumentMeta) -> tuple[list[OutlineEntry], OutlineSource]:
     """The headings the parser found: parsed again from the file when it is still the one indexed,
     else rebuilt from the indexed passages' section paths."""
-    from retrieval.corpus import parse_file
+    from retrieval.corpus import parse_file_documents
 
     path = source_path(meta.source)
     if path is not None and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == meta.sha256:
         try:
-            parsed = parse_file(path)
-            return [OutlineEntry(path=s.path, heading=s.heading, level=s.level) for s in parsed.sections], "file"
+            for parsed in parse_file_documents(path):  # a file may hold two documents (转发)
+                if parsed.meta.doc == meta.doc:
+                    return [OutlineEntry(path=s.path, heading=s.heading, level=s.level)
+                            for s in parsed.sections], "file"
         except RetrievalError:
             pass
     entries: list[OutlineEntry] = []

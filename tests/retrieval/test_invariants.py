@@ -77,3 +77,10 @@ def test_a_title_alone_yields_no_passage_and_is_refused(tmp_path):
     path.write_text("关于开展示范工作的通知\n", encoding="utf-8")
     with pytest.raises(EmptyDocument, match="no passage"):
         parse_file_documents(path)
+
+
+def test_coverage_notices_a_lost_clause():
+    (doc,) = parse_documents(LAW)
+    doc.chunks = [c for c in doc.chunks if "有效期为3年" not in c.text]
+    coverage = text_coverage(LAW, [doc])
+    assert coverage.ratio < 1.0 and any("有效期为3年" in unit for unit in coverage.lost)

@@ -1,0 +1,85 @@
+"""The real test corpus (tests/corpora/real): every document named as labelled, and the
+staff-style questions on it well formed (evidence verbatim in its document's passages)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.corpus import document_files, parse_file_documents
+from retrieval.evaluation import normalize_text
+
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+LABELS = [json.loads(line) for line in (CORPORA / "metadata.jsonl").read_text(encoding="utf-8").splitlines()]
+QUESTIONS = [json.loads(line) for line in (CORPORA / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    return {f.name: parse_file_documents(f) for f in document_files(CORPORA / "real")}
+
+
+def test_every_file_is_labelled_and_every_label_parsed(parsed):
+    assert len(parsed) >= 10
+    assert {label["file"] for label in LABELS} == set(parsed)
+    assert sorted(label["doc"] for label in LABELS) == sorted(d.meta.doc for docs in parsed.values() for d in docs)
+
+
+@pytest.mark.parametrize("label", LABELS, ids=[f"{lab['file']}:{lab['doc']}" for lab in LABELS])
+def test_metadata_is_read_from_the_text(parsed, label):
+    (doc,) = [d for d in parsed[label["file"]] if d.meta.doc == label["doc"]]
+    meta = doc.meta
+    got = {"title": meta.title, "doc_number": meta.doc_number, "issuer": meta.issuer, "date": meta.date,
+           "effective_date": meta.effective_date,
+           "jurisdiction": meta.jurisdiction.model_dump() if meta.jurisdiction else None,
+           "history": len(meta.history)}
+    assert got == {k: label[k] for k in got}
+
+
+def test_forwarding_notices_are_linked_to_what_they_forward(parsed):
+    for name in ("t04_国办发1996-32.html", "h06_国办发1996-2.html"):
+        notice, forwarded = parsed[name]
+        assert [(r.relation, r.doc) for r in notice.meta.related] == [("forwards", forwarded.meta.doc)]
+        assert [(r.relation, r.doc) for r in forwarded.meta.related] == [("forwarded_by", notice.meta.doc)]
+        assert notice.meta.date > forwarded.meta.date  # the notice came after what it forwards
+        notice_text = "".join(c.text for c in notice.chunks)
+        assert "转发给你们" in notice_text
+        assert forwarded.chunks[-1].text[-30:] not in notice_text  # the forwarded text is not the notice's
+
+
+def test_law_articles_keep_their_numbers_beyond_one_hundred(parsed):
+    (law,) = parsed["h01_科学技术进步法.md"]
+    sections = {c.section for c in law.chunks}
+    assert {"第一百零一条", "第一百一十七条"} <= sections
+    assert not any(s.startswith("第十章") for s in sections)  # articles are cited by their own number
+    (last,) = [c for c in law.chunks if c.section == "第一百一十七条"]
+    assert last.text == "第一百一十七条 本法自2022年1月1日起施行。"
+
+
+def test_web_page_chrome_is_not_text(parsed):
+    for name in ("t06_国办发2018-126.txt", "h03_国办发2018-127.txt", "t03_国函2018-145.html"):
+        (doc,) = parsed[name]
+        text = "".join(c.text for c in doc.chunks)
+        assert "扫一扫" not in text and "索引号" not in text.replace(" ", "") and "主题分类" not in text
+        assert "发布日期" not in doc.meta.title
+
+
+@pytest.mark.parametrize("case", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+def test_questions_point_at_real_passages(parsed, case):
+    docs = {d.meta.doc: d for found in parsed.values() for d in found}
+    assert case["split"] in ("tune", "heldout") and case["category"]
+    assert case["answerable"] == bool(case["expected"])
+    files = {label["doc"]: label["file"] for label in LABELS}
+    for expected in case["expected"]:
+        doc = docs[expected["doc"]]
+        assert 0 < len(expected["evidence"]) <= 40
+        assert any(normalize_text(expected["evidence"]) in normalize_text(c.text) for c in doc.chunks)
+        if case["split"] == "heldout":
+            assert files[expected["doc"]].startswith("h")
+
+
+def test_the_held_out_set_is_big_enough():
+    held = [q for q in QUESTIONS if q["split"] == "heldout"]
+    assert len(held) >= 15 and sum(not q["answerable"] for q in held) >= 3
