@@ -2,7 +2,9 @@
 
 `text_coverage(text, docs)` compares the text a loader produced with what the parser kept from
 it: the passages (each chunk's own text, its overlap excluded), the headings of the outline,
-and the metadata read from the header (title, 文号, adoption history). The source is cut into
+and the metadata read from the header (title, 文号, adoption history). A heading counts only when a
+passage lies under it: a numbered line whose text became a heading with nothing below it is
+exactly the text that used to be lost. The source is cut into
 units — lines, split at tab-separated cells and at sentence ends (。；！？) — and normalised
 (NFKC, letters and digits only, so punctuation, spacing and table labels do not count); a unit
 is kept when its normalised text occurs in the normalised kept text. Web-page chrome
@@ -59,12 +61,27 @@ def source_units(text: str) -> list[str]:
     return units
 
 
+def _kept_headings(doc: ParsedDocument) -> list[str]:
+    """Headings with a passage under them (in their section or a subsection). A heading with
+    nothing under it was text that never reached a passage: it does not count as kept."""
+    with_text = {c.section for c in doc.chunks}
+    sections = doc.sections
+    kept = [False] * len(sections)
+    for i in range(len(sections) - 1, -1, -1):
+        kept[i] = sections[i].path in with_text
+        j = i + 1
+        while not kept[i] and j < len(sections) and sections[j].level > sections[i].level:
+            kept[i] = kept[j]
+            j += 1
+    return [s.heading for s, k in zip(sections, kept, strict=True) if k]
+
+
 def kept_text(docs: Sequence[ParsedDocument]) -> str:
     parts: list[str] = []
     for doc in docs:
         meta = doc.meta
         parts += [meta.title, meta.doc_number or "", *meta.history]
-        parts += [s.heading for s in doc.sections]
+        parts += _kept_headings(doc)
         parts += [c.text[c.overlap:] for c in doc.chunks]
         parts += sorted({c.section_title for c in doc.chunks})  # embedded with each passage
     return "\n".join(normalize(p) for p in parts)

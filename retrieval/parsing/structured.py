@@ -148,6 +148,12 @@ class _Builder:
                 if f.depth is not None and f.depth >= depth:
                     del self.stack[k:]
                     break
+        if marker.type in LAW_TYPES:  # 编 > 分编 > 章 > 节 > 条 whatever order they first appear in
+            rank = LAW_TYPES.index(marker.type)
+            for k, f in enumerate(self.stack):
+                if f.marker.type in LAW_TYPES and LAW_TYPES.index(f.marker.type) >= rank:
+                    del self.stack[k:]
+                    break
         types = [f.marker.type for f in self.stack]
         if marker.type in types:
             del self.stack[types.index(marker.type):]
