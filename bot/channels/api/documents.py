@@ -28,7 +28,13 @@ from pydantic import BaseModel
 from bot.channels.api.params import known_query_only
 from bot.documents import DocumentService, service_for
 from bot.documents.errors import BadUpload, UploadTooLarge
-from bot.documents.models import ChangeResult, DocumentDetail, DocumentPassages, DocumentSummary, MetadataPatch
+from bot.documents.models import (
+    ChangeResult,
+    DocumentDetail,
+    DocumentPassages,
+    DocumentSummary,
+    MetadataPatch,
+)
 from bot.documents.multipart import parse_form
 from bot.documents.records import Change
 from bot.http.auth import Principal, require_document_management
