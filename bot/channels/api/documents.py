@@ -24,6 +24,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
+from starlette.convertors import Convertor, register_url_convertor
 
 from bot.channels.api.params import known_query_only
 from bot.documents import DocumentService, service_for
@@ -41,6 +42,22 @@ from bot.http.auth import Principal, require_document_management
 from retrieval.models import DocStatus
 
 router = APIRouter(tags=["documents"], dependencies=[Depends(known_query_only)])
+
+
+class _DocRef(Convertor[str]):
+    """A document id in a path (it may hold slashes) that is not the `…/passages` sub-resource,
+    so `PATCH …/passages` is a 405 for that resource rather than a PATCH of a document."""
+
+    regex = r"(?:(?!/passages$).)+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("docref", _DocRef())
 
 PAGE = Path(__file__).resolve().parents[1] / "web" / "static" / "documents.html"
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -139,20 +156,20 @@ def document_passages(ref: str, request: Request) -> DocumentPassages:
     return _service(request).passages(ref)
 
 
-@router.get("/api/documents/{ref:path}", response_model=DocumentDetail)
+@router.get("/api/documents/{ref:docref}", response_model=DocumentDetail)
 def get_document(ref: str, request: Request) -> DocumentDetail:
     """One document: metadata, the outline of headings as the parser read it, recent changes."""
     return _service(request).get(ref)
 
 
-@router.patch("/api/documents/{ref:path}", response_model=ChangeResult)
+@router.patch("/api/documents/{ref:docref}", response_model=ChangeResult)
 def patch_document(ref: str, body: MetadataPatch, request: Request,
                    principal: Principal = Depends(require_document_management)) -> ChangeResult:
     """Correct metadata or change the status (superseded_by names the replacing document)."""
     return _service(request).update(ref, body, actor=principal.name)
 
 
-@router.delete("/api/documents/{ref:path}", response_model=ChangeResult)
+@router.delete("/api/documents/{ref:docref}", response_model=ChangeResult)
 def delete_document(ref: str, request: Request,
                     principal: Principal = Depends(require_document_management)) -> ChangeResult:
     """Remove the document and all its passages from the index (the change is in the audit log)."""
