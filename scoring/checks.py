@@ -3,13 +3,13 @@ against the other rule packs. Subjects are plain mappings (or a cohort's park by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scoring.cohort import Cohort
-from scoring.eligibility import BestFit, EligibilityReport, best_fit, evaluate
+from scoring.eligibility import BestFit, EligibilityReport, best_fit, evaluate, known_keys, unknown_keys
 from scoring.errors import UnknownKeyError
-from scoring.records import ParsedRecord
+from scoring.records import FACT_KEYS, ParkRecord, ParsedRecord
 from scoring.registry import Registry
 from scoring.rulepacks import RulePack, RuleSet
 
@@ -91,3 +91,20 @@ def check_rules(
 def rule_sets_for(packs: Mapping[str, RulePack], applies_to: str) -> list[tuple[str, str, str]]:
     """(pack id, rule-set id, name) of every rule set about parks, enterprises or persons."""
     return [(p.id, c.id, c.name) for p in packs.values() for c in p.categories if c.applies_to == applies_to]
+
+
+def refuse_unknown_facts(records: Iterable[ParkRecord], packs: Mapping[str, RulePack], registry: Registry) -> None:
+    """Raise ``UnknownKeyError`` naming every ``facts`` key that neither scoring nor any rule
+    pack reads (a typo would otherwise be carried along unused)."""
+    known = known_keys(packs.values(), registry) | set(FACT_KEYS)
+    problems = [
+        f"park {record.park_id!r} facts {key!r}"
+        for record in records
+        for key in unknown_keys(record.facts, known, registry)
+    ]
+    if problems:
+        raise UnknownKeyError(
+            f"Unknown key(s): {'; '.join(problems)}. facts take the eligibility inputs (clusters, "
+            "enterprise_revenues_yi, 附1 fact ids such as rd_intensity or their printed names); "
+            "indicators go under 'indicators', base statistics under 'base'."
+        )

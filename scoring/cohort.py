@@ -176,6 +176,12 @@ def _check_record(
 ) -> list[Flag]:
     flags: list[Flag] = []
     pid = parsed.park_id
+    for stat in registry.base_statistics:
+        count = parsed.base.get(stat.id)
+        if stat.kind == "count" and count is not None and count < 0:
+            flags.append(
+                Flag("out_of_range", pid, stat.id, f"{stat.id} {stat.name} = {decimal_text(count, 6)} is negative; a count cannot be")
+            )
     for part, whole in SUBSETS:
         a, b = parsed.base.get(part), parsed.base.get(whole)
         if a is not None and b is not None and a > b:

@@ -5,11 +5,17 @@ Each target is met (True), not met (False) or unknown (None, data missing). The 
 values missing), otherwise ``incomplete``. Gaps are exact; a near miss is a failed target whose
 relative gap is within the profile's ``near_miss`` (5 %). The compound 产业集群与巨型企业数 target
 counts clusters cumulatively by tier and firms strictly above each revenue band (超 = ">").
+
+Nothing is dropped without a word: a key of the subject that no fact, base statistic or 附2
+indicator knows is named in ``notes`` (with the closest known key), and a value that cannot be
+true (a negative count or amount, a share outside 0–1) is named in ``notes`` and left out of
+the verdict, so that target stays unknown instead of deciding pass or fail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -22,6 +28,8 @@ from scoring.rulepacks import CLUSTER_TIER_NAMES, CLUSTER_TIERS, FactSpec, RuleP
 
 NEAR_MISS = Fraction(1, 20)
 _CLUSTER_KEYS = {f"clusters_{t}": t for t in CLUSTER_TIERS}
+SUBJECT_META_KEYS = ("park_id", "name", "year", "region")
+COMPOUND_KEYS = ("clusters", *_CLUSTER_KEYS, "enterprise_revenues_yi", "enterprise_counts_above_yi")
 
 
 class TargetResult(BaseModel):
@@ -95,6 +103,38 @@ def _flatten(subject: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def known_keys(packs: Iterable[RulePack], registry: Any = None) -> set[str]:
+    """Every key a subject may use with these packs: facts (id, printed name, aliases), the
+    names their formulas read, the compound target's inputs, park meta data and, with a
+    registry, its base statistics and 附2 indicators (by code and name)."""
+    known: set[str] = {*SUBJECT_META_KEYS, *COMPOUND_KEYS}
+    for pack in packs:
+        for spec in pack.facts.values():
+            known.update((spec.id, spec.name, *spec.aliases))
+            if spec.formula is not None:
+                known.update(spec.formula.names)
+    if registry is not None:
+        known.update(registry.base_by_key)
+        for ind in registry.indicators:
+            known.update((ind.code, ind.name))
+    return known
+
+
+def unknown_keys(subject: Mapping[str, Any], known: set[str], registry: Any = None) -> list[str]:
+    """The keys of a (flattened) subject that nothing reads, in the caller's order."""
+    return [
+        key
+        for key in subject
+        if str(key) not in known and (registry is None or registry.find_indicator(str(key)) is None)
+    ]
+
+
+def unknown_key_note(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.75)
+    hint = f"；是否指 {close[0]!r}？" if close else "；请使用事实代码（如 rd_intensity）、附1/附2中的名称或基础统计量代码"
+    return f"字段 {key!r} 未识别，已忽略（不是本规则包的事实、基础统计量或附2指标）{hint}"
+
+
 def resolve_fact(spec: FactSpec, subject: Mapping[str, Any], registry: Any = None) -> tuple[Any, str]:
     """The subject's value of one fact and where it came from (given / formula / indicator)."""
     found, raw = _lookup(subject, (spec.id, spec.name, *spec.aliases))
@@ -139,6 +179,13 @@ def _compound_input(subject: Mapping[str, Any], spec: FactSpec) -> dict[str, Any
         source = subject[spec.id]
     clusters: dict[str, int | None] = {t: None for t in CLUSTER_TIERS}
     given = source.get("clusters")
+    if given is not None and not isinstance(given, Mapping):
+        raise ValueFormatError(
+            f"clusters: {given!r} is not a mapping; give "
+            '{"international": n, "domestic_leading": n, "domestic_important": n}',
+            field="clusters",
+            value=given,
+        )
     if isinstance(given, Mapping):
         for tier, count in given.items():
             if tier not in CLUSTER_TIERS:
@@ -170,9 +217,33 @@ def _compound_input(subject: Mapping[str, Any], spec: FactSpec) -> dict[str, Any
     parsed_counts = None
     if isinstance(counts, Mapping):
         parsed_counts = {
-            Decimal(str(k)): _count(v, f"enterprise_counts_above_yi.{k}") for k, v in counts.items()
+            _band(k): _count(v, f"enterprise_counts_above_yi.{k}") for k, v in counts.items()
         }
     return {"clusters": clusters, "revenues": parsed_revenues, "counts_above": parsed_counts}
+
+
+def _impossible(value: Fraction, kind: str) -> str | None:
+    """Why a value of this kind cannot be true (a share outside 0–1, a negative count), or None."""
+    if kind == "ratio" and not 0 <= value <= 1:
+        return "占比应在0–1之间（0.085 或 \"8.5%\"）"
+    if kind == "count" and value < 0:
+        return "数量不能为负"
+    return None
+
+
+def _band(raw: Any) -> Decimal:
+    field = f"enterprise_counts_above_yi key {raw!r}"
+    value = parse_value(raw, "amount", field=field, unit="亿元", unit_scale=Decimal(100_000_000))
+    if value is None:
+        raise ValueFormatError(f"{field}: name the revenue band in 亿元, e.g. \"500\"", field=field, value=raw)
+    return value
+
+
+def _year(raw: Any) -> int:
+    value = parse_value(raw, "count", field="year")
+    if value is None or value != value.to_integral_value() or not 1900 <= value <= 2200:
+        raise ValueFormatError(f"year: {raw!r} is not a year such as 2020", field="year", value=raw)
+    return int(value)
 
 
 def _count(raw: Any, field: str) -> int | None:
@@ -269,14 +340,23 @@ def evaluate(
     rs = pack.category(ruleset) if isinstance(ruleset, str) else ruleset
     flat = _flatten(subject)
     if year is None and not is_missing(flat.get("year")):
-        year = int(str(flat["year"]))
+        year = _year(flat["year"])
     near = Fraction(near_miss)
     results: list[TargetResult] = []
-    notes: list[str] = []
+    known = known_keys([pack], registry)
+    notes: list[str] = [unknown_key_note(key, known) for key in unknown_keys(flat, known, registry)]
     for target in rs.targets:
         spec = pack.facts[target.fact]
         value, origin = resolve_fact(spec, flat, registry)
         citation = pack.citation(target, rs)
+        if isinstance(value, Fraction) and (why := _impossible(value, spec.kind)):
+            shown = f"{spec.name} = {decimal_text(value, 6)}"
+            if origin != "given":
+                shown += f"（{_origin_text(origin, spec)}）"
+            impossible = f"{shown}：{why}，不可能为真，未用于判定；请核对数据"
+            if impossible not in notes:
+                notes.append(impossible)
+            value = None
         if target.op == "clusters_giants":
             met, gap, detail = evaluate_clusters_giants(target, value)
             results.append(

@@ -5,10 +5,19 @@ by code, printed name or "code name", a base statistic by id or Chinese name, or
 column (cluster counts by tier, large enterprises' revenues in 亿元 separated by ";").
 A CSV may start with comment lines ("# …"); a comment containing SYNTHETIC marks the data as
 synthetic, and so does a sheet or header cell containing SYNTHETIC in a workbook.
+
+A file that cannot be read as a table is refused with what to fix, never a parser's traceback:
+an empty file, a row with more cells than the header (named by row), a workbook that unpacks to
+more than ``MAX_WORKBOOK_UNPACKED_BYTES`` (checked on its ZIP directory and then by inflating in
+bounded steps, before openpyxl reads it).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import warnings
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,6 +50,10 @@ FACT_HEADERS = {
     "enterprise_revenues_yi": "enterprise_revenues_yi",
     "大型企业营业收入（亿元，分号分隔）": "enterprise_revenues_yi",
 }
+
+
+MAX_WORKBOOK_UNPACKED_BYTES = 64 << 20  # about 25,000 park-years of the template's columns
+_HOW = "the first line (after '# …' comments) is the header: park_id, name, year, then 附2 codes or base statistics; `parkbot template` writes one"
 
 
 def column_letter(index: int) -> str:
@@ -80,16 +93,19 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, int, bool]:
         while comments < len(lines) and lines[comments].lstrip().startswith("#"):
             comments += 1
         synthetic = any("SYNTHETIC" in line for line in lines[:comments])
-        frame = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skiprows=comments,
-            encoding="utf-8-sig",
-            skip_blank_lines=True,
-        )
+        _check_rows(path, lines, comments)
+        with warnings.catch_warnings():  # extra cells are empty (checked): dropping them loses nothing
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO("\n".join(lines[comments:])),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=True,
+                index_col=False,  # never turn extra leading cells into an index
+            )
         return frame, comments + 1, synthetic
     if suffix in (".xlsx", ".xlsm"):
+        _check_unpacked(path)
         try:
             book = pd.ExcelFile(path, engine="openpyxl")
         except Exception as exc:  # openpyxl raises several types for a bad file
@@ -104,6 +120,48 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, int, bool]:
         )
         return frame, 1, synthetic
     raise InputError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def _check_rows(path: Path, lines: list[str], comments: int) -> None:
+    """Refuse an empty CSV, and rows with more cells than the header (pandas would silently
+    turn the extra leading cells into an index and shift every value)."""
+    rows = csv.reader(lines[comments:])
+    header = next((row for row in rows if any(cell.strip() for cell in row)), None)
+    if header is None:
+        raise ParkDataError(str(path), [f"the file is empty; {_HOW}"])
+    problems: list[CellProblem | str] = []
+    for row in rows:
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            line = comments + rows.line_num
+            problems.append(
+                CellProblem(line, "(no header)", column_letter(len(header)),
+                            f"the row has {len(row)} cells but the header has {len(header)}; "
+                            "remove the extra cells or add their column headers")
+            )
+    if problems:
+        raise ParkDataError(str(path), problems)
+
+
+def _check_unpacked(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than ``MAX_WORKBOOK_UNPACKED_BYTES`` before
+    openpyxl reads it (its directory's sizes first, then the bytes that really inflate)."""
+    limit = MAX_WORKBOOK_UNPACKED_BYTES
+    too_big = f"{path}: the workbook unpacks to more than {limit:,} bytes; split it into smaller files"
+    try:
+        with zipfile.ZipFile(path) as book:
+            if sum(info.file_size for info in book.infolist()) > limit:
+                raise InputError(too_big)
+            total = 0
+            for info in book.infolist():
+                with book.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        total += len(chunk)
+                        if total > limit:
+                            raise InputError(too_big)
+    except InputError:
+        raise
+    except Exception as exc:  # BadZipFile, a forged stream (zlib.error), a bad CRC
+        raise InputError(f"{path}: cannot open as an Excel workbook ({exc})") from exc
 
 
 def read_park_records(path: str | Path, registry: Registry) -> tuple[list[ParkRecord], bool]:

@@ -5,6 +5,11 @@ Kinds: ``ratio`` (a share in [0, 1]), ``signed`` (a fraction that may be negativ
 rate), ``count``, ``amount`` (money or an intensity), ``score`` (a survey/qualitative score),
 ``flag`` (yes/no). Ratios are fractions (0.085) or per-cent strings ("8.5%"); a bare number
 above 1 for a ratio is refused, never reinterpreted as per cent.
+
+Every value must lie in the range the engine scores exactly: a magnitude below 10^18 in the
+field's unit (a park's revenue in 元 is below 10^14) and at most 30 decimal places. Values
+outside it (``1e22``, ``"1e999999999"``, ``1e-40``) are refused naming the field, never
+computed: exact Fractions of such numbers would cost unbounded time and memory.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from scoring.errors import ValueFormatError
@@ -27,6 +32,9 @@ _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(.*)$")
 _TRUE = {"true", "yes", "y", "1", "是", "有", "对", "✓"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "不是", "✗"}
+
+MAX_MAGNITUDE = Decimal("1e18")  # |value| must be below this, in the field's unit
+MAX_PLACES = 30  # digits after the decimal point
 
 # How a per-cent string maps onto an intensity unit: 8% of sales is 800 元 per 万元 of sales.
 PERCENT_SCALE = {"元/万元": Decimal(10_000)}
@@ -116,7 +124,7 @@ def parse_value(
     "1200亿" is 1200 in an 亿元 field and 120000000000 in a 元 field.
     """
     if type(raw) is str and _PLAIN.match(raw):  # fast path: plain decimal text
-        number = Decimal(raw)
+        number = _in_range(Decimal(raw), raw, field, unit)
         if kind in PERCENT_KINDS and abs(number) > 1:
             return _refuse_bare_ratio(raw, number, field)
         return number
@@ -128,6 +136,7 @@ def parse_value(
     if kind == "score" and grades and isinstance(raw, str) and raw.strip().upper() in grades:
         return grades[raw.strip().upper()]
     number, rest, percent = _as_decimal(raw, field)
+    _in_range(number, raw, field, unit)
     if percent:
         rest = rest[1:]
         if rest:
@@ -163,9 +172,29 @@ def parse_value(
                     field=field,
                     value=raw,
                 )
-            number = number * multiplier / unit_scale
+            number = _in_range(number * multiplier / unit_scale, raw, field, unit)
     if kind in PERCENT_KINDS and abs(number) > 1:
         _refuse_bare_ratio(raw, number, field)
+    return number
+
+
+def _in_range(number: Decimal, raw: object, field: str, unit: str) -> Decimal:
+    """``number`` if the engine can score it exactly (see the module docstring), else refuse it."""
+    if not number.is_finite():
+        raise ValueFormatError(f"{field}: {raw!r} is not a finite number", field=field, value=raw)
+    if number and number.adjusted() >= MAX_MAGNITUDE.adjusted():
+        raise ValueFormatError(
+            f"{field}: {raw!r} is too large; values must be below 10^18 in the field's unit "
+            f"({unit or 'plain units'}). Check the unit (元, 万元 or 亿元) and the number of digits.",
+            field=field,
+            value=raw,
+        )
+    if number and number.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        raise ValueFormatError(
+            f"{field}: {raw!r} has more than {MAX_PLACES} decimal places; round it to at most {MAX_PLACES}",
+            field=field,
+            value=raw,
+        )
     return number
 
 
@@ -191,10 +220,8 @@ def round_half_away(value: Fraction | Decimal, places: int = 2) -> Decimal:
     whole, rest = divmod(scaled.numerator, scaled.denominator)
     if 2 * rest >= scaled.denominator:
         whole += 1
-    sign = -1 if frac < 0 else 1
-    return (Decimal(sign * whole) / Decimal(scale)).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
+    sign = "-" if frac < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-{places}")  # exact at any size: no context precision involved
 
 
 def decimal_text(value: Decimal | Fraction, places: int | None = None) -> str:

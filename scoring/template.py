@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from scoring.registry import Registry
+from scoring.workbook import keep_as_text
 
 _HOW = {
     "ratio": "比例：填小数（0.085）或带百分号（8.5%）；不接受 8.5",
@@ -81,5 +82,5 @@ def write_template(path: str | Path, registry: Registry) -> Path:
     )
     for col, width in zip("ABCD", (42, 60, 14, 48), strict=True):
         notes.column_dimensions[col].width = width
-    book.save(path)
+    keep_as_text(book).save(path)
     return path

@@ -1,11 +1,18 @@
-"""``parkbot score --out scores.xlsx``: a formatted workbook of a result.
+"""``parkbot score --out scores.xlsx``: a formatted workbook of a result (or ``scores.csv``).
 
 Sheets: 得分与排名 (totals, ranks, primaries), 指标明细 (per park × indicator), 资格判定
 (附1 categories, if given), 方法 (registry, profile, input hash, L/U per indicator, notices).
+A ``.csv`` path gets the 得分与排名 table alone.
+
+Exports are safe to open (the OWASP CSV-injection rule): a text cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return — a park name from an imported file, say — is
+written as text, never as a formula: in a workbook as a string cell with Excel's quote prefix,
+in a CSV behind a leading apostrophe.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,9 +23,32 @@ from openpyxl.worksheet.worksheet import Worksheet
 from scoring.cards import notice_for
 from scoring.eligibility import EligibilityReport
 from scoring.engine import CohortResult
+from scoring.errors import InputError
 from scoring.tables import indicator_table
 
 _HEAD = PatternFill("solid", fgColor="DDEBF7")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    """Whether a spreadsheet would read this cell text as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs: formula-like text gets a leading apostrophe."""
+    return "'" + value if formula_like(value) else value  # type: ignore[operator]
+
+
+def keep_as_text(book: Workbook) -> Workbook:
+    """Make every formula-like text cell of ``book`` a string cell with the quote prefix."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if formula_like(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    return book
 
 
 def _sheet(
@@ -41,27 +71,15 @@ def write_score_workbook(
     eligibility_park_ids: Sequence[str] | None = None,
 ) -> Path:
     path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return write_score_csv(result, path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"{path}: write the scores to a .xlsx workbook or a .csv table")
     book = Workbook()
     scores = book.active
     scores.title = "得分与排名"
-    table = result.table()
-    head = ["园区代码", "园区名称", "年份", "总分", "排名"]
-    prim = []
-    for p in result.registry.primaries:
-        prim += [f"{p.code} {p.name}（{p.weight}%）", f"{p.code} 排名"]
-    rows = []
-    for rec in table.itertuples(index=False):
-        d = rec._asdict()
-        row = [d["park_id"], d["name"], d["year"], _num(d["total"]), _int(d["rank"])]
-        for p in result.registry.primaries:
-            row += [_num(d[f"P{p.code}"]), _int(d[f"P{p.code}_rank"])]
-        rows.append(row)
-    _sheet(
-        scores,
-        head + prim + ["可排名"],
-        [r + [bool(d)] for r, d in zip(rows, table["rankable"], strict=True)],
-        (12, 28, 8, 10, 8),
-    )
+    header, rows = _score_table(result)
+    _sheet(scores, header, rows, (12, 28, 8, 10, 8))
     for row in scores.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, float):
@@ -133,7 +151,36 @@ def write_score_workbook(
     method.append(["指标", "归一化方法", "L（最小）", "U（最大）", "报告园区数", "常数参照"])
     for code, ref in audit["references"].items():
         method.append([code, ref["method"], ref["L"], ref["U"], ref["reporting"], ref["constant_reference"]])
-    book.save(path)
+    keep_as_text(book).save(path)
+    return path
+
+
+def _score_table(result: CohortResult) -> tuple[list[str], list[list[object]]]:
+    """The 得分与排名 table: header and one row per park in listing order."""
+    table = result.table()
+    head = ["园区代码", "园区名称", "年份", "总分", "排名"]
+    prim = []
+    for p in result.registry.primaries:
+        prim += [f"{p.code} {p.name}（{p.weight}%）", f"{p.code} 排名"]
+    rows = []
+    for rec in table.itertuples(index=False):
+        d = rec._asdict()
+        row = [d["park_id"], d["name"], d["year"], _num(d["total"]), _int(d["rank"])]
+        for p in result.registry.primaries:
+            row += [_num(d[f"P{p.code}"]), _int(d[f"P{p.code}_rank"])]
+        rows.append(row + [bool(d["rankable"])])
+    return head + prim + ["可排名"], rows
+
+
+def write_score_csv(result: CohortResult, path: str | Path) -> Path:
+    """The 得分与排名 table as UTF-8 CSV (with a BOM, so Excel reads the Chinese), the notice first."""
+    path = Path(path)
+    header, rows = _score_table(result)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(f"# {notice_for(result.synthetic)}\n")
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return path
 
 

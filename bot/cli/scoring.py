@@ -53,7 +53,7 @@ def score(
     data: DataOpt = None,
     park: Annotated[str | None, typer.Option("--park", help="Show one park's score card")] = None,
     profile: Annotated[str, typer.Option(help="Method profile (config/scoring/profiles.yaml)")] = "default",
-    out: Annotated[Path | None, typer.Option("--out", help="Write a formatted workbook (.xlsx)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write a formatted workbook (.xlsx), or the scores table (.csv)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score and rank the cohort (国科发火〔2013〕388号 附2 structure and weights)."""

@@ -16,6 +16,7 @@ import scoring
 from bot.http.auth import check_parks, require_park_access, visible_parks
 from scoring import ScoreCard
 from scoring.cards import CohortInfo
+from scoring.checks import refuse_unknown_facts
 from scoring.eligibility import EligibilityReport
 
 router = APIRouter(prefix="/api", tags=["scoring"])
@@ -119,6 +120,7 @@ def score_parks(body: ScoreRequest, request: Request) -> dict[str, Any]:
     kit = _kit(request)
     profile = scoring.load_profile(body.profile) if body.profile else kit.profile
     records = [scoring.ParkRecord(**p.model_dump()) for p in body.parks]
+    refuse_unknown_facts(records, kit.packs, kit.registry)
     result = scoring.score_cohort(
         scoring.build_cohort(records, kit.registry, grades=profile.grades), kit.registry, profile
     )
