@@ -6,7 +6,11 @@
     ├── BadRequest            400     the request is malformed; the message names the field
     │   └── MessageTooLong    413     a question longer than ``limits.max_message_chars`` (every channel)
     ├── NotFound              404     a named thing (park, document, conversation) does not exist
-    └── Unavailable           503     a dependency (index, LLM endpoint, store) is not ready
+    ├── Unavailable           503     a dependency (index, LLM endpoint, store) is not ready
+    │   └── StoreUnavailable  503     the store cannot serve this request: store_busy (locked by
+    │                                 another writer), store_full (no space), store_unavailable
+    │                                 (unreachable). Raised by bot/store.py for every table.
+    └── InsufficientStorage   507     disk_full: a file could not be written (the upload, the index)
 
     retrieval.errors.RetrievalError   the retrieval library's tree (see that module)
     scoring.errors.ScoringError       the scoring library's tree (see that module)
@@ -18,6 +22,7 @@ Every error leaves the API as ``{"error": {"code": str, "message": str}}``.
 
 from __future__ import annotations
 
+import errno
 import logging
 
 log = logging.getLogger(__name__)
@@ -64,12 +69,44 @@ class NotFound(ParkBotError):
 class Unavailable(ParkBotError):
     code = "unavailable"
     status = 503
+    retry_after_s: int | None = None  # sent as Retry-After when set
+
+
+class StoreUnavailable(Unavailable):
+    """The store failed this request only: busy (locked), full, or unreachable. Nothing was saved."""
+
+    code = "store_unavailable"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after_s: int = 5) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+
+
+class InsufficientStorage(ParkBotError):
+    """A file could not be written because its volume is full; nothing was changed."""
+
+    code = "disk_full"
+    status = 507
+
+
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for an error that says a volume (or a file-size limit) has no room left."""
+    for err in (exc, exc.__cause__, exc.__context__, getattr(exc, "orig", None)):
+        if isinstance(err, OSError) and err.errno in _DISK_FULL_ERRNOS:
+            return True
+        if err is not None and any(t in str(err).lower() for t in ("no space left", "disk is full", "disk quota")):
+            return True
+    return False
 
 
 # Library error classes by name → HTTP status. Names not listed default to 400 (bad input):
 # library errors are raised for things the caller can fix.
 _LIBRARY_STATUS = {
     "NotFoundError": 404,        # scoring: unknown park
+    "DocumentTooLarge": 413,     # retrieval: a file that unpacks to / holds more than the limits
     "IndexMissing": 503,         # retrieval: run `parkbot ingest`
     "IndexUnavailable": 503,
     "IndexCorrupt": 503,

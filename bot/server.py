@@ -102,7 +102,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         status = http_status_for(exc)
         if status >= 500:
             log.error("error on %s: %s", request.url.path, exc)
-        return JSONResponse(status_code=status, content=error_body(str(getattr(exc, "code", "error")), str(exc)))
+        retry = getattr(exc, "retry_after_s", None)
+        return JSONResponse(status_code=status, content=error_body(str(getattr(exc, "code", "error")), str(exc)),
+                            headers={"Retry-After": str(retry)} if retry else None)
 
     for cls in domain_error_classes():
         app.add_exception_handler(cls, _domain)

@@ -36,8 +36,9 @@ class Services:
         self._lock = threading.RLock()
 
     def warm_up(self) -> None:
-        """Build what the server needs before it takes requests (index, cohort, assistant, tokenizer)."""
-        for name in ("searcher", "park_data", "assistant"):
+        """Build what the server needs before it takes requests (index, cohort, assistant, tokenizer,
+        document management, which clears what a killed upload left behind)."""
+        for name in ("searcher", "park_data", "assistant", "documents"):
             try:
                 getattr(self, name)
             except Exception as exc:  # the server still starts; /healthz and /readyz show what is missing

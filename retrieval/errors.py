@@ -9,6 +9,7 @@ and a message that names the bad value and says what to do about it.
     │   ├── EmptyDocument                empty_document
     │   ├── CorruptDocument              corrupt_document
     │   ├── UndecodableText              undecodable_text
+    │   ├── DocumentTooLarge             document_too_large 413: unpacks to / holds more than the limits
     │   └── UnparsableDocument           unparsable_document (the parser failed: a bug of ours)
     ├── MetadataError                    bad_metadata       4xx: a sidecar .meta.toml is wrong
     ├── BadQuery                         bad_query          400: empty / too long / bad k
@@ -75,6 +76,13 @@ class CorruptDocument(DocumentError):
 class UndecodableText(DocumentError):
     code = "undecodable_text"
     fix = "save the file as UTF-8 (or GB18030/GBK) text"
+
+
+class DocumentTooLarge(DocumentError):
+    """The file unpacks to more bytes, or holds more text, than ``retrieval.loaders`` accepts."""
+
+    code = "document_too_large"
+    fix = "split the document into smaller files (or remove embedded images) and upload each"
 
 
 class UnparsableDocument(DocumentError):

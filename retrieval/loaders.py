@@ -7,6 +7,24 @@ because ``LoadedText.markup`` is true. Plain .txt is never read as Markdown.
 
 A file that cannot be read raises a `retrieval.errors.DocumentError` naming the file and the
 reason; `load_files` keeps going past such files and reports them.
+
+Hostile files are bounded before the parsers see them (`DocumentTooLarge`, 413 over HTTP):
+
+* a .docx is a ZIP: its members may unpack to at most ``MAX_UNPACKED_BYTES`` together, and its
+  XML parts (what lxml builds a tree of) to ``MAX_MARKUP_BYTES``. The sizes its directory
+  declares are checked first (a 1 MB file that claims 1 GB costs nothing), then the members are
+  inflated in 1 MiB steps and counted, so a directory that lies is caught before python-docx
+  reads a member whole;
+* a PDF's streams are decoded under pypdf limits: ``MAX_PDF_STREAM_BYTES`` per stream,
+  ``MAX_PDF_PAGE_OPERANDS`` operators and operands per page (pypdf's parse of a page costs
+  about 200 bytes each), and ``MAX_PDF_CONTENT_BYTES`` of page content for the whole document,
+  checked by decoding every page (and dropping it) before any text is read, which bounds the
+  parsing time; memory holds one page's decoded content at a time;
+* any document may hold at most ``MAX_TEXT_CHARS`` characters of text (checked on the decoded
+  text of TXT/Markdown/HTML before their markup is read, and while a PDF's pages are read).
+
+A bomb therefore costs the memory of its packed bytes plus one bounded step, not what it
+inflates to (``benchmarks/hostile_uploads.py`` prints the figures).
 """
 
 from __future__ import annotations
@@ -15,6 +33,7 @@ import hashlib
 import io
 import logging
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -24,12 +43,22 @@ from pydantic import BaseModel
 from retrieval.errors import (
     CorruptDocument,
     DocumentError,
+    DocumentTooLarge,
     EmptyDocument,
     UndecodableText,
     UnsupportedFileType,
 )
 
 log = logging.getLogger(__name__)
+
+MIB = 1 << 20
+MAX_UNPACKED_BYTES = 64 * MIB  # all members of a .docx together
+MAX_MARKUP_BYTES = 16 * MIB  # its XML parts together (parsed into an lxml tree)
+MAX_PDF_STREAM_BYTES = 16 * MIB  # one decoded PDF stream
+MAX_PDF_CONTENT_BYTES = 64 * MIB  # the decoded page content of a whole PDF (bounds the parsing time)
+MAX_PDF_PAGE_OPERANDS = 100_000  # operators and operands in one content stream (a dense text page: ~20,000)
+MAX_TEXT_CHARS = 3_000_000  # the text of one document (a 500-page policy compilation is ~1 M)
+_STEP = MIB
 
 
 class LoadedText(BaseModel):
@@ -94,6 +123,52 @@ def _looks_like_text(text: str) -> bool:
     return bad / len(text) < 0.01
 
 
+def check_text_size(path: str | Path, text: str) -> str:
+    """``text`` if it is within ``MAX_TEXT_CHARS``, else refuse the document."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise DocumentTooLarge(path, f"it holds {len(text):,} characters of text, more than the "
+                                     f"{MAX_TEXT_CHARS:,}-character limit")
+    return text
+
+
+def _markup(name: str) -> bool:
+    return name.endswith((".xml", ".rels"))
+
+
+def check_zip_bounds(path: str | Path, data: bytes, what: str = ".docx file") -> None:
+    """Refuse a ZIP container whose members unpack to more than the limits, before any parser
+    reads it: first by the sizes its directory declares, then by inflating each member in
+    bounded steps and counting what really comes out (a directory may lie)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise CorruptDocument(path, f"not a readable {what} ({exc})") from exc
+    _within_limits(path, data, sum(i.file_size for i in infos),
+                   sum(i.file_size for i in infos if _markup(i.filename)))
+    total = markup = 0
+    try:
+        for info in infos:
+            with archive.open(info) as member:
+                while chunk := member.read(_STEP):
+                    total += len(chunk)
+                    markup += len(chunk) if _markup(info.filename) else 0
+                    _within_limits(path, data, total, markup)
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as exc:
+        raise CorruptDocument(path, f"not a readable {what}: a part is damaged ({exc})") from exc
+    except Exception as exc:  # zlib.error and friends on a forged stream
+        raise CorruptDocument(path, f"not a readable {what}: a part is damaged ({type(exc).__name__})") from exc
+
+
+def _within_limits(path: str | Path, data: bytes, total: int, markup: int) -> None:
+    if total > MAX_UNPACKED_BYTES:
+        raise DocumentTooLarge(path, f"its {len(data):,} bytes unpack to more than {MAX_UNPACKED_BYTES:,} bytes "
+                                     f"(at least {total:,})")
+    if markup > MAX_MARKUP_BYTES:
+        raise DocumentTooLarge(path, f"its XML parts unpack to more than {MAX_MARKUP_BYTES:,} bytes "
+                                     f"(at least {markup:,})")
+
+
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "")
@@ -105,11 +180,12 @@ def _clean(text: str) -> str:
 
 def _load_txt(path: Path, data: bytes) -> tuple[str, str | None, bool]:
     text, enc = decode_text(data, path)
-    return text, enc, False
+    return check_text_size(path, text), enc, False
 
 
 def _load_md(path: Path, data: bytes) -> tuple[str, str | None, bool]:
     text, enc = decode_text(data, path)
+    check_text_size(path, text)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # HTML comments are not text
     lines = []
     in_fence = False
@@ -151,7 +227,7 @@ def _load_html(path: Path, data: bytes) -> tuple[str, str | None, bool]:
             html, enc = decode_text(data, path)
     else:
         html, enc = decode_text(data, path)
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(check_text_size(path, html), "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "iframe"]):
         tag.decompose()
     body = soup.body or soup
@@ -203,8 +279,7 @@ def _inline(s: str) -> str:
 
 
 def _load_docx(path: Path, data: bytes) -> tuple[str, str | None, bool]:
-    import zipfile
-
+    check_zip_bounds(path, data)
     try:
         import docx
         from docx.table import Table
@@ -239,22 +314,74 @@ def _load_docx(path: Path, data: bytes) -> tuple[str, str | None, bool]:
     return "\n".join(lines), None, True
 
 
+def _pdf_limits() -> Any:
+    """pypdf's own decoding limits (a ``pypdf.Configuration``), tightened to ours."""
+    from pypdf import get_configuration
+
+    per_stream = {name: MAX_PDF_STREAM_BYTES for name in (
+        "maximum_declared_stream_length", "array_based_stream_maximum_output_length", "jbig2_maximum_output_length",
+        "lzw_maximum_output_length", "run_length_maximum_output_length", "zlib_maximum_output_length",
+        "brotli_maximum_output_length", "image_maximum_buffer_size")}
+    return get_configuration().with_overwrites(**per_stream, stream_decoding_work_maximum_length=2 * MAX_PDF_STREAM_BYTES,
+                                               stream_parsing_work_maximum_count=MAX_PDF_PAGE_OPERANDS,
+                                               xform_maximum_invocations_per_extraction=500)
+
+
+def _pdf_pages(path: Path, reader: object) -> list[str]:
+    """Each page's text. First the decoded size of all page content is checked (one page in memory
+    at a time), then the text is read page by page, refused once it passes ``MAX_TEXT_CHARS``."""
+    pages = reader.pages  # type: ignore[attr-defined]
+    content = 0
+    for number, page in enumerate(pages, 1):
+        stream = page.get_contents()
+        content += len(stream.get_data()) if stream is not None else 0
+        _forget_decoded(page)
+        if content > MAX_PDF_CONTENT_BYTES:
+            raise DocumentTooLarge(path, f"its pages decode to more than {MAX_PDF_CONTENT_BYTES:,} bytes of content "
+                                         f"(by page {number} of {len(pages)})")
+    texts: list[str] = []
+    chars = 0
+    for page in pages:
+        texts.append(page.extract_text() or "")
+        _forget_decoded(page)
+        chars += len(texts[-1])
+        if chars > MAX_TEXT_CHARS:
+            raise DocumentTooLarge(path, f"it holds more than {MAX_TEXT_CHARS:,} characters of text "
+                                         f"(by page {len(texts)})")
+    return texts
+
+
+def _forget_decoded(page: object) -> None:
+    """Drop the decoded copy pypdf caches on each content stream of a read page."""
+    contents = page.get("/Contents")  # type: ignore[attr-defined]
+    resolved = contents.get_object() if contents is not None else None
+    for item in resolved if isinstance(resolved, list) else [resolved]:
+        stream = item.get_object() if item is not None else None
+        if getattr(stream, "decoded_self", None) is not None:
+            stream.decoded_self = None  # type: ignore[union-attr]
+
+
 def _load_pdf(path: Path, data: bytes) -> tuple[str, str | None, bool]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     if not data.lstrip().startswith(b"%PDF"):
         raise CorruptDocument(path, "not a PDF file (no %PDF header)")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:
-                raise CorruptDocument(path, "the PDF is password-protected", "remove the password and retry") from exc
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except CorruptDocument:
+        with apply_configuration(_pdf_limits()):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    reader.decrypt("")
+                except Exception as exc:
+                    raise CorruptDocument(path, "the PDF is password-protected", "remove the password and retry") from exc
+            pages = _pdf_pages(path, reader)
+    except (CorruptDocument, DocumentTooLarge):
         raise
+    except LimitReachedError as exc:
+        raise DocumentTooLarge(path, f"a page is beyond the limits for reading a PDF safely ({exc} at most "
+                                     f"{MAX_PDF_STREAM_BYTES:,} bytes per decoded stream, {MAX_PDF_PAGE_OPERANDS:,} "
+                                     "operators per page)") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise CorruptDocument(path, f"damaged PDF ({exc})") from exc
     except Exception as exc:  # pypdf can raise many things on garbage input
@@ -324,7 +451,7 @@ def load_file(path: str | Path) -> LoadedText:
     if suffix == ".docx" and not data.startswith(b"PK"):
         raise CorruptDocument(path, "not a .docx file (not a zip container)")
     text, encoding, markup = loader(path, data)
-    text = _clean(text)
+    text = _clean(check_text_size(path, text))
     if not text.strip():
         raise EmptyDocument(path, "no text found in the file")
     log.debug("loaded %s (%s, %d chars)", path.name, suffix, len(text))

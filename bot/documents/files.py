@@ -2,7 +2,9 @@
 
 A file is written to ``.staging/`` first, parsed and indexed from there, and moved into place only
 once the new index build is published; a replaced or deleted upload moves to ``.archive/``.
-Both folders start with a dot, so ``parkbot ingest <uploads_dir>`` reads neither.
+Both folders start with a dot, so ``parkbot ingest <uploads_dir>`` reads neither. Whatever a
+process killed mid-upload left in ``.staging/`` is removed by :func:`clear_staging`, which the
+document service runs under its cross-process lock (when nobody can be uploading).
 """
 
 from __future__ import annotations
@@ -52,6 +54,22 @@ def staging_dir(uploads: Path) -> Path:
     root = uploads / ".staging"
     root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(dir=root))
+
+
+def clear_staging(uploads: Path) -> list[str]:
+    """Remove everything under ``<uploads>/.staging`` (call it only while holding the documents
+    lock); returns the names removed."""
+    root = uploads / ".staging"
+    if not root.is_dir():
+        return []
+    removed = []
+    for entry in root.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    return removed
 
 
 def move_into_place(staged: Path, final: Path) -> None:

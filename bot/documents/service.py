@@ -5,6 +5,11 @@ so CLI and server processes take turns too), re-reads the published index, and i
 ``retrieval.ingest.ingest_documents`` as one new build published atomically. Then the store is
 updated: the audit log (who, when, what) and the metadata overrides that a later
 ``parkbot ingest`` of the same files applies again.
+
+A full volume under a change (the staged upload, the new index build) is reported as
+``InsufficientStorage`` (507 ``disk_full``), never a bare 500; nothing is published. Files a
+killed process left in ``uploads/.staging`` are removed when the service starts (if no other
+process holds the lock) and before every upload.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from bot.documents.models import (
 )
 from bot.documents.records import DocumentRecords
 from bot.documents.sniff import suffix_for
-from bot.errors import BadRequest
+from bot.errors import BadRequest, InsufficientStorage, is_disk_full
 from retrieval.config import RetrievalConfig
 from retrieval.errors import DocumentError, MetadataError
 from retrieval.ingest import Failure, IngestReport, Progress, ingest_documents
@@ -71,6 +76,7 @@ class DocumentService:
         self.corpus_dir = corpus_dir
         self._embedder = embedder
         self._thread_lock = threading.Lock()
+        self._clear_staging(wait=False)
 
     @classmethod
     def from_settings(cls, settings: Any, *, embedder: Any = None, engine: Engine | None = None) -> DocumentService:
@@ -89,15 +95,39 @@ class DocumentService:
         return self._embedder
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the documents lock (yields False at once if ``wait`` is off and another holds it).
+        A change that fails on a full volume raises ``InsufficientStorage``."""
         index_dir = Path(self.config.index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         with self._thread_lock, open(index_dir / "documents.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            except Exception as exc:
+                if is_disk_full(exc) and not isinstance(exc, InsufficientStorage):
+                    log.error("disk full during a document change: %s", exc)
+                    raise InsufficientStorage(
+                        "The server's disk is full: the change was not saved and the index is unchanged. "
+                        f"Free space on the volume of documents.uploads_dir ({self.uploads}) and paths.index_dir "
+                        f"({index_dir}), then retry."
+                    ) from exc
+                raise
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _clear_staging(self, wait: bool = True) -> None:
+        """Remove what a killed upload left in ``.staging/`` (only while nobody can be uploading)."""
+        try:
+            with self._locked(wait) as held:
+                if held and (removed := files.clear_staging(self.uploads)):
+                    log.warning("removed %d leftover upload(s) from %s", len(removed), self.uploads / ".staging")
+        except OSError as exc:  # a read-only or missing volume: uploads will say so themselves
+            log.warning("could not clear %s: %s", self.uploads / ".staging", exc)
 
     # -- reading ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentSummary]:
@@ -160,6 +190,7 @@ class DocumentService:
             build, entries = state.current(self.config)
             given = self._normalise(None, patch.changes(), entries, None)
             targets = [state.resolve_ref(t, entries) for t in supersedes if t.strip()]
+            files.clear_staging(self.uploads)  # we hold the lock: anything there was left by a killed upload
             staging = files.staging_dir(self.uploads)
             try:
                 staged = staging / name

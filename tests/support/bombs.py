@@ -1,7 +1,8 @@
 """Decompression bombs built in a second: a .docx, an .xlsx and a PDF that inflate to any size.
 
-A deflate stream of ``n`` MiB of spaces is one compressed block of 1 MiB repeated: after a full
-flush the compressor starts from an empty history, so every block's bytes are the same. The ZIP
+A deflate stream of ``n`` MiB of a repeated unit (spaces, spreadsheet rows, PDF text operators) is
+one compressed block of 1 MiB repeated: after a full flush the compressor starts from an empty
+history, so every block's bytes are the same. The ZIP
 is written by hand (``zipfile`` cannot store pre-compressed bytes), which also lets a test make
 the directory lie about a member's size. Used by tests/retrieval/test_loader_bounds.py,
 tests/scoring and benchmarks/hostile_uploads.py.
@@ -15,6 +16,8 @@ from functools import lru_cache
 
 MIB = 1 << 20
 _SPACES = b" " * MIB
+ROW = b'<row><c t="n"><v>1</v></c></row>'
+TEXT_OP = b"BT /F1 12 Tf 72 720 Td (ParkBot) Tj ET\n"
 
 CONTENT_TYPES = (
     b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -35,16 +38,21 @@ DOC_HEAD = (
 DOC_TAIL = b"</w:t></w:r></w:p></w:body></w:document>"
 
 
+def _unit_mib(unit: bytes) -> bytes:
+    return (unit * (MIB // len(unit) + 1))[: MIB - MIB % len(unit)]
+
+
 @lru_cache(maxsize=8)
-def spaces_stream(mib: int) -> tuple[bytes, int, int]:
-    """(raw deflate bytes, crc32, adler32) of ``mib`` MiB of spaces."""
+def repeated_stream(mib: int, unit: bytes = b" ") -> tuple[bytes, int, int, int]:
+    """(raw deflate bytes, crc32, adler32, size) of about ``mib`` MiB of ``unit`` repeated."""
+    chunk = _unit_mib(unit)
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = compressor.compress(_SPACES) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
     crc, adler = 0, 1
     for _ in range(mib):
-        crc = zlib.crc32(_SPACES, crc)
-        adler = zlib.adler32(_SPACES, adler)
-    return block * mib + b"\x03\x00", crc, adler
+        crc = zlib.crc32(chunk, crc)
+        adler = zlib.adler32(chunk, adler)
+    return block * mib + b"\x03\x00", crc, adler, len(chunk) * mib
 
 
 def _raw(data: bytes) -> bytes:
@@ -76,14 +84,7 @@ def _member(name: str, data: bytes) -> tuple[str, bytes, int, int]:
 
 def docx_bomb(mib: int, *, declared_mib: int | None = None) -> bytes:
     """A .docx whose document.xml inflates to about ``mib`` MiB (its directory may claim less)."""
-    head, tail = DOC_HEAD, DOC_TAIL
-    body, crc, _ = spaces_stream(mib)
-    # the member is head + spaces + tail: compress head and tail as their own full-flush blocks
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    raw = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH) + body[:-2]
-    raw += compressor.compress(tail) + compressor.flush()
-    crc = zlib.crc32(tail, _crc_after(head, mib))
-    size = len(head) + mib * MIB + len(tail)
+    raw, crc, size = _wrapped(DOC_HEAD, mib, b" ", DOC_TAIL)
     declared = size if declared_mib is None else declared_mib * MIB
     return zip_archive([
         _member("[Content_Types].xml", CONTENT_TYPES),
@@ -92,31 +93,68 @@ def docx_bomb(mib: int, *, declared_mib: int | None = None) -> bytes:
     ])
 
 
-def _crc_after(head: bytes, mib: int) -> int:
+XLSX_TYPES = (
+    b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Override PartName="/xl/workbook.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+XLSX_RELS = RELS.replace(b"word/document.xml", b"xl/workbook.xml")
+WORKBOOK = (
+    b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="parks" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    b'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+SHEET_HEAD = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b'<sheetData><row><c t="inlineStr"><is><t>park_id</t></is></c></row>')
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def _wrapped(head: bytes, mib: int, unit: bytes, tail: bytes) -> tuple[bytes, int, int]:
+    """Raw deflate bytes, crc32 and size of head + ``mib`` MiB of ``unit`` + tail."""
+    raw_body, _, _, size = repeated_stream(mib, unit)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH) + raw_body[:-2]
+    raw += compressor.compress(tail) + compressor.flush()
     crc = zlib.crc32(head)
+    chunk = _unit_mib(unit)
     for _ in range(mib):
-        crc = zlib.crc32(_SPACES, crc)
-    return crc
+        crc = zlib.crc32(chunk, crc)
+    return raw, zlib.crc32(tail, crc), len(head) + size + len(tail)
 
 
 def xlsx_bomb(mib: int) -> bytes:
-    """An .xlsx whose one sheet inflates to about ``mib`` MiB."""
-    body, crc, _ = spaces_stream(mib)
+    """A valid .xlsx whose one sheet inflates to about ``mib`` MiB of rows (30,000 rows per MiB)."""
+    raw, crc, size = _wrapped(SHEET_HEAD, mib, ROW, SHEET_TAIL)
     return zip_archive([
-        _member("[Content_Types].xml", CONTENT_TYPES.replace(b"/word/document.xml", b"/xl/workbook.xml")),
-        ("xl/worksheets/sheet1.xml", body, crc, mib * MIB),
+        _member("[Content_Types].xml", XLSX_TYPES),
+        _member("_rels/.rels", XLSX_RELS),
+        _member("xl/workbook.xml", WORKBOOK),
+        _member("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ("xl/worksheets/sheet1.xml", raw, crc, size),
     ])
 
 
-def pdf_bomb(mib: int, pages: int = 1) -> bytes:
-    """A PDF whose pages' content streams each inflate to ``mib`` MiB of spaces (zlib format)."""
-    body, _, adler = spaces_stream(mib)
+def pdf_bomb(mib: int, pages: int = 1, unit: bytes = TEXT_OP) -> bytes:
+    """A PDF whose pages' content streams each inflate to ``mib`` MiB of ``unit`` (zlib format):
+    by default text operators drawing with a standard font, so that text extraction walks them."""
+    body, _, adler, _ = repeated_stream(mib, unit)
     stream = b"\x78\xda" + body + struct.pack(">I", adler)
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(pages))
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     for i in range(pages):
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R >>".encode())
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {5 + 2 * i} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>".encode())
         objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
