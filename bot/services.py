@@ -50,8 +50,10 @@ class Services:
         except Exception as exc:
             log.warning("search warm-up failed: %s", exc)
 
-    def index_stats(self) -> dict[str, int]:
-        index = self.current_index()
+    def index_stats(self, *, refresh: bool = True) -> dict[str, int]:
+        """Documents and chunks of the current index; ``refresh=False`` reports the index this
+        process has loaded without reopening it or waiting for the lock (for /healthz)."""
+        index = self.current_index() if refresh else self.__dict__.get("_index")
         return dict(index.stats()) if index is not None else {"documents": 0, "chunks": 0}
 
     # -- retrieval -------------------------------------------------------------------------

@@ -74,7 +74,7 @@ class ProductionServices(FakeAnswerServices):
     def warm_up(self) -> None:
         pass
 
-    def index_stats(self) -> dict[str, int]:
+    def index_stats(self, *, refresh: bool = True) -> dict[str, int]:
         return {"documents": 5 if self.index_chunks else 0, "chunks": self.index_chunks}
 
 

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from bot.backup import backup, restore, verify
-from bot.errors import BadRequest
+from bot.errors import BadRequest, StoreUnavailable
 from bot.feedback import FeedbackIn, FeedbackStore
 from bot.store import make_engine
 from tests.production.conftest import ProductionServices, make_settings, production_app
@@ -114,7 +113,7 @@ def test_full_disk_gives_a_clear_error_and_corrupts_nothing(tmp_path) -> None:  
         assert [r.comment for r in rows] == [f"#{i}" for i in range(stored)]
 
 
-def test_full_store_raises_a_database_error_in_library_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_full_store_raises_a_clear_store_error_in_library_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(f"sqlite:///{tmp_path / 'small.db'}")
 
     @event.listens_for(engine, "connect")
@@ -122,9 +121,10 @@ def test_full_store_raises_a_database_error_in_library_use(tmp_path) -> None:  #
         dbapi_conn.execute("PRAGMA max_page_count=40")
 
     store = FeedbackStore(engine)
-    with pytest.raises(OperationalError, match="full"):
+    with pytest.raises(StoreUnavailable, match="no space left") as err:
         for i in range(5000):
             store.add(feedback(i))
+    assert err.value.code == "store_full" and "full" in str(err.value.__cause__)  # the database's own words kept
     engine.dispose()
     assert integrity(tmp_path / "small.db") == "ok"
 

@@ -89,6 +89,50 @@ def test_conversation_memory_on_postgres(pg_url: str) -> None:
     other.close()
 
 
+def test_text_postgres_cannot_hold_is_stored_not_a_500(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from bot.assistant.memory import ConversationStore
+    from bot.assistant.models import Turn
+
+    settings = make_settings(tmp_path, env="development", store={"url": pg_url})
+    services = ProductionServices(settings)
+    with TestClient(production_app(settings, services)) as client:
+        resp = client.post("/api/feedback", json={"question": "年龄\u0000上限", "answer": "可以\u0000[1]",
+                                                  "rating": "up", "conversation_id": "web\u0000:1", "comment": "\u0000"})
+    assert resp.status_code == 201, resp.text
+    stored = next(services.feedback.records())
+    assert (stored.question, stored.answer, stored.conversation_id, stored.comment) == ("年龄上限", "可以[1]", "web:1", "")
+
+    memory = ConversationStore(pg_url)
+    memory.append("wecom:\x00u1", Turn(role="user", content="问\x00题", entities={"park": "SYN\x00-001"}))
+    assert [(t.content, t.entities) for t in memory.history("wecom:u1")] == [("问题", {"park": "SYN-001"})]
+    memory.close()
+    dedupe = DedupeStore(make_engine(pg_url))
+    assert dedupe.first_time("wecom:msg\x00\ud800") is True
+    assert dedupe.first_time("wecom:msg\ufffd") is False
+
+
+def test_a_row_locked_by_another_transaction_gives_store_busy_after_a_short_wait(pg_url: str) -> None:
+    from sqlalchemy import text
+
+    from bot.assistant.memory import ConversationStore
+    from bot.assistant.models import Turn
+    from bot.errors import StoreUnavailable
+
+    engine = make_engine(pg_url, lock_wait_s=0.5)
+    memory = ConversationStore(engine)
+    memory.append("web:1", Turn(role="user", content="第一问"))
+    other = make_engine(pg_url)
+    with other.begin() as conn:  # another replica holds the conversation's row
+        conn.execute(text("SELECT id FROM conversations WHERE id = 'web:1' FOR UPDATE"))
+        with pytest.raises(StoreUnavailable) as err:
+            memory.append("web:1", Turn(role="user", content="第二问"))
+    assert err.value.code == "store_busy" and "busy" in str(err.value)
+    memory.append("web:1", Turn(role="user", content="第二问"))  # the lock is gone: it works again
+    assert [t.content for t in memory.history("web:1")] == ["第一问", "第二问"]
+
+
 def test_postgres_restart_mid_run_recovers(pg, pg_url: str) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(pg_url)
     store = FeedbackStore(engine)

@@ -176,5 +176,5 @@ class FakeServices(Services):
     def warm_up(self) -> None:  # nothing to build
         return None
 
-    def index_stats(self) -> dict[str, int]:
+    def index_stats(self, *, refresh: bool = True) -> dict[str, int]:
         return {"documents": 6, "chunks": 420}

@@ -1,4 +1,8 @@
-"""GET /healthz: is the server up, how big is the index, which answer backend runs."""
+"""GET /healthz: is the server up, how big is the index, which answer backend runs.
+
+It answers at once: it runs on the event loop, reads only what this process has in memory (the
+loaded index's size) and never touches the store or waits for a lock. ``/readyz`` does the checks.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +24,10 @@ class Health(BaseModel):
 
 
 @router.get("/healthz", response_model=Health)
-def healthz(request: Request) -> Health:
+async def healthz(request: Request) -> Health:
     services = request.app.state.services
     return Health(
         status="ok",
-        index=IndexStats(**services.index_stats()),
+        index=IndexStats(**services.index_stats(refresh=False)),
         llm=services.settings.llm.backend,
     )

@@ -41,7 +41,7 @@ class StubServices(Services):
     def warm_up(self) -> None:
         pass
 
-    def index_stats(self) -> dict[str, int]:
+    def index_stats(self, *, refresh: bool = True) -> dict[str, int]:
         return {"documents": 0, "chunks": 0}
 
 
