@@ -209,6 +209,13 @@ class Services:
         return DedupeStore(self.store_engine)
 
     @cached_property
+    def sessions(self) -> Any:
+        """Web sign-in sessions (the login cookie's server side)."""
+        from bot.sessions import SessionStore
+
+        return SessionStore(self.store_engine)
+
+    @cached_property
     def feedback(self) -> Any:
         from bot.feedback import FeedbackStore
 

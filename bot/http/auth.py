@@ -14,6 +14,14 @@ dependency reading the ``park_id`` path parameter) or :func:`check_parks` for id
 
 Cookie-authenticated requests that change something must come from the page itself: a cross-site
 ``Origin`` is refused (the cookie is also ``SameSite=Strict``).
+
+The cookie holds a random session id, never the token (``bot/sessions.py``): the store keeps
+the id's hash, and ``POST /logout`` deletes it, so a signed-out cookie stops working at once. The
+session is looked up (in a worker thread) only on protected paths; a store that cannot answer
+makes that request a 503, not a 500.
+
+A request refused for a missing or invalid token (or session) counts against its client IP in the
+rate-limit buckets of ``bot/http/limits.py``: guessing tokens gets 429 like any other flood.
 """
 
 from __future__ import annotations
@@ -31,9 +39,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.errors import BadRequest, ParkBotError, error_body
+from bot.errors import BadRequest, ParkBotError, StoreUnavailable, error_body
 from bot.principal import DEVELOPMENT, Principal
 from bot.settings import AuthSettings, TokenSpec
+from bot.store import off_loop
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +87,12 @@ class TokenBook:
         self.tokens = list(tokens)
 
     def lookup(self, token: str | None) -> Principal | None:
-        if not token:
+        return self.by_digest(hash_token(token)) if token else None
+
+    def by_digest(self, digest: str | None) -> Principal | None:
+        """The principal of the configured token with this sha256 (a session's token), or None."""
+        if not digest:
             return None
-        digest = hash_token(token)
         found: TokenSpec | None = None
         for spec in self.tokens:  # compare against all so timing says nothing about which one
             if hmac.compare_digest(digest, spec.sha256):
@@ -146,12 +158,18 @@ class AuthMiddleware:
         state = scope.setdefault("state", {})
         principal = self.book.lookup(_bearer(scope))
         via_cookie = False
-        if principal is None:
-            principal = self.book.lookup(_cookie(scope, self.config.cookie_name))
+        path = scope.get("path", "")
+        session_id = _cookie(scope, self.config.cookie_name)
+        if principal is None and session_id and _is_protected(path):
+            try:
+                principal = await off_loop(self._session_principal, scope, session_id)
+            except StoreUnavailable as exc:
+                await JSONResponse(status_code=exc.status, content=error_body(exc.code, str(exc)),
+                                   headers={"Retry-After": str(exc.retry_after_s or 5)})(scope, receive, send)
+                return
             via_cookie = principal is not None
         if principal is not None:
             state["principal"] = principal
-        path = scope.get("path", "")
         if _is_protected(path):
             if principal is None:
                 await self._refuse(scope, receive, send)
@@ -166,7 +184,19 @@ class AuthMiddleware:
                 return
         await self.app(scope, receive, send)
 
+    def _session_principal(self, scope: dict[str, Any], session_id: str) -> Principal | None:
+        sessions = getattr(getattr(scope["app"].state, "services", None), "sessions", None)
+        return self.book.by_digest(sessions.token_of(session_id)) if sessions is not None else None
+
     async def _refuse(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from bot.http.limits import caller_key, too_many_requests
+
+        buckets = getattr(scope["app"].state, "rate_buckets", None)
+        wait = buckets.take(caller_key(scope)) if buckets is not None else 0.0
+        if wait > 0:  # refused credentials count against the IP like any other request
+            log.info("rate limited %s after refused credentials on %s", caller_key(scope), scope.get("path"))
+            await too_many_requests(scope["app"].state.limit_settings, wait)(scope, receive, send)
+            return
         accept = _header(scope, b"accept") or ""
         response: Response
         if scope.get("path") == "/" and "text/html" in accept:
@@ -309,6 +339,7 @@ async def login(request: Request) -> Response:
             return _login_page("令牌无效 / This token is not valid.", status=401)
         return JSONResponse(status_code=401, content=error_body("unauthorized", "This token is not valid."))
     log.info("login: %s", principal.name)
+    session_id = await off_loop(request.app.state.services.sessions.create, hash_token(token), settings.cookie_max_age_s)
     response: Response
     if is_form:
         response = RedirectResponse("/", status_code=303)
@@ -317,7 +348,7 @@ async def login(request: Request) -> Response:
                                               manage_documents=principal.manage_documents).model_dump())
     response.set_cookie(
         settings.cookie_name,
-        token,
+        session_id,
         max_age=settings.cookie_max_age_s,
         httponly=True,
         samesite="strict",
@@ -329,9 +360,13 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout", status_code=204, response_class=Response)
 def logout(request: Request) -> Response:
-    """Forget the session cookie."""
+    """Sign out: end the session on the server (the old cookie stops working) and clear the cookie."""
+    name = request.app.state.auth_settings.cookie_name
+    session_id = request.cookies.get(name)
+    if session_id:
+        request.app.state.services.sessions.end(session_id)
     response = Response(status_code=204)
-    response.delete_cookie(request.app.state.auth_settings.cookie_name, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(name, path="/", httponly=True, samesite="strict")
     return response
 
 

@@ -11,7 +11,9 @@ All refusals are JSON ``{"error": {"code", "message"}}`` (CONTRACT.md):
 400   ``invalid_utf8``          a JSON body that is not UTF-8
 400   ``invalid_json``          a JSON body that does not parse (the position is named)
 429   ``rate_limited``          more than ``limits.rate_per_minute`` requests (after a burst of
-                                ``limits.rate_burst``); ``Retry-After`` says when to retry
+                                ``limits.rate_burst``); ``Retry-After`` says when to retry.
+                                Requests refused for a missing or invalid token count
+                                against their IP in the same buckets (bot/http/auth.py)
 ====  ========================  ==========================================================
 
 Rate limits are a token bucket per API token (its name), or per client IP for requests without
@@ -111,6 +113,30 @@ class _TooLarge(Exception):
     pass
 
 
+def caller_key(scope: dict[str, Any]) -> str:
+    """Whom a request counts against: its token (by name), else its client IP."""
+    principal = (scope.get("state") or {}).get("principal")
+    if principal is not None:
+        return "token:" + principal.name
+    client = scope.get("client")
+    return "ip:" + (client[0] if client else "unknown")
+
+
+def too_many_requests(config: LimitSettings, wait: float) -> JSONResponse:
+    """The 429 answer (counted in the metrics), with ``Retry-After``."""
+    _record_rejection("rate_limited")
+    retry = max(1, math.ceil(wait))
+    return JSONResponse(
+        status_code=429,
+        content=error_body(
+            "rate_limited",
+            f"Too many requests: at most {config.rate_per_minute:g} per minute "
+            f"(bursts of {config.rate_burst}). Retry after {retry} s.",
+        ),
+        headers={"Retry-After": str(retry)},
+    )
+
+
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
     for key, value in scope.get("headers") or ():
         if key == name:
@@ -132,12 +158,6 @@ class LimitsMiddleware:
             return self.config.max_upload_bytes
         return self.config.max_body_bytes
 
-    def _caller(self, scope: dict[str, Any]) -> str:
-        principal = (scope.get("state") or {}).get("principal")
-        if principal is not None:
-            return "token:" + principal.name
-        client = scope.get("client")
-        return "ip:" + (client[0] if client else "unknown")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -145,21 +165,11 @@ class LimitsMiddleware:
             return
         path: str = scope.get("path", "")
         if self.buckets is not None and path.startswith(tuple(self.config.rate_limited_prefixes)):
-            caller = self._caller(scope)
+            caller = caller_key(scope)
             wait = self.buckets.take(caller)
             if wait > 0:
-                _record_rejection("rate_limited")
                 log.info("rate limited %s on %s for %.1f s", caller, path, wait)
-                retry = max(1, math.ceil(wait))
-                await JSONResponse(
-                    status_code=429,
-                    content=error_body(
-                        "rate_limited",
-                        f"Too many requests: at most {self.config.rate_per_minute:g} per minute "
-                        f"(bursts of {self.config.rate_burst}). Retry after {retry} s.",
-                    ),
-                    headers={"Retry-After": str(retry)},
-                )(scope, receive, send)
+                await too_many_requests(self.config, wait)(scope, receive, send)
                 return
 
         limit = self._max_body(path)
@@ -256,6 +266,10 @@ def _record_rejection(reason: str) -> None:
 
 
 def install(app: FastAPI, settings: Any) -> None:
-    """Add the limits middleware (install it before ``auth.install`` so it runs inside it)."""
-    app.state.limit_settings = limit_settings(settings)
-    app.add_middleware(LimitsMiddleware, settings=settings)
+    """Add the limits middleware (install it before ``auth.install`` so it runs inside it). Its
+    buckets are ``app.state.rate_buckets``: auth counts refused credentials in the same ones."""
+    config = limit_settings(settings)
+    app.state.limit_settings = config
+    rate = config.rate_per_minute / 60.0
+    app.state.rate_buckets = TokenBuckets(rate, config.rate_burst) if rate > 0 else None
+    app.add_middleware(LimitsMiddleware, settings=settings, buckets=app.state.rate_buckets)
