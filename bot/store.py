@@ -200,23 +200,28 @@ def check_writable(engine: Engine) -> tuple[bool, str]:
     """(ok, detail): can the store take a write now? One committed write of ``PROBE_BYTES``
     (inserted and deleted again) under a ``PROBE_LOCK_WAIT_S`` lock wait, so a locked store, a
     full volume and an unreachable server all show. The detail never holds the URL."""
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        if engine not in _probe_tables:
-            create_tables(engine, _probe_metadata)
+        if engine not in _probe_tables and not sqlite:
+            create_tables(engine, _probe_metadata)  # replicas starting together take turns
             _probe_tables.add(engine)
         with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
+            if sqlite:  # the probe's own short wait, also for creating its table the first time
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(PROBE_LOCK_WAIT_S * 1000)}")
-                conn.commit()  # end the autobegun (empty) transaction: the probe's own follows
+                conn.commit()
             try:
+                if engine not in _probe_tables:
+                    _probe_metadata.create_all(conn)
+                    conn.commit()
+                    _probe_tables.add(engine)
                 with conn.begin():
-                    if engine.dialect.name == "postgresql":
+                    if not sqlite:
                         conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(PROBE_LOCK_WAIT_S * 1000)}")
                     probe = uuid.uuid4().hex
                     conn.execute(insert(store_probe).values(id=probe, filler=b"\0" * PROBE_BYTES))
                     conn.execute(delete(store_probe).where(store_probe.c.id == probe))
             finally:
-                if engine.dialect.name == "sqlite":
+                if sqlite:
                     conn.rollback()
                     conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(LOCK_WAIT_S * 1000)}")
                     conn.commit()
