@@ -39,7 +39,7 @@ from bot.documents.models import (
 )
 from bot.documents.records import DocumentRecords
 from bot.documents.sniff import suffix_for
-from bot.errors import BadRequest, InsufficientStorage, is_disk_full
+from bot.errors import BadRequest, InsufficientStorage, ParkBotError, is_disk_full
 from retrieval.config import RetrievalConfig
 from retrieval.errors import DocumentError, MetadataError
 from retrieval.ingest import Failure, IngestReport, Progress, ingest_documents
@@ -109,7 +109,7 @@ class DocumentService:
             try:
                 yield True
             except Exception as exc:
-                if is_disk_full(exc) and not isinstance(exc, InsufficientStorage):
+                if is_disk_full(exc) and not isinstance(exc, ParkBotError):  # those are classified already
                     log.error("disk full during a document change: %s", exc)
                     raise InsufficientStorage(
                         "The server's disk is full: the change was not saved and the index is unchanged. "

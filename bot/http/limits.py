@@ -158,7 +158,6 @@ class LimitsMiddleware:
             return self.config.max_upload_bytes
         return self.config.max_body_bytes
 
-
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
