@@ -93,7 +93,7 @@ def test_text_postgres_cannot_hold_is_stored_not_a_500(pg_url: str, tmp_path) ->
     from fastapi.testclient import TestClient
 
     from bot.assistant.memory import ConversationStore
-    from bot.assistant.models import Turn
+    from bot.assistant.types import Turn
 
     settings = make_settings(tmp_path, env="development", store={"url": pg_url})
     services = ProductionServices(settings)
@@ -117,7 +117,7 @@ def test_a_row_locked_by_another_transaction_gives_store_busy_after_a_short_wait
     from sqlalchemy import text
 
     from bot.assistant.memory import ConversationStore
-    from bot.assistant.models import Turn
+    from bot.assistant.types import Turn
     from bot.errors import StoreUnavailable
 
     engine = make_engine(pg_url, lock_wait_s=0.5)

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from bot.assistant.memory import ConversationStore
-from bot.assistant.models import Turn
+from bot.assistant.types import Turn
 from bot.dedupe import DedupeStore
 from bot.feedback import FeedbackIn, FeedbackStore
 from bot.store import make_engine
