@@ -246,10 +246,16 @@ class _LiveSearch:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def run(self, query: str, k: int | None = None, filters: Any = None) -> Any:
+    def _searcher(self) -> Any:
         searcher = self._services.current_searcher()
         if searcher is None:
             from retrieval.errors import IndexMissing
 
             raise IndexMissing(self._services.settings.paths.index)
-        return searcher.run(query, k, filters)
+        return searcher
+
+    def run(self, query: str, k: int | None = None, filters: Any = None) -> Any:
+        return self._searcher().run(query, k, filters)
+
+    def section(self, doc: str, section: str) -> Any:
+        return self._searcher().section(doc, section)

@@ -189,6 +189,17 @@ class Searcher:
         return SearchResult(query=nq, hits=hits, coverage=coverage,
                             timings_ms={s: round(v * 1000, 2) for s, v in timings.items()})
 
+    def section(self, doc: str, section: str) -> list[Hit]:
+        """Every passage of one section of a document, in reading order (a table's rows, complete).
+
+        `doc` as for the `doc` filter (文号, id or title); `section` the heading path as printed
+        (`附1 二`). An unknown document raises `UnknownDocument`; an unknown section gives [].
+        """
+        doc_id = self.resolve_doc(doc)
+        rows = sorted((int(r) for r in self._doc_rows.get(doc_id, []) if self.chunks[int(r)].section == section),
+                      key=lambda r: self.chunks[r].position)
+        return with_versions([self.shaper.hit(r, 1.0) for r in rows], self.documents)
+
     def resolve_doc(self, doc: str) -> str:
         """The document id for a 文号 (any bracket style), a document id or a title."""
         if doc in self.documents:

@@ -54,6 +54,15 @@ def test_a_table_row_comes_with_its_section_context(searcher):
     assert "世界一流高科技园区" in hit.context and "指标" in hit.context
 
 
+def test_a_section_gives_every_passage_of_it_in_reading_order(searcher):
+    rows = searcher.section("国科发火〔2013〕388号", "附1 一")
+    assert [h.chunk_id for h in rows] == ["c04", "c05"]  # the table's header, then its row
+    assert all(h.doc == "国科发火〔2013〕388号" and h.section == "附1 一" for h in rows)
+    assert searcher.section("国科发火[2013]388号", "附9") == []
+    with pytest.raises(UnknownDocument):
+        searcher.section("国发〔2099〕1号", "附1")
+
+
 def test_long_passages_have_no_extra_context():
     hit = build_searcher(shaping={"short_chunk_chars": 40}).search("外籍专家工作许可年龄", k=1)[0]
     assert hit.chunk_id == "c00" and hit.context == ""
