@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from bot.assistant.types import IndicatorRef, IndicatorSystem, ParkRef, PrimaryIndicator, SecondaryIndicator
+from bot.assistant.types import (
+    CategoryTargets,
+    IndicatorRef,
+    IndicatorSystem,
+    ParkRef,
+    PrimaryIndicator,
+    SecondaryIndicator,
+    TargetRow,
+)
 from scoring import (
     EligibilityReport,
     Explanation,
@@ -40,6 +48,8 @@ class ParkData(Protocol):
     def indicator_system(self) -> IndicatorSystem: ...
 
     def rule_sets(self) -> list[tuple[str, str]]: ...
+
+    def categories(self) -> list[CategoryTargets]: ...
 
     def score_card(self, park_id: str) -> ScoreCard: ...
 
@@ -91,6 +101,16 @@ class CohortParks:
     def rule_sets(self) -> list[tuple[str, str]]:
         """(id, name) of the rule sets about enterprises and persons."""
         return [(rid, name) for kind in ("enterprise", "person") for _pack, rid, name in rule_sets_for(self.kit.packs, kind)]
+
+    def categories(self) -> list[CategoryTargets]:
+        """The park categories of the rule packs (附1: the rule sets with a tier) with their targets as
+        transcribed (no passages)."""
+        return [
+            CategoryTargets(category=c.id, name=c.name, doc=pack.doc, title=pack.title, section=c.section,
+                            rows=[TargetRow(no=t.no, fact=t.fact, name=t.name, requirement=t.requirement)
+                                  for t in c.targets])
+            for pack in self.kit.packs.values() for c in pack.categories if c.applies_to == "park" and c.tier is not None
+        ]
 
     def score_card(self, park_id: str) -> ScoreCard:
         return build_card(self.kit.result(), park_id)

@@ -8,6 +8,7 @@ their ranks in the whole cohort.
 
     search_policies(query, k, doc)      passages of the corpus + the coverage signal
     indicator_system()                  the 附2 indicator system (primaries, weights, secondaries)
+    category_targets(category)          the 附1 targets of one park category, each row with its passage
     list_parks()                        the parks the caller may see, ranked in the cohort
     score_park(park)                    score card (total, rank, primaries, indicators)
     explain_score(park)                 where the points come from and where they are lost
@@ -37,6 +38,7 @@ from rapidfuzz import fuzz
 from bot.assistant.normalize import normalize_message
 from bot.assistant.parks import ParkData
 from bot.assistant.types import (
+    CategoryTargets,
     Comparison,
     EligibilityCheck,
     IndicatorSystem,
@@ -61,13 +63,17 @@ log = logging.getLogger(__name__)
 
 SEARCH_K_LIMIT = 8
 EXPLAIN_TOP = 3
+KNOWN_PARKS_SHOWN = 6
 
 
 class PolicySearch(Protocol):
     """What the tools need from retrieval: ``retrieval.search.Searcher.run`` → a result with
-    ``hits`` (``Hit``), ``coverage`` (``Coverage``) and ``query.expanded``."""
+    ``hits`` (``Hit``), ``coverage`` (``Coverage``) and ``query.expanded``; ``Searcher.section`` →
+    every passage of one section of a document (a table's rows), in reading order."""
 
     def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> Any: ...
+
+    def section(self, doc: str, section: str) -> list[Hit]: ...
 
 
 # -- argument models (what the LLM agent sees as the tools' schemas) --------------------------------
@@ -89,6 +95,11 @@ class SearchArgs(_Args):
 
 class ParkArgs(_Args):
     park: str = Field(min_length=1, description="The park's id or name as listed by list_parks.")
+
+
+class CategoryArgs(_Args):
+    category: str = Field(description="世界一流高科技园区, 创新型科技园区 or 创新型特色园区 "
+                          "(or world_class, innovative_sci_tech, innovative_featured).")
 
 
 class CompareArgs(_Args):
@@ -229,8 +240,11 @@ class Toolbox:
             return self._fail(name, args, "no_park_data")
         ref = self.resolve_park(park)
         if ref is None:
-            known = ", ".join(f"{p.park_id} {p.name}" for p in self._visible()[:8])
-            return self._fail(name, args, "park_not_found", park=park.strip(), known=known)
+            visible = sorted(self._visible(), key=lambda p: p.park_id)
+            known = self.failures.known_separator.join(f"{p.park_id} {p.name}" for p in visible[:KNOWN_PARKS_SHOWN])
+            return self._fail(name, args, "park_not_found", park=park.strip(), known=known, size=len(visible),
+                              first=visible[0].park_id if visible else "—", last=visible[-1].park_id if visible else "—",
+                              synthetic=str(any(p.synthetic for p in visible)).lower())
         if not self.principal.may_read_park(ref.park_id):
             log.info("%s refused for %s: park outside its scope", name, self.principal.key)
             wording = "park_forbidden" if self.principal.kind == "token" else "park_forbidden_account"
@@ -285,6 +299,49 @@ class Toolbox:
             for p in outline.primaries
         )
         return ToolOutcome("indicator_system", {}, text, outline)
+
+    def _category(self, key: str) -> CategoryTargets | None:
+        wanted = normalize_message(key)
+        for cat in self.park_data.categories() if self.park_data is not None else []:
+            if wanted in (normalize_message(cat.category), normalize_message(cat.name)):
+                return cat
+        return None
+
+    def _unknown_category(self, name: str, args: dict[str, Any], category: str, park: str = "") -> ToolOutcome:
+        """A category 附1 does not have: the failure names the categories there are (and the park asked about)."""
+        cats = self.park_data.categories() if self.park_data is not None else []
+        return self._fail(name, args, "unknown_category", wording="unknown_category_park" if park else None,
+                          park=park.strip(), category=category.strip(),
+                          known=self.failures.known_separator.join(c.name for c in cats),
+                          count=len(cats), doc=cats[0].doc if cats else "", section=cats[0].section.split()[0] if cats else "")
+
+    @tool(CategoryArgs)
+    def category_targets(self, category: str) -> ToolOutcome:
+        """The targets a park category must reach (附1), every row, each with the passage it is printed in."""
+        args = {"category": category}
+        if self.park_data is None:
+            return self._fail("category_targets", args, "no_rule_packs")
+        cat = self._category(category)
+        if cat is None:
+            return self._unknown_category("category_targets", args, category)
+        passages = self.section_passages(cat.doc, cat.section)
+        rows = [row.model_copy(update={"passage": row_passage(passages, row.name, row.requirement)}) for row in cat.rows]
+        result = cat.model_copy(update={"rows": rows})
+        text = f"{cat.name} ({cat.doc} {cat.section}):\n" + "\n".join(
+            f"{r.no}. {r.name}: {r.requirement}" + (f" (chunk {r.passage.chunk_id})" if r.passage else "") for r in rows)
+        return ToolOutcome("category_targets", args, text, result)
+
+    def section_passages(self, doc: str, section: str) -> list[Hit]:
+        """Every passage of a section (a table's rows); empty when the index does not hold it."""
+        if self.search is None or not doc:
+            return []
+        try:
+            return list(self.search.section(doc, section))
+        except Exception as exc:  # e.g. the document is indexed under another 文号
+            if getattr(exc, "code", None) is None:
+                raise
+            log.info("section %s %s not in the index: %s", doc, section, exc)
+            return []
 
     @tool(NoArgs)
     def list_parks(self) -> ToolOutcome:
@@ -383,7 +440,11 @@ class Toolbox:
     def check_eligibility(self, park: str, category: str) -> ToolOutcome:
         """Check a park against the 附1 targets of one category (到2020年 targets)."""
 
-        def compute(ref: ParkRef) -> tuple[str, ToolResult]:
+        args = {"park": park, "category": category}
+
+        def compute(ref: ParkRef) -> tuple[str, ToolResult] | ToolOutcome:
+            if self._category(category) is None:
+                return self._unknown_category("check_eligibility", args, category, ref.park_id)
             report = self.park_data.eligibility(ref.park_id, category)  # type: ignore[union-attr]
             targets = "".join(
                 f"\n- {t.name}: threshold {t.threshold} {t.unit or ''}, value {t.value}, met {t.met}, gap {t.gap}"
@@ -398,7 +459,7 @@ class Toolbox:
             )
             return text, EligibilityCheck(park=ref, eligibility=report)
 
-        return self._about_park("check_eligibility", {"park": park, "category": category}, park, compute)
+        return self._about_park("check_eligibility", args, park, compute)
 
     @tool(WhatIfArgs)
     def what_if(self, park: str, changes: dict[str, str]) -> ToolOutcome:
@@ -438,10 +499,22 @@ class Toolbox:
 
 
 def find_clause(search: PolicySearch | None, doc: str, section: str, hint: str) -> Hit | None:
-    """The passage a tool result rests on: in ``doc``, the section ``section`` (or its parent or
-    child), best matching ``hint``; failing that, a passage that contains ``hint`` nearly verbatim."""
+    """The passage a tool result rests on: in ``doc``, the passage of the section ``section`` that best
+    matches ``hint`` (read from the section itself, no search); else, searching, one of its parent or
+    child sections; failing that, a passage that contains ``hint`` nearly verbatim."""
     if search is None:
         return None
+    if doc and section:
+        try:
+            passages = list(search.section(doc, section))
+        except Exception as exc:  # e.g. the document is indexed under another 文号
+            if getattr(exc, "code", None) is None:
+                raise
+            passages = []
+        if passages:
+            key = normalize_message(hint)
+            scores = [fuzz.partial_ratio(key, normalize_message(p.text)) for p in passages]
+            return passages[max(range(len(passages)), key=lambda i: (scores[i], -i))]
     hits: list[Hit] = []
     if doc:
         try:
@@ -470,3 +543,17 @@ def find_clause(search: PolicySearch | None, doc: str, section: str, hint: str) 
         if len(key) >= 8 and fuzz.partial_ratio(key, normalize_message(h.text)) >= 80:
             return h
     return None
+
+
+def row_passage(passages: list[Hit], *cells: str) -> Hit | None:
+    """The passage of a table that prints a row: the one containing every cell (compared without
+    whitespace and width differences), else the one that contains the last cell and best matches
+    the others."""
+    keys = [normalize_message(c).replace(" ", "") for c in cells if c.strip()]
+    texts = [normalize_message(p.text).replace(" ", "") for p in passages]
+    for passage, text in zip(passages, texts, strict=True):
+        if all(k in text for k in keys):
+            return passage
+    scored = [(fuzz.partial_ratio(keys[0], text), i) for i, text in enumerate(texts) if keys and keys[-1] in text]
+    best = max(scored, default=(0.0, -1))
+    return passages[best[1]] if best[0] >= 85 else None

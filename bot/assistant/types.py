@@ -189,6 +189,29 @@ class IndicatorSystem(BaseModel):
     primaries: list[PrimaryIndicator]
 
 
+class TargetRow(BaseModel):
+    """One row of a category's target table (附1): as the rule pack transcribes it, and the passage
+    of the index it is printed in (None when the index does not hold that document)."""
+
+    no: int
+    fact: str = Field(description="The rule pack's fact id: the same target in another category has the same one")
+    name: str
+    requirement: str = Field(description="The requirement as printed (\"8%\", \"70万/人\")")
+    passage: Hit | None = None
+
+
+class CategoryTargets(BaseModel):
+    """category_targets: every target of one park category (附1), each row with its passage."""
+
+    kind: Literal["targets"] = "targets"
+    category: str = Field(description="The category id (world_class, innovative_sci_tech, innovative_featured)")
+    name: str
+    doc: str
+    title: str
+    section: str
+    rows: list[TargetRow]
+
+
 class ToolFailure(BaseModel):
     """An expected failure (unknown park, park outside the caller's scope, no index …)."""
 
@@ -201,7 +224,7 @@ class ToolFailure(BaseModel):
 
 ToolResult = Annotated[
     PolicyPassages | ParkListing | ScoreLookup | ScoreExplanation | Comparison | EligibilityCheck | WhatIfOutcome
-    | RuleCheck | IndicatorSystem | ToolFailure,
+    | RuleCheck | IndicatorSystem | CategoryTargets | ToolFailure,
     Field(discriminator="kind"),
 ]
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.assistant.types import IndicatorRef, IndicatorSystem, ParkRef
+from bot.assistant.types import CategoryTargets, IndicatorRef, IndicatorSystem, ParkRef, TargetRow
 from retrieval.coverage import Coverage
 from retrieval.models import Hit
 from retrieval.normalize import QueryNormalizer
@@ -94,6 +94,11 @@ class FakeSearch:
         return _Result(hits, coverage(best >= self.threshold, best, self.threshold), _Query(expanded))
 
 
+    def section(self, doc: str, section: str) -> list[Hit]:
+        """Every chunk of one section of a document, in the order of CHUNKS (as Searcher.section)."""
+        return [Hit(score=1.0, **c) for c in self.chunks if c["doc"] == doc and c["section"] == section]
+
+
 PARKS = [
     ParkRef(park_id="SYN-001", name="青川高新区（SYNTHETIC）", year=2023),
     ParkRef(park_id="SYN-002", name="云岭科技园（SYNTHETIC）", year=2023),
@@ -145,6 +150,19 @@ class FakeParks:
 
     def rule_sets(self) -> list[tuple[str, str]]:
         return [("hte_rd_intensity", "高新技术企业R&D经费要求"), ("work_permit_age", "境外高端人才申请工作许可年龄放宽至65岁")]
+
+    def categories(self) -> list[CategoryTargets]:
+        """The three 附1 categories, each with the rows of CHUNKS (a part of each real table)."""
+        rows = {"world_class": [(1, "rd_intensity", "企业研发投入占销售收入比例", "8%"),
+                                (2, "masters_phd_share", "从业人员中硕士和博士占比", "20%")],
+                "innovative_sci_tech": [(1, "masters_phd_share", "从业人员中硕士和博士占比", "8%"),
+                                        (6, "service_revenue_share", "服务收入占营业收入比例", "35%")],
+                "innovative_featured": [(5, "service_revenue_share", "服务收入占营业收入比例", "25%")]}
+        names = {"world_class": ("世界一流高科技园区", "附1 一"), "innovative_sci_tech": ("创新型科技园区", "附1 二"),
+                 "innovative_featured": ("创新型特色园区", "附1 三")}
+        return [CategoryTargets(category=cid, name=names[cid][0], doc="国科发火〔2013〕388号", title="“三类园区”战略提升行动目标要点",
+                                section=names[cid][1], rows=[TargetRow(no=no, fact=f, name=n, requirement=r) for no, f, n, r in rs])
+                for cid, rs in rows.items()]
 
     def score_card(self, park_id: str) -> ScoreCard:
         return self.cards[park_id]

@@ -17,7 +17,7 @@ SYN_001_ONLY = Principal(kind="token", name="syn001", parks=("SYN-001",))
 
 
 def test_every_tool_is_defined_once_with_a_description_and_an_argument_model() -> None:
-    assert set(TOOLS) == {"search_policies", "indicator_system", "list_parks", "score_park", "explain_score",
+    assert set(TOOLS) == {"search_policies", "indicator_system", "category_targets", "list_parks", "score_park", "explain_score",
                           "compare_parks", "check_eligibility", "what_if", "check_rule"}
     for spec in TOOLS.values():
         assert spec.description and spec.args.model_json_schema()["type"] == "object"

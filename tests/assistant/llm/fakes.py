@@ -9,6 +9,7 @@ from typing import Any
 from bot.assistant.backend import Question
 from bot.assistant.types import (
     Answer,
+    CategoryTargets,
     FinalAnswer,
     IndicatorRef,
     IndicatorSystem,
@@ -100,6 +101,10 @@ class FakeSearch:
         covered = bool(hits) and scored[0][0] >= 2
         return SearchResult(hits if covered else [], coverage(covered, float(scored[0][0]) if scored else 0.0))
 
+    def section(self, doc: str, section: str) -> list[Hit]:
+        """The passages of one section of a document, as ``Searcher.section`` gives them."""
+        return [Hit(**p, score=1.0) for p in self.passages if p["doc"] == doc and p["section"] == section]
+
 
 class FakeParks:
     """The ParkData port over two SYNTHETIC parks with fixed cards."""
@@ -122,6 +127,10 @@ class FakeParks:
 
     def rule_sets(self) -> list[tuple[str, str]]:
         return []
+
+    def categories(self) -> list[CategoryTargets]:
+        return [CategoryTargets(category="innovative_sci_tech", name="创新型科技园区", doc="国科发火〔2013〕388号",
+                                title="“三类园区”战略提升行动目标要点", section="附1 二", rows=[])]
 
     def score_card(self, park_id: str) -> ScoreCard:
         total, rank = (78.46, 1) if park_id == "P01" else (64.1, 2)

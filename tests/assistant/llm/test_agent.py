@@ -39,6 +39,7 @@ def test_policy_question_calls_search_and_cites_the_passage(agent, scripted, sea
     assert set(offered) == {
         "search_policies",
         "indicator_system",
+        "category_targets",
         "list_parks",
         "score_park",
         "explain_score",
