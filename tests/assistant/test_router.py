@@ -25,7 +25,7 @@ def router() -> Router:
         ("云岭的短板在哪", "explain", "SYN-002", None),
         ("有哪些园区？", "list_parks", None, None),
         ("企业能用专利做抵押贷款吗", "policy", None, None),
-        ("创新型科技园区的硕博占比要求是多少", "policy", None, "innovative_sci_tech"),
+        ("创新型科技园区的硕博占比要求是多少", "targets", None, "innovative_sci_tech"),
         ("Which parks are loaded? list the parks", "list_parks", None, None),
         ("What is the score of SYN-003?", "score", "SYN-003", None),
     ],

@@ -30,13 +30,15 @@ from rapidfuzz import fuzz
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
+from bot.assistant.offline.park_terms import ParkTerms, ParkTermsConfig
 from bot.assistant.types import IndicatorRef, ParkRef
 
 log = logging.getLogger(__name__)
 
 Intent = Literal["policy", "score", "eligibility", "explain", "what_if", "draft", "list_parks", "rule_check",
-                 "indicator_system", "compare"]
+                 "indicator_system", "compare", "targets"]
 PARK_INTENTS = {"score", "eligibility", "explain", "what_if"}
+NAMED_PARK_INTENTS = {"score", "compare", "what_if"}  # a park's name here that the cohort lacks is an unknown park
 
 
 def default_intents_file() -> Path:
@@ -63,10 +65,25 @@ class Route(BaseModel):
     changes: list[Change] = Field(default_factory=list)
     followup: bool = False
     inherited: list[str] = Field(default_factory=list, description="entities taken from the previous turn")
+    categories: list[str] = Field(default_factory=list, description="Every 附1 category the message names, in order")
+    primary: str | None = Field(default=None, description="The 附2 primary in question (\"国际化\" → \"3\")")
+    year: int | Literal["latest"] | None = Field(default=None, description="The year asked; latest for 今年")
+    unknown_park: str | None = Field(default=None, description="A park named that the cohort does not have")
+    unknown_category: str | None = Field(default=None, description="A park category named that 附1 does not have")
+    topic: str = Field(default="", description="The question a follow-up continues (else the message)")
+
+    @property
+    def park_asked(self) -> str | None:
+        """The park to ask the tools about: the cohort's id, or the unknown name (the tool then says so)."""
+        return self.park.park_id if self.park else self.unknown_park
 
     def entities(self) -> dict[str, Any]:
         """What a later follow-up may reuse."""
-        out: dict[str, Any] = {"intent": self.intent, "query": self.query}
+        out: dict[str, Any] = {"intent": self.intent, "query": self.query, "topic": self.topic or self.query}
+        if self.primary:
+            out["primary"] = self.primary
+        if len(self.categories) > 1:
+            out["categories"] = self.categories
         if self.park:
             out["park"] = self.park.model_dump()
         if len(self.parks) > 1:
@@ -120,6 +137,7 @@ class RouterConfig(BaseModel):
     indicator_aliases: dict[str, list[str]] = Field(default_factory=dict)
     vintage: list[dict[str, str]] = Field(default_factory=list)
     answer_types: dict[str, AnswerTypeRule] = Field(default_factory=dict)
+    park_terms: ParkTermsConfig = Field(default_factory=ParkTermsConfig)
 
     @classmethod
     def load(cls, path: Path | None = None) -> RouterConfig:
@@ -172,6 +190,7 @@ class Router:
         ]
         self._category_aliases = sorted(set(aliases), key=lambda a: -len(a[0]))
         self._park_keys = [(p, _park_core(normalize_message(p.name))) for p in self.parks]
+        self.terms = ParkTerms(self.config.park_terms, self.parks, [a for a, _ in aliases])
 
     # -- entities ----------------------------------------------------------------------------
 
@@ -208,10 +227,18 @@ class Router:
         return [p for _, p in sorted(found, key=lambda f: f[0])]
 
     def find_category(self, text: str) -> str | None:
+        found = self.find_categories(text)
+        return found[0] if found else None
+
+    def find_categories(self, text: str) -> list[str]:
+        """Every 附1 category ``text`` names, in order of appearance (longest alias first, each once)."""
+        found: list[tuple[int, str]] = []
         for alias, cat_id in self._category_aliases:
-            if alias and alias in text:
-                return cat_id
-        return None
+            at = text.find(alias) if alias else -1
+            if at >= 0 and all(c != cat_id for _, c in found):
+                found.append((at, cat_id))
+                text = text.replace(alias, " " * len(alias))  # 创新型特色园区 is not also 特色园区
+        return [c for _, c in sorted(found)]
 
     def find_rule(self, text: str) -> tuple[str | None, dict[str, Any]]:
         for rule_id, spec in self.config.rules.items():
@@ -264,8 +291,14 @@ class Router:
         rest = text.replace(span, " ") if span else text
         route.park = park
         route.parks = self.find_parks(text) if park is not None else []
-        route.category = self.find_category(rest)
+        route.categories = self.find_categories(rest)
+        route.category = route.categories[0] if route.categories else None
         explicit_category = route.category is not None
+        route.primary = self.terms.primary(text)
+        route.year = self.terms.year(text)
+        route.topic = text
+        if park is None:
+            route.unknown_park = self.terms.unknown_park_id(text)
         route.rule, route.facts = self.find_rule(rest)
         if self.indicators or self.config.indicator_aliases:
             route.changes = self.find_changes(rest)
@@ -282,13 +315,27 @@ class Router:
         prev = previous or {}
         prev_intent = prev.get("intent")
         prev_park = ParkRef.model_validate(prev["park"]) if prev.get("park") else None
+        if route.park is None and route.unknown_park is None and set(names) & NAMED_PARK_INTENTS:
+            route.unknown_park = self.terms.unknown_park_name(rest)
         # A follow-up or a pronoun keeps the previous park; a park-less message after a park turn
         # that asks a park question ("它排第几？") keeps it too.
-        if route.park is None and prev_park is not None and (
+        if route.park is None and route.unknown_park is None and prev_park is not None and (
             route.followup or self.refers_back(text) or (set(names) & PARK_INTENTS)
         ):
             route.park = prev_park
             route.inherited.append("park")
+        # "跟SYN-003比差在哪" after a turn about SYN-010 compares the two
+        if ("compare" in names and len(route.parks) == 1 and prev_park is not None
+                and prev_park.park_id != route.parks[0].park_id):
+            route.parks = [prev_park, *route.parks]
+            route.park = prev_park
+            route.inherited.append("park")
+        if route.primary is None and prev.get("primary") and "park" in route.inherited:
+            route.primary = prev["primary"]
+            route.inherited.append("primary")
+        # two parks asked about one thing ("SYN-004和SYN-005哪个综合得分高") are compared
+        if len(route.parks) > 1 and set(names) & {"score", "explain"} and "compare" not in names:
+            names.insert(0, "compare")
         if route.category is None and prev.get("category") and (
             route.followup or (route.park is not None and "eligibility" in names)
         ):
@@ -297,9 +344,18 @@ class Router:
         if mode == "draft":
             route.intent = "draft"
             return route
-        # A follow-up that names no intent of its own continues the previous one.
+        # A follow-up that names no intent of its own continues the previous one, and its question.
         if route.followup and prev_intent and not (set(names) - {"policy"}):
             names = [prev_intent]
+            route.topic = prev.get("topic") or prev.get("query") or text
+            if route.primary is None and prev.get("primary"):
+                route.primary = prev["primary"]
+                route.inherited.append("primary")
+        if route.category is None:
+            if route.park is not None and "eligibility" in names:
+                route.unknown_category = self.terms.unknown_category(rest)
+            elif route.park is None and "targets" in names:
+                route.unknown_category = self.terms.unknown_category(rest, asked=True)
         # A category named after a park turn ("创新型特色园区呢？") is an eligibility check, unless
         # the message asks another park question of its own.
         if (
@@ -321,13 +377,13 @@ class Router:
         if rule is None:
             return False
         for need in rule.needs:
-            if need == "park" and route.park is None:
+            if need == "park" and route.park_asked is None:
                 return False
-            if need == "category" and route.category is None:
+            if need == "category" and route.category is None and route.unknown_category is None:
                 return False
             if need == "rule" and route.rule is None:
                 return False
-            if need == "parks" and len(route.parks) < 2:
+            if need == "parks" and len(route.parks) + (route.unknown_park is not None) < 2:
                 return False
         if intent == "what_if" and not route.changes:
             return False
