@@ -80,6 +80,8 @@ class NotesWording(_Strict):
 class ScoreWording(_Strict):
     headline: str
     year: str
+    latest_year: str
+    year_missing: str
     not_rankable: str
     flags_separator: str
     header: list[str]
@@ -98,6 +100,29 @@ class ExplainWording(_Strict):
 class CompareWording(_Strict):
     headline: str
     header: list[str]
+    lower_primaries: str
+    lower_none: str
+    primary_headline: str
+    primary_header: list[str]
+    primary_cell: str
+    lower_indicators: str
+
+
+class ExplainPrimaryWording(_Strict):
+    headline: str
+    not_scored: str
+    header: list[str]
+    missing: str
+
+
+class TargetsWording(_Strict):
+    headline: str
+    header: list[str]
+    one: str
+    compare_headline: str
+    compare_first: str
+    absent: str
+    categories_separator: str
 
 
 class WhatIfWording(_Strict):
@@ -141,6 +166,13 @@ class IndicatorSystemWording(_Strict):
     secondaries_separator: str
     primary_line: str
     footer: str
+    summary: str
+    summary_item: str
+    primary_weight: str
+    secondary_fact: str
+    by_source: str
+    by_source_item: str
+    items_separator: str
 
 
 class ParksWording(_Strict):
@@ -156,6 +188,9 @@ class Failures(_Strict):
     park_forbidden: str
     park_forbidden_account: str
     park_not_found: str
+    unknown_category: str
+    unknown_category_park: str
+    known_separator: str
     no_park_data: str
     no_registry: str
     no_rule_packs: str
@@ -186,6 +221,8 @@ class LanguageWording(_Strict):
     score: ScoreWording
     explain: ExplainWording
     compare: CompareWording
+    explain_primary: ExplainPrimaryWording
+    targets: TargetsWording
     what_if: WhatIfWording
     eligibility: EligibilityWording
     rule: RuleWording
@@ -193,6 +230,12 @@ class LanguageWording(_Strict):
     parks: ParksWording
     failures: Failures
     notices: Notices
+
+
+class LetterVerbs(_Strict):
+    rule: str
+    aim: str
+    other: str
 
 
 class LetterWording(_Strict):
@@ -203,8 +246,12 @@ class LetterWording(_Strict):
     salutation: str
     opening: str
     opening_unnamed: str
+    basis_current: str
+    basis_dated: str
     point: str
+    verbs: LetterVerbs
     numerals: str
+    plan_ended: str
     caveat: str
     received: str
     received_unnamed: str

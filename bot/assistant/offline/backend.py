@@ -9,21 +9,24 @@ so the stream carries the tool events before the text, and returns the composed 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 from bot.assistant.backend import Question
 from bot.assistant.offline.composed import Composed
-from bot.assistant.offline.drafting import draft_letter, enquiry_topic
+from bot.assistant.offline.drafting import LetterRules, draft_letter, enquiry_text
 from bot.assistant.offline.notes import VintageRule
 from bot.assistant.offline.policy import PolicyComposer
 from bot.assistant.offline.router import Route, Router, RouterConfig
 from bot.assistant.offline.sentences import AnswerType, SentencePicker
-from bot.assistant.offline.tool_answers import ToolAnswers
+from bot.assistant.offline.table_rows import named_rows
+from bot.assistant.offline.tool_answers import IndicatorFocus, ToolAnswers
 from bot.assistant.parks import ParkData
 from bot.assistant.tools import PolicySearch, ToolOutcome, find_clause
 from bot.assistant.types import (
     Answer,
+    CategoryTargets,
     Comparison,
     EligibilityCheck,
     FinalAnswer,
@@ -56,12 +59,14 @@ class OfflineBackend:
     name = "offline"
 
     def __init__(self, policy: PolicyComposer, router_config: RouterConfig, parks: ParkData | None = None,
-                 *, search_k: int = 5) -> None:
+                 *, search_k: int = 5, expand: Callable[[str], str] = str) -> None:
         self.policy = policy
         self.answers = ToolAnswers(policy)
         self.router_config = router_config
         self.park_data = parks
         self.search_k = search_k
+        self.expand = expand  # the question with retrieval's synonyms appended (高企 → 高新技术企业)
+        self.letter_rules = LetterRules.load()
         self._router: Router | None = None
 
     @property
@@ -124,12 +129,12 @@ class OfflineBackend:
                                          english=route.language == "en", question=q.message)
 
     def _on_draft(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        topic = enquiry_topic(q.message)
-        outcome = yield from self._search(q, topic)
+        outcome = yield from self._search(q, enquiry_text(q.message, self.letter_rules))
         if not isinstance(outcome.result, PolicyPassages):
             return self._failed(outcome, route)
         found = outcome.result
-        return draft_letter(self.policy, found.query_expanded, found.hits, found.coverage)
+        return draft_letter(self.policy, q.message, found.hits, found.coverage, query=found.query_expanded,
+                            rules=self.letter_rules)
 
     def _on_list_parks(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         outcome = q.toolbox.list_parks()
@@ -142,14 +147,32 @@ class OfflineBackend:
         outcome = q.toolbox.indicator_system()
         if not isinstance(outcome.result, IndicatorSystem):  # no registry loaded: answer from the documents
             return (yield from self._on_policy(q, route, previous))
-        yield outcome
         outline = outcome.result
-        clauses = [
-            q.toolbox.find_clause(outline.doc, outline.section,
-                                  f"一级指标 {p.name}{'' if p.weight is None else f'{p.weight:g}'}%")
-            for p in outline.primaries
-        ]
-        return self.answers.indicator_system(outline, clauses, q.message, english=route.language == "en")
+        focus = self._indicator_focus(outline, route, q.message)
+        if focus is None:  # a weight or a source of something the registry does not have: the documents
+            return (yield from self._on_policy(q, route, previous))
+        yield outcome
+        rows = q.toolbox.section_passages(outline.doc, outline.section)
+        return self.answers.indicator_system(outline, rows, q.message, focus, english=route.language == "en")
+
+    def _indicator_focus(self, outline: IndicatorSystem, route: Route, message: str) -> IndicatorFocus | None:
+        """What of the indicator system the question asks: named indicators, the indicators of one data
+        source, one primary, or the whole system; None when it names nothing the registry has."""
+        secondaries = [i for p in outline.primaries for i in p.indicators]
+        expanded = self.expand(message)
+        named = [secondaries[i].code for i in named_rows(expanded, [i.name for i in secondaries])]
+        named += [i.code for i in secondaries if re.search(rf"(?<![\d.]){re.escape(i.code)}(?![\d.])", route.query)
+                  and i.code not in named]
+        if named:
+            return IndicatorFocus(secondaries=named[:3])
+        sources = sorted({i.source for i in secondaries if i.source and i.source in route.query})
+        if len(sources) == 1 and self.router.terms.asks_which(route.query):
+            return IndicatorFocus(source=sources[0])
+        if route.primary and any(p.code == route.primary for p in outline.primaries):
+            return IndicatorFocus(primary=route.primary)
+        if self.router.terms.asks_system(route.query):
+            return IndicatorFocus()
+        return None
 
     def _cited_by_the_weights(self, route: Route, outcome: ToolOutcome, kind: type[Any],
                                write: Callable[..., Composed], q: Question) -> Handler:
@@ -160,34 +183,57 @@ class OfflineBackend:
         return write(outcome.result, q.toolbox.find_clause(*SCORE_CLAUSE), english=route.language == "en")
 
     def _on_score(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        assert route.park is not None
+        assert route.park_asked is not None
         return (yield from self._cited_by_the_weights(
-            route, q.toolbox.score_park(route.park.park_id), ScoreLookup,
-            lambda result, clause, english: self.answers.score(result.card, clause, english=english), q))
+            route, q.toolbox.score_park(route.park_asked), ScoreLookup,
+            lambda result, clause, english: self.answers.score(result.card, clause, english=english,
+                                                               year_asked=route.year), q))
 
     def _on_explain(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        assert route.park is not None
+        assert route.park_asked is not None
         return (yield from self._cited_by_the_weights(
-            route, q.toolbox.explain_score(route.park.park_id), ScoreExplanation, self.answers.explanation, q))
+            route, q.toolbox.explain_score(route.park_asked), ScoreExplanation,
+            lambda result, clause, english: self.answers.explanation(result, clause, english=english,
+                                                                     primary=route.primary, year_asked=route.year), q))
 
     def _on_compare(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        asked = [p.park_id for p in route.parks] + ([route.unknown_park] if route.unknown_park else [])
         return (yield from self._cited_by_the_weights(
-            route, q.toolbox.compare_parks([p.park_id for p in route.parks]), Comparison, self.answers.comparison, q))
+            route, q.toolbox.compare_parks(asked), Comparison,
+            lambda result, clause, english: self.answers.comparison(result, clause, english=english,
+                                                                    primary=route.primary, year_asked=route.year), q))
+
+    def _on_targets(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        """The 附1 targets of the category asked (every row, or the rows the question names), or of two
+        categories side by side; a category 附1 does not have is answered with those it has."""
+        results: list[CategoryTargets] = []
+        for category in route.categories or [route.category or route.unknown_category or ""]:
+            outcome = q.toolbox.category_targets(category)
+            yield outcome
+            if not isinstance(outcome.result, CategoryTargets):
+                return self._failed(outcome, route)
+            results.append(outcome.result)
+        labels: list[tuple[str, str]] = []
+        for result in results:
+            labels += [(r.fact, r.name) for r in result.rows if (r.fact, r.name) not in labels]
+        named = named_rows(self.expand(route.topic or q.message), [name for _, name in labels])
+        asked = {labels[i][0] for i in named}
+        return self.answers.targets(results, asked, english=route.language == "en")
 
     def _on_eligibility(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        assert route.park is not None and route.category is not None
-        outcome = q.toolbox.check_eligibility(route.park.park_id, route.category)
+        assert route.park_asked is not None
+        outcome = q.toolbox.check_eligibility(route.park_asked, route.category or route.unknown_category or "")
         yield outcome
         if not isinstance(outcome.result, EligibilityCheck):
             return self._failed(outcome, route)
         cited = outcome.result.eligibility.citation
-        hint = f"{self.router.category_name(route.category)} 目标要求 序号 指标 要求"
+        hint = f"{outcome.result.eligibility.category} 目标要求 序号 指标 要求"
         clause = q.toolbox.find_clause(cited.doc, cited.section, hint)
-        return self.answers.eligibility(outcome.result, clause, english=route.language == "en")
+        return self.answers.eligibility(outcome.result, clause, english=route.language == "en", year_asked=route.year)
 
     def _on_what_if(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        assert route.park is not None
-        outcome = q.toolbox.what_if(route.park.park_id, {c.code: c.value for c in route.changes})
+        assert route.park_asked is not None
+        outcome = q.toolbox.what_if(route.park_asked, {c.code: c.value for c in route.changes})
         yield outcome
         if not isinstance(outcome.result, WhatIfOutcome):
             return self._failed(outcome, route)
@@ -222,6 +268,7 @@ def build_offline_backend(
     wording: Wording | None = None,
 ) -> OfflineBackend:
     """The offline backend with the tokenizer retrieval uses (so the composer cuts words the same way)."""
+    from retrieval.normalize import QueryNormalizer
     from retrieval.tokenize import tokenize
 
     config = router_config or RouterConfig.load()
@@ -233,4 +280,5 @@ def build_offline_backend(
 
     policy = PolicyComposer(picker, vintage_rules=[VintageRule(**v) for v in config.vintage], lookup=lookup,
                             wording=wording or load_wording())
-    return OfflineBackend(policy, config, parks)
+    normalizer = QueryNormalizer()
+    return OfflineBackend(policy, config, parks, expand=lambda text: normalizer(text).expanded)
