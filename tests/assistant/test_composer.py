@@ -97,7 +97,7 @@ def test_score_card_numbers_are_the_tools() -> None:
 
 def test_draft_letter_quotes_with_citations_and_leaves_placeholders() -> None:
     out = draft_letter(COMPOSER, "请起草一份复函：企业咨询知识产权质押融资", [BY_ID["gf7-17"]], COVERED)
-    assert out.text.startswith("关于“企业咨询知识产权质押融资”有关问题的复函")
+    assert out.text.startswith("关于知识产权质押融资相关政策咨询的复函")  # the topic, not the enquiry's wording
     assert "【企业名称】：" in out.text and "支持开展知识产权质押融资" in out.text and "[1]" in out.text
     for placeholder in ("【单位名称】", "【联系人】", "【联系电话】", "【日期】"):
         assert placeholder in out.text
