@@ -171,7 +171,7 @@ class IndicatorSystemWording(_Strict):
     primary_weight: str
     secondary_fact: str
     by_source: str
-    by_source_item: str
+    indicator_item: str
     items_separator: str
 
 

@@ -72,10 +72,13 @@ class LetterRules(BaseModel):
 
 
 def enquiry_text(message: str, rules: LetterRules | None = None) -> str:
-    """The enquiry without the request to write a letter ("请起草一份复函：")."""
+    """The enquiry as a question: without the request to write a letter ("请起草一份复函：") and
+    without who asks and how ("某企业来函咨询"); what the letter searches the documents for."""
     rules = rules or LetterRules.load()
-    text = re.sub(rules.enquiry.instruction, "", message.strip())
-    return text.strip(" ：:，,。") or message.strip()
+    text = re.sub(rules.enquiry.instruction, "", message.strip()).strip(" ：:，,。")
+    for pattern in rules.enquiry.framing:
+        text = re.sub(pattern, "", text).strip(" ：:，,。")
+    return text or message.strip()
 
 
 def enquiry_topic(message: str, rules: LetterRules | None = None) -> str:
@@ -86,9 +89,7 @@ def enquiry_topic(message: str, rules: LetterRules | None = None) -> str:
     subject)."""
     rules = rules or LetterRules.load()
     e = rules.enquiry
-    topic = enquiry_text(message, rules)
-    for pattern in e.framing:
-        topic = re.sub(pattern, "", topic).strip(" ：:，,。？?")
+    topic = enquiry_text(message, rules).strip("？?")
     for word in sorted(e.question_words, key=len, reverse=True):
         topic = topic.replace(word, "")
     topic = re.sub(e.figures, "", topic)

@@ -369,6 +369,10 @@ class Router:
             if self._satisfied(name, route):
                 route.intent = name  # type: ignore[assignment]
                 return route
+        # a park named in a message that asks nothing the rules know is asked about: its score card
+        if (route.park is not None and "park" not in route.inherited) or route.unknown_park is not None:
+            route.intent = "score"
+            return route
         route.intent = "policy"
         return route
 

@@ -360,7 +360,7 @@ class ToolAnswers:
         if focus.source:
             listed = [i for p in primaries for i in p.indicators if i.source == focus.source]
             lead.append(wi.by_source.format(source=focus.source, count=len(listed), doc=outline.doc, section=outline.section)
-                        + wi.items_separator.join(wi.by_source_item.format(code=i.code, name=i.name,
+                        + wi.items_separator.join(wi.indicator_item.format(code=i.code, name=i.name,
                                                                            cite=book.marker(secondary_row(i)))
                                                   for i in listed))
         named = [p for p in primaries if p.code == focus.primary or p.name in question]
@@ -368,7 +368,9 @@ class ToolAnswers:
             for p in named:
                 lead.append(wi.primary_weight.format(
                     name=p.name, weight=weight[p.code], cite=book.marker(primary_row(p)), source=source,
-                    count=len(p.indicators), secondaries=wi.items_separator.join(f"{i.code} {i.name}" for i in p.indicators)))
+                    count=len(p.indicators), secondaries=wi.items_separator.join(
+                        wi.indicator_item.format(code=i.code, name=i.name, cite=book.marker(secondary_row(i)))
+                        for i in p.indicators)))
         if not lead:
             lead.append(wi.summary.format(count=len(primaries), items=w.list_separator.join(
                 wi.summary_item.format(name=p.name, weight=weight[p.code] or "—",
