@@ -166,8 +166,6 @@ class IndicatorSystemWording(_Strict):
     secondaries_separator: str
     primary_line: str
     footer: str
-    summary: str
-    summary_item: str
     primary_weight: str
     secondary_fact: str
     by_source: str

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -81,7 +82,7 @@ class ParkTerms:
                 return code
         return None
 
-    def year(self, text: str) -> int | str | None:
+    def year(self, text: str) -> int | Literal["latest"] | None:
         """"latest" for 今年 / this year, a year written in the message (2022年), else None."""
         if any(w and w in text for w in self._latest):
             return "latest"
@@ -128,7 +129,7 @@ class ParkTerms:
             if cuts:
                 name = name[cuts[-1] + 1:]
             name = name[-rule.max_chars:]
-            if len(name) < 2 or name in rule.not_names or any(name.startswith(n) for n in rule.not_names):
+            if len(name) < 2 or name in rule.not_names:
                 continue
             return name + m.group(2), m.end()
         return None

@@ -297,8 +297,7 @@ class Router:
         route.primary = self.terms.primary(text)
         route.year = self.terms.year(text)
         route.topic = text
-        if park is None:
-            route.unknown_park = self.terms.unknown_park_id(text)
+        route.unknown_park = self.terms.unknown_park_id(text)
         route.rule, route.facts = self.find_rule(rest)
         if self.indicators or self.config.indicator_aliases:
             route.changes = self.find_changes(rest)
@@ -334,7 +333,8 @@ class Router:
             route.primary = prev["primary"]
             route.inherited.append("primary")
         # two parks asked about one thing ("SYN-004和SYN-005哪个综合得分高") are compared
-        if len(route.parks) > 1 and set(names) & {"score", "explain"} and "compare" not in names:
+        if len(route.parks) + (route.unknown_park is not None) > 1 and set(names) & {"score", "explain"} \
+                and "compare" not in names:
             names.insert(0, "compare")
         if route.category is None and prev.get("category") and (
             route.followup or (route.park is not None and "eligibility" in names)
@@ -369,9 +369,10 @@ class Router:
             if self._satisfied(name, route):
                 route.intent = name  # type: ignore[assignment]
                 return route
-        # a park named in a message that asks nothing the rules know is asked about: its score card
-        if (route.park is not None and "park" not in route.inherited) or route.unknown_park is not None:
-            route.intent = "score"
+        # parks named in a message that asks nothing the rules know are asked about: their score cards
+        named = len(route.parks) + (route.unknown_park is not None) if "park" not in route.inherited else 0
+        if named:
+            route.intent = "compare" if named > 1 else "score"
             return route
         route.intent = "policy"
         return route

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from bot.assistant.offline.sentences import han_bigrams
 
 
-def named_rows(question: str, labels: Sequence[str], *, min_share: float = 0.35, relative: float = 0.7) -> list[int]:
+def named_rows(question: str, labels: Sequence[str], *, min_share: float = 0.35, relative: float = 0.5) -> list[int]:
     """Indices of the labels the question names, best first; [] when it names none."""
     grams = [han_bigrams(label) for label in labels]
     df: dict[str, int] = {}

@@ -17,6 +17,7 @@ from bot.assistant.formatting import fmt_value, md_table
 from bot.assistant.offline.citations import CitationBook
 from bot.assistant.offline.composed import Composed
 from bot.assistant.offline.policy import PolicyComposer
+from bot.assistant.tools import row_passage
 from bot.assistant.types import (
     CategoryTargets,
     Comparison,
@@ -24,13 +25,12 @@ from bot.assistant.types import (
     IndicatorSystem,
     ParkListing,
     PrimaryIndicator,
-    SecondaryIndicator,
     RuleCheck,
     ScoreExplanation,
+    SecondaryIndicator,
     ToolFailure,
     WhatIfOutcome,
 )
-from bot.assistant.tools import row_passage
 from bot.assistant.wording import LanguageWording
 from retrieval.models import Hit
 from scoring import ScoreCard
@@ -330,9 +330,9 @@ class ToolAnswers:
                          focus: IndicatorFocus | None = None, *, english: bool = False) -> Composed:
         """The indicator system from the registry (config data), each primary and indicator cited to its
         附2 row (``rows``: the passages of that section). The answer comes first: the asked indicators'
-        primary, weight, coefficient and source; the indicators of one source; one primary's weight
-        and indicators; or the primaries with their weights. Then the table of primaries, with the
-        secondaries of the primaries asked about."""
+        primary, weight, coefficient and source; the indicators of one source; or one primary's weight and
+        indicators. Asked about the whole system, the count of primaries and indicators comes first,
+        then the table of primaries with their weights (and the secondaries of the primaries named)."""
         w = self.wording.lang(english)
         wi = w.indicator_system
         focus = focus or IndicatorFocus()
@@ -371,17 +371,13 @@ class ToolAnswers:
                     count=len(p.indicators), secondaries=wi.items_separator.join(
                         wi.indicator_item.format(code=i.code, name=i.name, cite=book.marker(secondary_row(i)))
                         for i in p.indicators)))
-        if not lead:
-            lead.append(wi.summary.format(count=len(primaries), items=w.list_separator.join(
-                wi.summary_item.format(name=p.name, weight=weight[p.code] or "—",
-                                       cite=book.marker(primary_row(p))) for p in primaries)))
         if focus.secondaries or focus.source or focus.primary:
             lines = [*lead]
         else:
             show_secondaries = bool(named) or "二级" in question or "secondary" in question.lower()
             table = [[p.code, f"{p.name}{book.marker(primary_row(p))}", f"{weight[p.code]}%" if weight[p.code] else "",
                       len(p.indicators)] for p in primaries]
-            lines = [*lead, "", wi.headline.format(
+            lines = [wi.headline.format(
                 title=outline.title or "国家高新区评价指标体系", source=source, primaries=len(primaries),
                 secondaries=sum(len(p.indicators) for p in primaries)), "", md_table(wi.header, table)]
             for p in (named or primaries) if show_secondaries else []:
