@@ -97,9 +97,17 @@ class ExplainWording(_Strict):
     basis: str
 
 
+class Relation(_Strict):
+    lower: str
+    higher: str
+    same: str
+
+
 class CompareWording(_Strict):
     headline: str
     header: list[str]
+    totals: str
+    relation: Relation
     lower_primaries: str
     lower_none: str
     primary_headline: str

@@ -170,12 +170,15 @@ class ToolAnswers:
 
     def comparison(self, result: Comparison, clause: Hit | None, *, english: bool = False,
                    primary: str | None = None, year_asked: int | str | None = None) -> Composed:
-        """Score cards side by side; for two parks, where the first is lower than the second, and with
-        ``primary`` that primary's indicators side by side."""
+        """Score cards side by side. For two parks the answer comes first: how the first one's total
+        stands against the second's and the primaries where it is lower; with ``primary``, that
+        primary's indicators follow side by side."""
         w = self.wording.lang(english)
         book = CitationBook()
         cards = result.cards
         lines = self._banner(w, any(c.synthetic for c in cards)) + _year_lines(w, year_asked, cards[0].year if cards else None)
+        if len(cards) == 2:
+            lines += [*self._first_against_second(w, *cards), ""]
         lines.append(w.compare.headline.format(count=len(cards), size=cards[0].cohort_size if cards else 0))
         primaries = [(p.code, p.name) for p in cards[0].primaries] if cards else []
         header = [*w.compare.header, *(name for _, name in primaries)]
@@ -185,21 +188,34 @@ class ToolAnswers:
             rows.append([c.park_id, c.name, fmt_value(c.total), c.rank or "—", *(fmt_value(scores.get(code)) for code, _ in primaries)])
         lines += ["", md_table(header, rows)]
         if len(cards) == 2:
-            lines += self._lower(w, cards[0], cards[1], primary)
+            lines += self._lower_indicators(w, cards[0], cards[1], primary)
         method = cards[0] if cards else None
         if method is not None:
             lines += ["", w.score.basis.format(cite=book.marker(clause), registry=method.registry, method=method.method,
                                                disclaimer=w.score_disclaimer)]
         return Composed("\n".join(lines), book.citations, True)
 
-    def _lower(self, w: LanguageWording, first: ScoreCard, second: ScoreCard, primary: str | None) -> list[str]:
-        """Where ``first`` scores below ``second``: primaries, and the asked primary's indicators."""
+    def _first_against_second(self, w: LanguageWording, first: ScoreCard, second: ScoreCard) -> list[str]:
+        """Whether ``first``'s total is below, above or equal to ``second``'s, and the primaries where it
+        is lower (which of two of the engine's numbers is lower; never by how much)."""
+        lines = []
+        if first.total is not None and second.total is not None:
+            relation = (w.compare.relation.lower if first.total < second.total
+                        else w.compare.relation.higher if first.total > second.total else w.compare.relation.same)
+            lines.append(w.compare.totals.format(
+                park=first.park_id, total=fmt_value(first.total), rank=first.rank, relation=relation,
+                other=second.park_id, other_total=fmt_value(second.total), other_rank=second.rank))
         theirs = {p.code: p.score for p in second.primaries}
-        lower = [p.name for p in first.primaries
-                 if p.score is not None and theirs.get(p.code) is not None and p.score < theirs[p.code]]  # type: ignore[operator]
-        lines = ["", (w.compare.lower_primaries.format(park=first.park_id, other=second.park_id,
-                                                       names=w.list_separator.join(lower)) if lower
-                      else w.compare.lower_none.format(park=first.park_id, other=second.park_id))]
+        lower = [p.name for p in first.primaries if p.score is not None and (t := theirs.get(p.code)) is not None
+                 and p.score < t]
+        lines.append(w.compare.lower_primaries.format(park=first.park_id, other=second.park_id,
+                                                      names=w.list_separator.join(lower)) if lower
+                     else w.compare.lower_none.format(park=first.park_id, other=second.park_id))
+        return lines
+
+    def _lower_indicators(self, w: LanguageWording, first: ScoreCard, second: ScoreCard, primary: str | None) -> list[str]:
+        """The asked primary's indicators side by side, and those where ``first`` is below ``second``."""
+        lines: list[str] = []
         named = next((p for p in first.primaries if p.code == primary), None)
         if named is None:
             return lines
