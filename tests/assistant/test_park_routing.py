@@ -61,6 +61,8 @@ def test_a_category_that_does_not_exist_is_named_where_a_category_is_expected(ro
     assert (asked.intent, asked.unknown_category) == ("targets", "智慧园区")
     # a topic, not a category whose targets are asked: the documents answer it
     assert router.route("智慧园区建设有哪些举措").intent == "policy"
+    # a park described, not a category asked for
+    assert router.route("给示例园区 SYN-001 打分，并说明主要差距").unknown_category is None
 
 
 def test_why_a_primary_is_low_and_the_comparison_that_follows_keep_the_primary(router: Router) -> None:

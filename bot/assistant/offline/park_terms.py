@@ -103,33 +103,36 @@ class ParkTerms:
         mention = self._mention(text, self.config.park_names)
         return mention[0] if mention else None
 
-    def unknown_category(self, text: str, *, asked: bool = False) -> str | None:
-        """A category's name that is not a 附1 category ("国际一流示范园区"). With ``asked``, only one
-        whose targets the message asks for ("智慧园区要达到哪些指标")."""
+    def unknown_category(self, text: str) -> str | None:
+        """A category's name that is not a 附1 category, where a category is expected: after a word
+        that asks for one ("够得上国际一流示范园区", "评上创新型示范园区") or before its targets
+        ("智慧园区要达到哪些指标"); not "给示例园区打分"."""
         mention = self._mention(text, self.config.category_names)
         if mention is None:
             return None
-        name, end = mention
+        name, end, after_cut_word = mention
         if normalize_message(name) in self._category_aliases:
             return None
-        if asked and not (self._category_asked and self._category_asked.match(text[end:])):
-            return None
-        return name
+        asked = bool(self._category_asked and self._category_asked.match(text[end:]))
+        return name if asked or after_cut_word else None
 
-    def _mention(self, text: str, rule: Mentions | None) -> tuple[str, int] | None:
+    def _mention(self, text: str, rule: Mentions | None) -> tuple[str, int, bool] | None:
+        """(name, where it ends, whether one of ``cut_words`` came before it)."""
         if rule is None:
             return None
         suffixes = "|".join(re.escape(s) for s in sorted(rule.suffixes, key=len, reverse=True))
         for m in re.finditer(rf"([\u4e00-\u9fff]{{0,{rule.max_chars + 6}}}?)({suffixes})", text):
             name = m.group(1)
+            after_cut_word = False
             for word in rule.cut_words:
                 if word in name:
                     name = name[name.rindex(word) + len(word):]
+                    after_cut_word = True
             cuts = [i for i, ch in enumerate(name) if ch in rule.cut]
             if cuts:
                 name = name[cuts[-1] + 1:]
             name = name[-rule.max_chars:]
             if len(name) < 2 or name in rule.not_names:
                 continue
-            return name + m.group(2), m.end()
+            return name + m.group(2), m.end(), after_cut_word
         return None

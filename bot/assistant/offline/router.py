@@ -351,11 +351,9 @@ class Router:
             if route.primary is None and prev.get("primary"):
                 route.primary = prev["primary"]
                 route.inherited.append("primary")
-        if route.category is None:
-            if route.park is not None and "eligibility" in names:
-                route.unknown_category = self.terms.unknown_category(rest)
-            elif route.park is None and "targets" in names:
-                route.unknown_category = self.terms.unknown_category(rest, asked=True)
+        if route.category is None and (
+                (route.park is not None and "eligibility" in names) or (route.park is None and "targets" in names)):
+            route.unknown_category = self.terms.unknown_category(rest)
         # A category named after a park turn ("创新型特色园区呢？") is an eligibility check, unless
         # the message asks another park question of its own.
         if (
