@@ -131,6 +131,7 @@ class TargetsWording(_Strict):
     compare_first: str
     absent: str
     categories_separator: str
+    elsewhere: str
 
 
 class WhatIfWording(_Strict):

@@ -119,3 +119,11 @@ def test_category_targets_tool_returns_every_row_with_its_passage(fakes) -> None
         (1, "8%", SCI_TECH_ROWS), (6, "35%", SCI_TECH_ROWS)]
     unknown = Toolbox(*fakes, STAFF).category_targets("智慧园区")
     assert unknown.result.code == "unknown_category" and "创新型特色园区" in unknown.text
+
+
+def test_a_categorys_targets_set_against_another_document_quote_that_document_too(services: Services) -> None:
+    a = ask(services, "对比一下：纲要对高新技术企业R&D经费的下限和世界一流园区的研发投入目标")
+    assert a.intent == "targets" and [t.name for t in a.tool_calls] == ["category_targets", "search_policies"]
+    assert "企业研发投入占销售收入比例" in a.answer and "8%" in a.answer
+    assert "其他文件的规定：" in a.answer and "不能低于年产品销售额的5％" in a.answer
+    assert_citations_resolve(a)

@@ -218,7 +218,15 @@ class OfflineBackend:
             labels += [(r.fact, r.name) for r in result.rows if (r.fact, r.name) not in labels]
         named = named_rows(self.expand(route.topic or q.message), [name for _, name in labels])
         asked = {labels[i][0] for i in named}
-        return self.answers.targets(results, asked, english=route.language == "en")
+        also = None
+        if len(results) == 1 and self.router.matches("compare", route.query):
+            # one category set against something else ("2005年纲要…的下限和388号文…的目标"): the documents
+            # say what the other is; passages of the table itself are not repeated
+            found = yield from self._search(q, q.message)
+            if isinstance(found.result, PolicyPassages) and found.result.covered:
+                table = (results[0].doc, results[0].section)
+                also = (found.result.query_expanded, [h for h in found.result.hits if (h.doc, h.section) != table])
+        return self.answers.targets(results, asked, english=route.language == "en", also=also)
 
     def _on_eligibility(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         assert route.park_asked is not None

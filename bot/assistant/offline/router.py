@@ -276,6 +276,10 @@ class Router:
                 best = (score, ind)
         return best[1]
 
+    def matches(self, intent: str, text: str) -> bool:
+        """Whether one of ``intent``'s patterns matches the (normalised) text."""
+        return any(r.search(text) for r in self._intent_res.get(intent, []))
+
     def is_followup(self, text: str) -> bool:
         return any(r.search(text) for r in self._followup_res)
 

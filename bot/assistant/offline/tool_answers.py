@@ -307,9 +307,12 @@ class ToolAnswers:
             lines += ["", w.rule.source_text, *quoted]
         return Composed("\n".join(lines), book.citations, True)
 
-    def targets(self, results: Sequence[CategoryTargets], asked: set[str], *, english: bool = False) -> Composed:
+    def targets(self, results: Sequence[CategoryTargets], asked: set[str], *, english: bool = False,
+                also: tuple[str, Sequence[Hit]] | None = None) -> Composed:
         """附1 targets, each row cited to the passage it is printed in: every row of the category, the
-        rows the question names (``asked`` fact ids) stated first, or two categories side by side."""
+        rows the question names (``asked`` fact ids) stated first, or two categories side by side.
+        ``also`` (the search query and its hits outside the table) is a question that sets the
+        targets against other documents: what those say follows, quoted."""
         w = self.wording.lang(english)
         book = CitationBook()
         lines: list[str] = []
@@ -336,6 +339,10 @@ class ToolAnswers:
             lines.append(w.targets.compare_headline.format(
                 categories=w.targets.categories_separator.join(c.name for c in results), source="；".join(sorted(docs))))
             lines += ["", md_table([w.targets.compare_first, *(c.name for c in results)], rows)]
+        if also is not None:
+            others, _chosen, _ = self.policy.passages(also[0], also[1], book, english=english)
+            if others:
+                lines += ["", w.targets.elsewhere, *others]
         quoted = [r.passage for cat in results for r in cat.rows if r.passage is not None]
         note = self.policy.vintage(quoted[:1], book, english=english)
         if note:
