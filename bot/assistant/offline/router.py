@@ -5,13 +5,17 @@ entities each intent needs, category names and abbreviations, rule checks for en
 persons, indicator aliases. The router itself only applies them:
 
 1. normalise the message (simplified Chinese, half-width, lower case);
-2. find entities: a park of the cohort (its id, or its name matched fuzzily with rapidfuzz), a
-   附1 category (longest alias first), a rule check and its number (an age, a percentage), what-if
-   changes (``1.2 提高到 900``);
+2. find entities: a park of the cohort (its id, or its name matched fuzzily with rapidfuzz), the
+   附1 categories (longest alias first), a rule check and its number (an age, a percentage), what-if
+   changes (``1.2 提高到 900``), and (``park_terms``, offline/park_terms.py) the 附2 primary in
+   question, the year asked ("今年" = the latest year of the data), a park or a category that does
+   not exist ("SYN-999", "国际一流示范园区": the tools then say so and name the real ones);
 3. fill what is missing from the previous turn when the message is a follow-up
-   ("那创新型科技园区呢？" keeps the park, "它排第几？" keeps the park);
-4. pick the highest-priority intent whose patterns match and whose needs are met; otherwise a
-   policy question answered from the documents.
+   ("那创新型科技园区呢？" keeps the park, or the question about a category's targets; "它排第几？"
+   keeps the park; "跟SYN-003比差在哪" compares the previous park with SYN-003, keeping the primary);
+4. pick the highest-priority intent whose patterns match and whose needs are met; a park named
+   with no intent of its own gets its score card; otherwise a policy question answered from the
+   documents.
 
 The router is deterministic and knows nothing about retrieval or scoring; the cohort's parks
 and the registry's indicators are passed in.
