@@ -96,8 +96,8 @@ def page(browser, live_server: LiveServer) -> Iterator[object]:
 def screenshot(pg, name: str) -> Path:
     """Save the whole page to test-artifacts/NAME for people to look at (the viewport grows to fit
     it, so the composer pinned to the bottom does not cover the answer)."""
-    ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     size = pg.viewport_size or {"width": 1200, "height": 900}
     height = pg.evaluate("document.documentElement.scrollHeight")
     pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height, 4000))})
