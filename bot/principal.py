@@ -45,7 +45,8 @@ class Principal(BaseModel):
         return ALL_PARKS in self.parks
 
     def may_read_park(self, park_id: str) -> bool:
-        return self.all_parks or park_id in self.parks
+        """Park ids are read without case (the cohort refuses ids that differ only in case)."""
+        return self.all_parks or str(park_id).strip().casefold() in {p.casefold() for p in self.parks}
 
     @property
     def key(self) -> str:

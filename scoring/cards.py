@@ -7,13 +7,15 @@ hundredths, which ``rounding_note`` says.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from scoring.quantities import round_half_away
+from scoring.units import display_unit
 
 if TYPE_CHECKING:
     from scoring.engine import CohortResult
@@ -32,6 +34,8 @@ class PrimaryScore(BaseModel):
     score: float | None
     rank: int | None
     reason: str | None = None
+    ranked: int = Field(default=0, description="Parks with a score on this primary: what `rank` is out of")
+    median: float | None = Field(default=None, description="The cohort median of this primary's scores")
 
 
 class IndicatorScore(BaseModel):
@@ -47,6 +51,37 @@ class IndicatorScore(BaseModel):
     status: str
     reference: dict[str, float | None]
     citation: str
+    median: float | None = Field(default=None, description="The cohort median of the raw value (reporting parks)")
+    display_unit: str = Field(default="", description="Show value / display_scale followed by this unit")
+    display_scale: float = 1.0
+
+    @model_validator(mode="after")
+    def _default_display(self) -> IndicatorScore:
+        """A card made without a display unit shows the indicator's own unit (a share as per cent)."""
+        if not self.display_unit and self.unit:
+            shown = display_unit(self.unit, "", self.median)
+            self.display_unit, self.display_scale = shown.unit, shown.scale
+        return self
+
+
+class CoverageGap(BaseModel):
+    """A primary without a score: its indicators present carry too little of its coefficients."""
+
+    code: str
+    name: str
+    present: float = Field(description="Sum of the coefficients of the indicators present")
+    total: float = Field(description="Sum of all the primary's coefficients")
+    required: str = Field(description="The share of the coefficients needed, e.g. 2/3")
+    missing: list[str] = Field(description="Codes of the indicators not counted")
+
+
+class UnrankedPark(BaseModel):
+    """A park of the cohort without a total, and why."""
+
+    park_id: str
+    name: str
+    reason: str
+    gaps: list[CoverageGap]
 
 
 class ScoreCard(BaseModel):
@@ -71,6 +106,17 @@ class ScoreCard(BaseModel):
     rounding_note: str = Field(
         default="Exact contributions sum to the exact total; each number is rounded once to 2 decimals."
     )
+    rankable_count: int = Field(default=0, description="Parks with a total: what `rank` is out of")
+    median_total: float | None = Field(default=None, description="The median total of the rankable parks")
+    unrankable: list[UnrankedPark] = Field(
+        default_factory=list, description="The cohort's parks without a total (those the caller may see)"
+    )
+
+    def visible_to(self, may_read: Callable[[str], bool]) -> ScoreCard:
+        """This card for a caller who may read only some parks: the unranked parks it may not read
+        are left out (``cohort_size - rankable_count`` still counts them)."""
+        kept = [u for u in self.unrankable if may_read(u.park_id)]
+        return self if len(kept) == len(self.unrankable) else self.model_copy(update={"unrankable": kept})
 
 
 class CohortInfo(BaseModel):
@@ -92,11 +138,44 @@ def notice_for(synthetic: bool) -> str:
     return f"{SYNTHETIC_NOTICE} {METHOD_NOTICE}" if synthetic else METHOD_NOTICE
 
 
+def unranked_parks(result: CohortResult) -> list[UnrankedPark]:
+    """Every park of the cohort without a total, with the primaries that lack coverage."""
+    reg = result.registry
+    names = {p.code: p.name for p in reg.primaries}
+    out = []
+    for i, park in enumerate(result.cohort.parks):
+        if result.rankable[i]:
+            continue
+        ex = result.exact(i)
+        gaps = [
+            CoverageGap(
+                code=code,
+                name=names[code],
+                present=float(gap.present),
+                total=float(gap.total),
+                required=str(result.profile.coverage),
+                missing=list(gap.missing),
+            )
+            for code, gap in ex.primary_gaps.items()
+        ]
+        out.append(
+            UnrankedPark(
+                park_id=park.park_id,
+                name=park.name,
+                reason="；".join(ex.primary_reasons.values()),
+                gaps=gaps,
+            )
+        )
+    return out
+
+
 def build_card(result: CohortResult, park_id: str) -> ScoreCard:
     i = result.cohort.position(park_id)
     park = result.cohort.parks[i]
+    park_id = park.park_id
     ex = result.exact(i)
     reg = result.registry
+    medians = result.medians()
     primaries = [
         PrimaryScore(
             code=p.code,
@@ -105,12 +184,16 @@ def build_card(result: CohortResult, park_id: str) -> ScoreCard:
             score=float(result.primary_score(park_id, p.code)) if result.primary_valid[p.code][i] else None,  # type: ignore[arg-type]
             rank=result.primary_ranks[p.code][i],
             reason=ex.primary_reasons.get(p.code),
+            ranked=result.ranked_count(p.code),
+            median=_num(medians.primaries[p.code]),
         )
         for p in reg.primaries
     ]
     indicators = []
     for j, ind in enumerate(reg.indicators):
         ref = result.references[ind.code]
+        mid = medians.values[ind.code]
+        shown = display_unit(ind.unit, ind.kind, mid)
         indicators.append(
             IndicatorScore(
                 code=ind.code,
@@ -125,6 +208,9 @@ def build_card(result: CohortResult, park_id: str) -> ScoreCard:
                 status=ex.status[ind.code],
                 reference={"L": _num(ref.lo, 6), "U": _num(ref.hi, 6)},
                 citation=ind.citation,
+                median=_num(mid, 6),
+                display_unit=shown.unit,
+                display_scale=shown.scale,
             )
         )
     total = result.total(park_id)
@@ -151,6 +237,9 @@ def build_card(result: CohortResult, park_id: str) -> ScoreCard:
         input_sha256=result.input_sha256,
         synthetic=result.synthetic,
         notice=notice_for(result.synthetic),
+        rankable_count=result.rankable_count,
+        median_total=_num(medians.total),
+        unrankable=unranked_parks(result),
     )
 
 

@@ -78,14 +78,21 @@ class Cohort:
         years = {p.year for p in self.parks}
         return years.pop() if len(years) == 1 else None
 
+    @cached_property
+    def folded_index(self) -> dict[str, int]:
+        """Park ids without case (``syn-010`` finds ``SYN-010``); ids are unique without case."""
+        return {pid.casefold(): i for i, pid in enumerate(self.park_ids)}
+
     def position(self, park_id: str) -> int:
-        try:
-            return self.index[str(park_id)]
-        except KeyError:
+        """Where park ``park_id`` (matched without regard to case) is in the cohort."""
+        key = str(park_id).strip()
+        found = self.index.get(key, self.folded_index.get(key.casefold()))
+        if found is None:
             shown = ", ".join(self.park_ids[:5])
             raise ParkNotFoundError(
                 f"Park {park_id!r} is not in this cohort ({len(self.parks)} parks: {shown} …)"
-            ) from None
+            )
+        return found
 
     def park(self, park_id: str) -> ParsedRecord:
         return self.parks[self.position(park_id)]
@@ -240,13 +247,19 @@ def build_cohort(
         ) from exc
     if not recs:
         raise CohortError("The cohort is empty; give at least one park")
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     problems: list[str] = []
     parsed_all: list[ParsedRecord] = []
     for rec in recs:
-        if rec.park_id in seen:
+        first = seen.get(rec.park_id.casefold())
+        if first == rec.park_id:
             problems.append(f"park_id {rec.park_id!r} appears twice; each park once per cohort")
-        seen.add(rec.park_id)
+        elif first is not None:
+            problems.append(
+                f"park_id {rec.park_id!r} and {first!r} differ only in case; park ids are read without case, "
+                "so give each park an id of its own"
+            )
+        seen.setdefault(rec.park_id.casefold(), rec.park_id)
         parsed, bad = parse_record(rec, registry, grades)
         problems += [f"park {rec.park_id!r} {p.group} {p.key!r}: {p.problem}" for p in bad]
         parsed_all.append(parsed)

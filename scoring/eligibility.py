@@ -20,16 +20,30 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 from scoring.errors import UnknownKeyError, ValueFormatError
 from scoring.quantities import decimal_text, is_missing, parse_flag, parse_value, round_half_away
 from scoring.rulepacks import CLUSTER_TIER_NAMES, CLUSTER_TIERS, FactSpec, RulePack, RuleSet, Target
+from scoring.units import display_unit
 
 NEAR_MISS = Fraction(1, 20)
 _CLUSTER_KEYS = {f"clusters_{t}": t for t in CLUSTER_TIERS}
 SUBJECT_META_KEYS = ("park_id", "name", "year", "region")
 COMPOUND_KEYS = ("clusters", *_CLUSTER_KEYS, "enterprise_revenues_yi", "enterprise_counts_above_yi")
+
+
+class TargetPart(BaseModel):
+    """One count of a compound target: clusters of a tier, or enterprises above a revenue band."""
+
+    label: str
+    value: int | None = Field(description="The park's count; None when not given")
+    required: int
+    unit: str
+    met: bool | None
+    alternative: bool = Field(
+        default=False, description="One of several enterprise bands of which any one suffices"
+    )
 
 
 class TargetResult(BaseModel):
@@ -47,6 +61,20 @@ class TargetResult(BaseModel):
     near_miss: bool = False
     detail: str = ""
     citation: str
+    op: str = Field(default=">=", description=">=, <=, is_true or clusters_giants")
+    display_unit: str = Field(
+        default="", description="Show threshold, value and gap divided by display_scale, followed by this unit"
+    )
+    display_scale: float = 1.0
+    parts: list[TargetPart] = Field(default_factory=list, description="The counts of a compound target")
+
+    @model_validator(mode="after")
+    def _default_display(self) -> TargetResult:
+        """A result made without a display unit shows its own unit (a share as per cent)."""
+        if not self.display_unit and self.unit:
+            shown = display_unit(self.unit, "", self.threshold)
+            self.display_unit, self.display_scale = shown.unit, shown.scale
+        return self
 
 
 class Citation(BaseModel):
@@ -269,7 +297,7 @@ def _or(*values: bool | None) -> bool | None:
 
 def evaluate_clusters_giants(
     target: Target, facts: dict[str, Any]
-) -> tuple[bool | None, Fraction | None, str]:
+) -> tuple[bool | None, Fraction | None, str, list[TargetPart]]:
     assert target.cluster_tier is not None
     tiers = CLUSTER_TIERS[: CLUSTER_TIERS.index(target.cluster_tier) + 1]  # higher tiers count too
     counts = [facts["clusters"][t] for t in tiers]
@@ -279,9 +307,11 @@ def evaluate_clusters_giants(
     else:
         clusters_ok = None if any(c is None for c in counts) else False
     cluster_gap = max(0, target.min_clusters - known)
-    parts = [
-        f"{CLUSTER_TIER_NAMES[target.cluster_tier]}（含更高层级）的集群 {known if not any(c is None for c in counts) or clusters_ok else '?'} 个（需{target.min_clusters}个）"
-    ]
+    shown_clusters = known if not any(c is None for c in counts) or clusters_ok else None
+    tier_label = f"{CLUSTER_TIER_NAMES[target.cluster_tier]}（含更高层级）的集群"
+    parts = [f"{tier_label} {'?' if shown_clusters is None else shown_clusters} 个（需{target.min_clusters}个）"]
+    typed = [TargetPart(label=tier_label, value=shown_clusters, required=target.min_clusters, unit="个",
+                        met=clusters_ok)]
     options: list[bool | None] = []
     shortfalls: list[int] = []
     for opt in target.enterprises:
@@ -297,12 +327,14 @@ def evaluate_clusters_giants(
         parts.append(
             f"超{decimal_text(opt.above_yi)}亿元企业 {'?' if above is None else above} 家（需{opt.count}家）"
         )
+        typed.append(TargetPart(label=f"超{decimal_text(opt.above_yi)}亿元企业", value=above, required=opt.count,
+                                unit="家", met=options[-1], alternative=len(target.enterprises) > 1))
     giants_ok = _or(*options)
     met = _and(clusters_ok, giants_ok)
     gap = None
     if clusters_ok is not None and giants_ok is not None:
         gap = Fraction(cluster_gap + (min(shortfalls) if shortfalls else 0))
-    return met, gap, "；".join(parts)
+    return met, gap, "；".join(parts), typed
 
 
 def _origin_text(origin: str, spec: FactSpec) -> str:
@@ -358,7 +390,7 @@ def evaluate(
                 notes.append(impossible)
             value = None
         if target.op == "clusters_giants":
-            met, gap, detail = evaluate_clusters_giants(target, value)
+            met, gap, detail, parts = evaluate_clusters_giants(target, value)
             results.append(
                 TargetResult(
                     no=target.no,
@@ -372,6 +404,9 @@ def evaluate(
                     gap=_num(gap),
                     detail=detail,
                     citation=citation,
+                    op=target.op,
+                    display_unit=spec.unit,
+                    parts=parts,
                 )
             )
             continue
@@ -389,6 +424,8 @@ def evaluate(
                     met=met,
                     gap=None,
                     citation=citation,
+                    op=target.op,
+                    display_unit=spec.unit,
                 )
             )
             continue
@@ -397,6 +434,7 @@ def evaluate(
         if note:
             notes.append(f"{target.name}: {note}")
         T = Fraction(threshold)
+        shown = display_unit(spec.unit, spec.kind, threshold)
         if value is None:
             results.append(
                 TargetResult(
@@ -410,6 +448,9 @@ def evaluate(
                     met=None,
                     gap=None,
                     citation=citation,
+                    op=target.op,
+                    display_unit=shown.unit,
+                    display_scale=shown.scale,
                 )
             )
             continue
@@ -434,6 +475,9 @@ def evaluate(
                 near_miss=bool(not met and rel is not None and rel <= near),
                 detail=_origin_text(origin, spec),
                 citation=citation,
+                op=target.op,
+                display_unit=shown.unit,
+                display_scale=shown.scale,
             )
         )
     overall = {True: "pass", False: "fail", None: "incomplete"}[_and(*(r.met for r in results))]

@@ -30,6 +30,15 @@ BOUNDARY_WINDOW = 1e-6  # |100·x − (k + ½)| below this → decide the roundi
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class CoverageGap:
+    """Why a primary has no score: the coefficients present fall short of the coverage rule."""
+
+    present: Decimal  # sum of the coefficients of the indicators present
+    total: Decimal  # sum of all the primary's coefficients
+    missing: tuple[str, ...]  # codes of the indicators not counted
+
+
 @dataclass
 class ParkExact:
     """One park's numbers in exact arithmetic (Fractions)."""
@@ -42,6 +51,26 @@ class ParkExact:
     contribution: dict[str, Fraction]
     headroom: dict[str, Fraction]
     total: Fraction | None
+    primary_gaps: dict[str, CoverageGap] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CohortMedians:
+    """Cohort medians (exact): of the totals of the rankable parks, of each primary over the parks
+    that have it, and of each indicator's raw value over the parks that report it."""
+
+    total: Fraction | None
+    primaries: dict[str, Fraction | None]
+    values: dict[str, Fraction | None]
+
+
+def median(values: Iterable[Fraction | Decimal | int]) -> Fraction | None:
+    """The exact median (the mean of the two middle values for an even count); None if empty."""
+    ordered = sorted(Fraction(v) for v in values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 @dataclass
@@ -64,6 +93,7 @@ class CohortResult:
     exact_recomputed: int = 0
     engine_version: str = ENGINE_VERSION
     _exact_cache: dict[int, ParkExact] = field(default_factory=dict, repr=False)
+    _medians: CohortMedians | None = field(default=None, repr=False)
 
     # -- lookups ---------------------------------------------------------------------------
     @property
@@ -98,6 +128,32 @@ class CohortResult:
     def reasons(self, park_id: str) -> list[str]:
         ex = self.exact(park_id)
         return [ex.primary_reasons[p.code] for p in self.registry.primaries if p.code in ex.primary_reasons]
+
+    @property
+    def rankable_count(self) -> int:
+        """How many parks have a total (the denominator of every rank)."""
+        return int(self.rankable.sum())
+
+    def ranked_count(self, code: str) -> int:
+        """How many parks have a score on primary ``code`` (the denominator of its ranks)."""
+        return int(self.primary_valid[code].sum())
+
+    def medians(self) -> CohortMedians:
+        """The cohort's medians (computed once per result)."""
+        if self._medians is None:
+            def cents(values: np.ndarray, valid: np.ndarray) -> Fraction | None:
+                mid = median(int(c) for c in values[valid])
+                return None if mid is None else mid / 100
+
+            self._medians = CohortMedians(
+                total=cents(self.total_cents, self.rankable),
+                primaries={code: cents(arr, self.primary_valid[code]) for code, arr in self.primary_cents.items()},
+                values={
+                    ind.code: median(v for row in self.cohort.exact if (v := row[j]) is not None)
+                    for j, ind in enumerate(self.registry.indicators)
+                },
+            )
+        return self._medians
 
     def order(self) -> list[int]:
         """Listing order: rank ascending, ties by park_id; unrankable parks last by park_id."""
@@ -169,6 +225,7 @@ def exact_park(cohort: Cohort, i: int, refs: dict[str, Reference], profile: Meth
         status[ind.code] = st
     primary_scores: dict[str, Fraction | None] = {}
     reasons: dict[str, str] = {}
+    gaps: dict[str, CoverageGap] = {}
     eff: dict[str, Fraction] = {}
     contrib: dict[str, Fraction] = {}
     head: dict[str, Fraction] = {}
@@ -186,6 +243,7 @@ def exact_park(cohort: Cohort, i: int, refs: dict[str, Reference], profile: Meth
                 f"一级指标{p.code}「{p.name}」: coefficients present {shown_present} of {shown_total} "
                 f"< {cov} (missing {', '.join(missing)}); the primary score is null"
             )
+            gaps[p.code] = CoverageGap(shown_present, Decimal(shown_total), tuple(missing))
             continue
         W = Fraction(p.weight or 0)
         counted = {x.code: n for x in present if (n := normalized[x.code]) is not None}
@@ -201,7 +259,7 @@ def exact_park(cohort: Cohort, i: int, refs: dict[str, Reference], profile: Meth
     known = {code: v for code, v in primary_scores.items() if v is not None}
     if len(known) == len(primary_scores):
         total = sum((Fraction(p.weight or 0) / 100 * known[p.code] for p in registry.primaries), Fraction(0))
-    return ParkExact(normalized, status, primary_scores, reasons, eff, contrib, head, total)
+    return ParkExact(normalized, status, primary_scores, reasons, eff, contrib, head, total, gaps)
 
 
 def _near_boundary(values: np.ndarray) -> np.ndarray:
@@ -285,9 +343,7 @@ def score_cohort(
 
         ref = build_reference(ind, col, exact_col, prof)
         if prof.missing == "median" and ref.median is None and ref.count:
-            vals = sorted(Fraction(v) for row in cohort.exact if (v := row[j]) is not None)
-            mid = len(vals) // 2
-            ref.median = vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+            ref.median = median(v for row in cohort.exact if (v := row[j]) is not None)
         refs[ind.code] = ref
         if prof.missing == "median" and ref.median is not None:
             missing = np.isnan(col)

@@ -14,13 +14,18 @@ from typing import Any, Protocol
 
 from bot.assistant.types import (
     CategoryTargets,
+    Comparison,
     IndicatorRef,
     IndicatorSystem,
     ParkRef,
     PrimaryIndicator,
+    ScoreExplanation,
+    ScoreLookup,
     SecondaryIndicator,
     TargetRow,
+    WhatIfOutcome,
 )
+from bot.principal import Principal
 from scoring import (
     EligibilityReport,
     Explanation,
@@ -131,3 +136,17 @@ class CohortParks:
 
     def check_rule(self, rule_set: str, facts: Mapping[str, Any]) -> EligibilityReport:
         return check_rules(facts, rule_set, self.kit.packs)
+
+
+def visible_result(result: Any, principal: Principal) -> Any:
+    """A park tool's result as ``principal`` may see it: its score cards name only the unranked
+    parks the caller may read (the others are only counted)."""
+    may_read = principal.may_read_park
+    if isinstance(result, (ScoreLookup, ScoreExplanation)):
+        return result.model_copy(update={"card": result.card.visible_to(may_read)})
+    if isinstance(result, Comparison):
+        return result.model_copy(update={"cards": [c.visible_to(may_read) for c in result.cards]})
+    if isinstance(result, WhatIfOutcome):
+        return result.model_copy(update={"before": result.before.visible_to(may_read),
+                                         "after": result.after.visible_to(may_read)})
+    return result

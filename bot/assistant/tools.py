@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
 from bot.assistant.normalize import normalize_message
-from bot.assistant.parks import ParkData
+from bot.assistant.parks import ParkData, visible_result
 from bot.assistant.types import (
     CategoryTargets,
     Comparison,
@@ -378,7 +378,10 @@ class Toolbox:
             computed = compute(ref)
         except Exception as exc:
             return self._library_error(name, args, exc)
-        return computed if isinstance(computed, ToolOutcome) else ToolOutcome(name, args, *computed)
+        if isinstance(computed, ToolOutcome):
+            return computed
+        text, result = computed
+        return ToolOutcome(name, args, text, visible_result(result, self.principal))
 
     @tool(ParkArgs)
     def score_park(self, park: str) -> ToolOutcome:
@@ -434,7 +437,8 @@ class Toolbox:
             + "; ".join(f"{p.code} {p.name} {p.score}" for p in c.primaries)
             for c in cards
         )
-        return ToolOutcome("compare_parks", args, text, Comparison(parks=refs, cards=cards))
+        return ToolOutcome("compare_parks", args, text,
+                           visible_result(Comparison(parks=refs, cards=cards), self.principal))
 
     @tool(EligibilityArgs)
     def check_eligibility(self, park: str, category: str) -> ToolOutcome:

@@ -65,7 +65,7 @@ def assert_numbers_sourced(answer: Answer) -> None:
     ) + json.dumps([t.model_dump(mode="json") for t in answer.tool_calls], ensure_ascii=False)
     allowed = set(_NUMBER.findall(sources))
     allowed |= {v.rstrip("0").rstrip(".") for v in allowed if "." in v}  # 63.0 in a tool result is shown as 63
-    # per cent shown for a fraction the tool returned (0.065 → 6.5%)
+    # per cent shown for a fraction the tool returned (0.065 → 6.5%), 万/亿 for large sums (560000 元 → 56 万元)
     for value in list(allowed):
         try:
             f = float(value)
@@ -73,5 +73,8 @@ def assert_numbers_sourced(answer: Answer) -> None:
             continue
         if f < 1:
             allowed.add(f"{f * 100:.2f}".rstrip("0").rstrip("."))
+        for scale in (10_000, 100_000_000):
+            if f >= scale:
+                allowed.add(f"{f / scale:.2f}".rstrip("0").rstrip("."))
     missing = [n for n in _NUMBER.findall(text) if n not in allowed and n.rstrip("0").rstrip(".") not in allowed]
     assert not missing, f"numbers with no source: {missing}"

@@ -83,7 +83,8 @@ def test_eligibility_table_cites_the_clause() -> None:
     out = ANSWERS.eligibility(EligibilityCheck(park=PARKS[0], eligibility=report), BY_ID["fa-a1-2"])
     assert "SYNTHETIC" in out.text.splitlines()[0]
     assert "国科发火〔2013〕388号 附1 二[1]" in out.text
-    assert "| 1 | 从业人员中硕士和博士占比 | 8% | 6.5% | ❌ 未达到 | 1.5% |" in out.text
+    assert "| 1 | 从业人员中硕士和博士占比 | ≥ 8% | 6.5% | ✗ 未达到 | 1.5% |" in out.text
+    assert "| 2 | 国家级研发机构数 | ≥ 50 个 | 61 个 | ✓ 达到 |  |" in out.text
     assert "“到2020年”的阶段目标[2]" in out.text
 
 

@@ -51,7 +51,7 @@ def test_score_lookup_shows_the_scoring_modules_numbers(services: Services) -> N
 
 def test_eligibility_and_follow_ups_in_one_conversation(services: Services) -> None:
     first = ask(services, "青川够创新型科技园区的标准吗？")
-    assert first.intent == "eligibility" and "未达标" in first.answer and "❌" in first.answer
+    assert first.intent == "eligibility" and "未达标" in first.answer and "✗" in first.answer
     assert_citations_resolve(first)
     assert_numbers_sourced(first)
     follow = ask(services, "那创新型特色园区呢？", first.conversation_id)

@@ -10,6 +10,7 @@ from bot.assistant.types import ParkListing, PolicyPassages, ScoreLookup, ToolFa
 from bot.principal import Principal
 from retrieval.errors import BadQuery
 from retrieval.search import MAX_QUERY_CHARS
+from scoring.cards import UnrankedPark
 from tests.assistant.fakes import FakeParks, FakeSearch
 
 EVERYONE = Principal(kind="cli", name="tests")
@@ -34,6 +35,21 @@ def test_a_park_outside_the_scope_is_refused_by_every_park_tool_and_nothing_of_i
     assert isinstance(tools.score_park("SYN-001").result, ScoreLookup)
     unknown = tools.score_park("SYN-404")
     assert unknown.result.code == "park_not_found" and "SYN-001" in unknown.text and "SYN-002" not in unknown.text
+
+
+def test_a_card_names_only_the_unranked_parks_its_caller_may_see() -> None:
+    parks = FakeParks()
+    unranked = UnrankedPark(park_id="SYN-003", name="海澄高新区（SYNTHETIC）", reason="一级指标3 数据不足", gaps=[])
+    parks.cards = {pid: card.model_copy(update={"rankable_count": 2, "unrankable": [unranked]})
+                   for pid, card in parks.cards.items()}
+    limited = Toolbox(FakeSearch(), parks, SYN_001_ONLY)
+    for outcome in (limited.score_park("syn-001"), limited.explain_score("SYN-001"), limited.compare_parks(["SYN-001"]),
+                    limited.what_if("SYN-001", {"2.2": "40%"})):
+        shown = outcome.result.model_dump_json()
+        assert outcome.ok and "SYN-003" not in shown and "海澄" not in shown
+        assert '"rankable_count":2' in shown  # the unranked park is still counted
+    everyone = Toolbox(FakeSearch(), parks, EVERYONE).score_park("SYN-001").result
+    assert isinstance(everyone, ScoreLookup) and everyone.card.unrankable == [unranked]
 
 
 def test_a_listing_shows_the_parks_in_scope_with_their_cohort_ranks() -> None:

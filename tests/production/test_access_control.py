@@ -125,6 +125,17 @@ def test_scoring_api_serves_a_park_limited_token_only_its_park(client) -> None: 
     assert client.get("/api/parks/SYN-002/score", headers=bearer(OPS_TOKEN)).status_code == 200
 
 
+def test_park_ids_are_read_without_case_and_a_card_names_no_park_out_of_scope(client) -> None:  # type: ignore[no-untyped-def]
+    own = client.get("/api/parks/syn-001/score", headers=bearer(PARK_TOKEN))
+    assert own.status_code == 200 and own.json()["park_id"] == "SYN-001"
+    card = own.json()
+    assert card["rankable_count"] == 59 and card["cohort_size"] == 60  # SYN-046 is counted, not named
+    assert card["unrankable"] == [] and "SYN-046" not in own.text
+    assert client.get("/api/parks/syn-002/score", headers=bearer(PARK_TOKEN)).status_code == 403
+    everyone = client.get("/api/parks/syn-001/score", headers=bearer(OPS_TOKEN)).json()
+    assert [u["park_id"] for u in everyone["unrankable"]] == ["SYN-046"]
+
+
 def test_health_metrics_and_bot_routes_need_no_token(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200

@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.assistant.formatting import fmt_value, md_table
+from bot.assistant.formatting import (
+    fmt_shown,
+    fmt_value,
+    md_table,
+    target_gap,
+    target_requirement,
+    target_value,
+)
 from bot.assistant.offline.citations import CitationBook
 from bot.assistant.offline.composed import Composed
 from bot.assistant.offline.policy import PolicyComposer
@@ -107,7 +114,7 @@ class ToolAnswers:
         else:
             lines.append(w.score.headline.format(
                 name=card.name, park_id=card.park_id, year=w.score.year.format(year=card.year) if card.year else "",
-                total=fmt_value(card.total), size=card.cohort_size, rank=card.rank))
+                total=fmt_value(card.total), size=card.rankable_count or card.cohort_size, rank=card.rank))
         rows = [[p.code, p.name, fmt_value(p.weight), fmt_value(p.score), p.rank or "—"] for p in card.primaries]
         if rows:
             lines += ["", md_table(w.score.header, rows)]
@@ -127,11 +134,11 @@ class ToolAnswers:
         cite = book.marker(clause)
         lines = self._banner(w, card.synthetic) + _year_lines(w, year_asked, card.year)
         lines.append(w.explain.headline.format(name=card.name, total=fmt_value(card.total), rank=card.rank,
-                                               size=card.cohort_size))
-        values = {i.code: i.value for i in card.indicators}
+                                               size=card.rankable_count or card.cohort_size))
+        values = {i.code: fmt_shown(i.value, i.display_unit, i.display_scale) for i in card.indicators}
 
         def row(e: IndicatorEffect) -> list[str]:
-            return [e.code, e.name, fmt_value(values.get(e.code)), fmt_value(e.normalized), fmt_value(e.contribution),
+            return [e.code, e.name, values.get(e.code, "—"), fmt_value(e.normalized), fmt_value(e.contribution),
                     fmt_value(e.headroom)]
 
         if why.losses:
@@ -158,8 +165,10 @@ class ToolAnswers:
             scored = sorted((i for i in indicators if i.headroom is not None), key=lambda i: -(i.headroom or 0))
             lines.append(w.explain_primary.headline.format(
                 name=card.name, park_id=card.park_id, primary=p.name, code=p.code, weight=fmt_value(p.weight),
-                score=fmt_value(p.score), rank=p.rank or "—", size=card.cohort_size, count=len(indicators)))
-            rows = [[i.code, i.name, fmt_value(i.value, i.unit), fmt_value(i.normalized), fmt_value(i.contribution),
+                score=fmt_value(p.score), rank=p.rank or "—", size=p.ranked or card.rankable_count or card.cohort_size,
+                count=len(indicators)))
+            rows = [[i.code, i.name, fmt_shown(i.value, i.display_unit, i.display_scale), fmt_value(i.normalized),
+                     fmt_value(i.contribution),
                      fmt_value(i.headroom)] for i in scored]
             lines += ["", md_table(w.explain_primary.header, rows)]
             missing = [f"{i.code} {i.name}" for i in indicators if i.headroom is None]
@@ -179,7 +188,8 @@ class ToolAnswers:
         lines = self._banner(w, any(c.synthetic for c in cards)) + _year_lines(w, year_asked, cards[0].year if cards else None)
         if len(cards) == 2:
             lines += [*self._first_against_second(w, *cards), ""]
-        lines.append(w.compare.headline.format(count=len(cards), size=cards[0].cohort_size if cards else 0))
+        lines.append(w.compare.headline.format(count=len(cards),
+                                               size=(cards[0].rankable_count or cards[0].cohort_size) if cards else 0))
         primaries = [(p.code, p.name) for p in cards[0].primaries] if cards else []
         header = [*w.compare.header, *(name for _, name in primaries)]
         rows = []
@@ -223,7 +233,8 @@ class ToolAnswers:
         rows, below = [], []
         for i in _indicators_of(first, named.code):
             j = other.get(i.code)
-            cells = [w.compare.primary_cell.format(value=fmt_value(x.value, x.unit), normalized=fmt_value(x.normalized))
+            cells = [w.compare.primary_cell.format(value=fmt_shown(x.value, x.display_unit, x.display_scale),
+                                                   normalized=fmt_value(x.normalized))
                      if x is not None else "—" for x in (i, j)]
             rows.append([i.code, i.name, *cells])
             if j is not None and i.normalized is not None and j.normalized is not None and i.normalized < j.normalized:
@@ -261,11 +272,8 @@ class ToolAnswers:
         lines = self._banner(w, result.park.synthetic or report.synthetic) + _year_lines(w, year_asked, result.park.year)
         lines.append(w.eligibility.headline.format(park=result.park.name, category=report.category, source=source,
                                                    cite=cite, overall=w.overall.of(report.overall)))
-        rows = [
-            [t.no, t.name, t.requirement or fmt_value(t.threshold, t.unit), fmt_value(t.value, t.unit), w.met.of(t.met),
-             fmt_value(t.gap, t.unit) if t.met is False else ""]
-            for t in report.targets
-        ]
+        rows = [[t.no, t.name, target_requirement(t), target_value(t), w.met.of(t.met), target_gap(t)]
+                for t in report.targets]
         if rows:
             lines += ["", md_table(w.eligibility.header, rows)]
         if report.failing:

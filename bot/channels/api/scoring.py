@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 import scoring
 from bot.http.auth import check_parks, require_park_access, visible_parks
+from bot.principal import Principal
 from scoring import ScoreCard
 from scoring.cards import CohortInfo
 from scoring.checks import refuse_unknown_facts
@@ -110,9 +111,9 @@ def list_parks(request: Request) -> ParksResponse:
     )
 
 
-@router.get("/parks/{park_id}/score", response_model=ScoreCard, dependencies=[Depends(require_park_access)])
-def park_score(park_id: str, request: Request) -> ScoreCard:
-    return scoring.build_card(_kit(request).result(), park_id)
+@router.get("/parks/{park_id}/score", response_model=ScoreCard)
+def park_score(park_id: str, request: Request, principal: Principal = Depends(require_park_access)) -> ScoreCard:
+    return scoring.build_card(_kit(request).result(), park_id).visible_to(principal.may_read_park)
 
 
 @router.post("/score", response_model=ScoreResponse)
