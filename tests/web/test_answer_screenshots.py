@@ -52,6 +52,20 @@ def answer_page(browser, server, viewport: str, kind: str):
     return context, page, answer, errors
 
 
+# Cells and values that hold a number, each shown: the text of those laid out on more than one line.
+BROKEN_NUMBERS = """(root) => {
+  const broken = [];
+  for (const el of root.querySelectorAll("td.num, .kpi-value, .hbar-value, .parts .num")) {
+    if (!el.getClientRects().length) continue;  // folded away
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+    if (tops.length && Math.max(...tops) - Math.min(...tops) > 8) broken.push(el.textContent);
+  }
+  return broken;
+}"""
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("kind", QUESTIONS)
 def test_answer_screenshots(browser, real_server, viewport: str, kind: str) -> None:
@@ -60,9 +74,29 @@ def test_answer_screenshots(browser, real_server, viewport: str, kind: str) -> N
         if kind == "policy":
             expect(answer.locator(".chip").first).to_be_visible()
         elif kind == "score":
-            expect(answer.locator(".score-card")).to_be_visible()
+            card = answer.locator(".score-card")
+            expect(card).to_be_visible()
+            # the method's internals are folded under 技术信息, closed
+            tech = card.locator("details.tech-info")
+            expect(tech.locator("summary")).to_have_text("技术信息")
+            expect(tech).not_to_have_attribute("open", "")
+            expect(card.get_by_text("GKFH-2013-388-A2")).to_be_hidden()
+            expect(card.locator(".kpi-value.rank")).to_have_text("第 43 / 59 名")
+            expect(card.locator(".unranked-note")).to_contain_text("SYN-046")
         else:
             expect(answer.locator(".eligibility")).to_be_visible()
+            # one table: the card's (the text's markdown copy is left out)
+            expect(answer.locator("table")).to_have_count(1)
+            row = answer.locator("table.elig-table tbody tr", has_text="从业人员人均增加值")
+            expect(row.locator(".requirement")).to_have_text("≥ 50 万元/人")
+            expect(row.locator(".value")).to_have_text("56 万元/人")
+            compound = answer.locator("table.elig-table tbody tr", has_text="产业集群与巨型企业数")
+            expect(compound.locator(".parts li")).to_have_count(3)
+            expect(compound.locator(".parts li").first).to_contain_text("2个 / 需2个")
+        broken = answer.evaluate(BROKEN_NUMBERS)
+        assert not broken, f"numbers broken over two lines at {viewport} width: {broken}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= VIEWPORTS[viewport]["width"], f"the page scrolls sideways ({width}px)"
         screenshot(page, f"answers/{viewport}-{kind}.png")
     finally:
         context.close()

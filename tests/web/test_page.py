@@ -68,42 +68,102 @@ def test_clicking_a_chip_opens_the_cited_passage(page) -> None:
     expect(dialog).to_be_hidden()
 
 
-def test_score_answer_shows_card_with_radar_bars_and_synthetic_badge(page) -> None:
+def test_score_answer_shows_a_card_staff_can_read(page) -> None:
     ask(page, "给示例园区 P01 打分")
-    card = last_answer(page).locator(".score-card")
+    answer = last_answer(page)
+    card = answer.locator(".score-card")
     expect(card).to_be_visible()
-    expect(card.locator(".badge.synthetic")).to_be_visible()
     expect(card.locator(".badge.synthetic")).to_contain_text("SYNTHETIC")
     expect(card.locator(".kpi-value.total")).to_have_text("71.35")
-    expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 10 名")
+    expect(card.locator(".kpi-median")).to_have_text("中位数 60.5")
+    # ranks are out of the parks that can be ranked, and the one that cannot is named with the reason
+    expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 9 名")
+    note = card.locator(".unranked-note")
+    expect(note).to_contain_text("排名在 9 个可排名园区中计算（共 10 个园区）")
+    expect(note).to_contain_text("P10 示例高新区癸")
+    expect(note).to_contain_text("一级指标3「绿色发展和宜居包容性」缺 3.4、3.7 的数据（现有赋权 5.3 / 10，不足 2/3）")
+    # per-primary ranks (out of the parks with that primary) and the cohort median beside the park
+    first = card.locator(".primary-table tbody tr").first
+    expect(first).to_contain_text("1 创新能力和创业活跃度")
+    expect(first.locator(".score")).to_have_text("82.4 分")
+    expect(first.locator(".median")).to_have_text("61.2 分")
+    expect(first.locator(".rank")).to_have_text("第 1 / 10")
+    expect(card.locator(".primary-table tbody tr").nth(2).locator(".rank")).to_have_text("第 5 / 9")
+    expect(first).to_contain_text("35%")
     radar = card.locator("svg.radar")
-    expect(radar).to_be_visible()
     expect(radar.locator("circle.dot")).to_have_count(4)
     assert "创新能力和创业活跃度 82.4" in radar.get_attribute("aria-label")
-    expect(card.locator("svg.bars.contrib rect.bar")).to_have_count(4)
-    expect(card.locator("svg.bars.headroom rect.bar")).to_have_count(4)
-    expect(card.locator("svg.bars.headroom")).to_contain_text("3.1 单位增加值综合能耗")
+    # bars with values in points; a long name is cut, its full text on hover (title) and on tap
+    contrib = card.locator(".hbars.contrib .hbar")
+    expect(contrib).to_have_count(5)
+    expect(contrib.first.locator(".hbar-value")).to_have_text("6.1 分")
+    long_name = card.locator(".hbars.headroom .hbar-label", has_text="2.2 从业人员")
+    expect(long_name).to_have_attribute("title", "2.2 从业人员人均工资性收入占人均增加值比例")
+    assert long_name.evaluate("e => e.scrollWidth > e.clientWidth"), "the long name should be cut in the bar list"
+    long_name.click()
+    expect(long_name).to_have_attribute("aria-expanded", "true")
+    assert long_name.evaluate("e => e.scrollWidth <= e.clientWidth"), "a tap shows the full name"
+    # every raw value with its unit: per cent, 万元/人, the indicator's own unit; medians beside them
+    fold = card.locator("details.indicator-fold")
+    expect(fold).not_to_have_attribute("open", "")
+    fold.locator("summary").click()
+    rows = fold.locator("tbody tr")
+    expect(rows.filter(has_text="1.2 企业R&D")).to_contain_text("5.2%")
+    expect(rows.filter(has_text="1.2 企业R&D")).to_contain_text("3.1%")
+    expect(rows.filter(has_text="2.3 人均增加值")).to_contain_text("25.6 万元/人")
+    expect(rows.filter(has_text="2.3 人均增加值")).to_contain_text("30.1 万元/人")
+    expect(rows.filter(has_text="1.5 万人")).to_contain_text("41 件/万人")
+    expect(rows.filter(has_text="2.2 从业人员")).to_contain_text("由基础数据计算")
     expect(card.locator(".missing")).to_have_text("4.3 技术服务出口占出口总额比例")
-    expect(card.locator(".registry")).to_have_text("GKFH-2013-388-A2")
-    expect(card.locator(".method")).to_have_text("default (minmax, drop)")
+    # method, registry and hash are folded away under 技术信息
+    tech = card.locator("details.tech-info")
+    expect(tech.locator("summary")).to_have_text("技术信息")
+    expect(card.get_by_text("GKFH-2013-388-A2")).to_be_hidden()
+    tech.locator("summary").click()
+    expect(tech).to_contain_text("GKFH-2013-388-A2")
+    expect(tech).to_contain_text("default (minmax, drop)")
+    expect(tech).to_contain_text("3f2a9c0d5e6b7a8c")
+    # the card comes first and the text does not repeat its table; nothing in English
+    assert answer.locator(".cards + .answer-body").count() == 1
+    expect(answer.locator(".answer-text")).to_contain_text("综合得分 71.35")
+    expect(answer.locator(".answer-text table")).to_have_count(0)
+    expect(answer.locator(".answer-text")).not_to_contain_text("一级指标得分")  # the dropped table's caption
+    expect(card).not_to_contain_text("SYNTHETIC sample data")
     shot = screenshot(page, "web-score-card.png")
     assert shot.stat().st_size > 10_000
 
 
-def test_eligibility_answer_is_a_table(page) -> None:
+def test_eligibility_answer_is_one_table_in_the_requirement_s_units(page) -> None:
     ask(page, "示例园区甲申报创新型特色园区的条件够吗")
-    table = last_answer(page).locator("table.elig-table")
-    expect(table).to_be_visible()
+    answer = last_answer(page)
+    expect(answer.locator("table")).to_have_count(1)  # the card's; the text's markdown copy is left out
+    table = answer.locator("table.elig-table")
     rows = table.locator("tbody tr")
-    expect(rows).to_have_count(3)
-    expect(rows.nth(0).locator("td.met")).to_contain_text("达标")
-    expect(rows.nth(0)).to_contain_text("≥3%")
-    expect(rows.nth(0)).to_contain_text("5.2%")
-    expect(rows.nth(1).locator("td.met")).to_contain_text("未达标")
-    expect(rows.nth(1)).to_contain_text("180,000 元/人")
-    expect(rows.nth(2).locator("td.met")).to_contain_text("未知")
-    expect(last_answer(page).locator(".eligibility .badge")).to_have_text("数据不全")
-    expect(last_answer(page).locator(".eligibility")).to_contain_text("国科发火〔2013〕388号 附1")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(0).locator("td.met")).to_have_text("✓ 达标")
+    expect(rows.nth(0).locator(".requirement")).to_have_text("≥ 3%")
+    expect(rows.nth(0).locator(".value")).to_have_text("5.2%")
+    expect(rows.nth(0).locator(".gap")).to_have_text("")  # no gap shown for a target met
+    expect(rows.nth(1).locator("td.met")).to_have_text("✗ 未达标")
+    expect(rows.nth(1).locator(".requirement")).to_have_text("≥ 70 万元/人")
+    expect(rows.nth(1).locator(".requirement")).to_have_attribute("title", "70万/人")  # as printed in 附1
+    expect(rows.nth(1).locator(".value")).to_have_text("52 万元/人")
+    expect(rows.nth(1).locator(".gap")).to_have_text("18 万元/人")
+    expect(rows.nth(2).locator("td.met")).to_have_text("? 未知")
+    # the compound target shows its parts, not a dash
+    parts = rows.nth(3).locator(".parts li")
+    expect(parts).to_have_count(3)
+    expect(parts.nth(0)).to_contain_text("在国内有重要影响力（含更高层级）的集群 2个 / 需2个 ✓")
+    expect(parts.nth(1)).to_contain_text("超100亿元企业 2家 / 需2家 ✓")
+    expect(parts.nth(2)).to_contain_text("或 超50亿元企业 3家 / 需4家 ✗")
+    expect(rows.nth(3).locator("td.met")).to_have_text("✓ 达标")
+    expect(rows.nth(3).locator(".gap")).to_have_text("")
+    expect(answer.locator(".eligibility .badge.overall-incomplete")).to_have_text("数据不全")
+    expect(answer.locator(".eligibility")).to_contain_text("国科发火〔2013〕388号 附1")
+    expect(answer.locator(".eligibility .badge.synthetic")).to_be_visible()
+    expect(answer.locator(".answer-text")).to_contain_text("未达到：从业人员人均增加值")
+    # no emoji: ✓ and ✗ are in every font
+    assert not any(mark in answer.inner_text() for mark in ("✅", "❌", "❔"))
 
 
 def test_draft_mode_sends_mode_draft_and_copies_the_letter(page, live_server) -> None:
@@ -196,11 +256,19 @@ def test_english_toggle_translates_the_interface_and_is_remembered(page) -> None
     ask_box.fill("give P01 a score")
     ask_box.press("Enter")
     card = last_answer(page).locator(".score-card")
-    expect(card.locator(".kpi-value.rank")).to_have_text("2 of 10")
+    expect(card.locator(".kpi-value.rank")).to_have_text("2 of 9")
+    expect(card.locator(".primary-table tbody tr").first.locator(".score")).to_have_text("82.4 pts")
+    expect(card.locator("details.tech-info summary")).to_have_text("Technical details")
+    card.locator("details.indicator-fold summary").click()
+    expect(card.locator(".indicator-table")).to_contain_text("41 per 10,000 staff")
+    expect(card.locator(".indicator-table")).to_contain_text("25.6 10k yuan per person")
+    shown = card.inner_text()
+    chinese_interface = [w for w in ("中位数", "技术信息", "排名", "得分", " 分", "权重", "缺失", "未参与") if w in shown]
+    assert not chinese_interface, f"Chinese interface words in the English card: {chinese_interface}"
     expect(card.locator(".badge.synthetic")).to_have_text("SYNTHETIC sample data")
     screenshot(page, "web-english.png")
     page.get_by_role("button", name="切换为中文界面").click()
-    expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 10 名")
+    expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 9 名")
 
 
 def test_phone_width_has_no_horizontal_scrolling(browser, live_server) -> None:

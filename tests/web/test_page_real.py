@@ -48,9 +48,10 @@ def test_real_score_and_eligibility_answers_render(browser, real_server) -> None
         expect(card).to_be_visible(timeout=30_000)
         expect(card.locator(".badge.synthetic")).to_contain_text("SYNTHETIC")
         expect(card.locator("svg.radar circle.dot")).to_have_count(4)
-        expect(card.locator(".kpi-value.rank")).to_contain_text("/ 60 名")
-        expect(card.locator(".registry")).to_have_text("GKFH-2013-388-A2")
-        expect(answer.locator(".answer-text table.md-table").first).to_be_visible()
+        expect(card.locator(".kpi-value.rank")).to_have_text("第 1 / 59 名")  # SYN-046 cannot be ranked
+        expect(card.locator(".unranked-note")).to_contain_text("SYN-046")
+        expect(card.locator("details.tech-info")).to_contain_text("GKFH-2013-388-A2")
+        expect(answer.locator(".answer-text table")).to_have_count(0)  # the card shows the primaries
         expect(page.locator("#banner")).to_contain_text("parkbot ingest")
         screenshot(page, "web-real-score.png")
 

@@ -4,6 +4,21 @@
 const $ = (id) => document.getElementById(id);
 const STATUS = { in_force: "现行有效", superseded: "已被替代", repealed: "已废止", expired: "已失效" };
 const ACTIONS = { upload: "上传", ingest: "导入", update: "修改", retire: "停用", delete: "删除" };
+const FIELDS = {
+  title: "标题", doc_number: "文号", issuer: "发文机关", date: "成文日期", effective_date: "施行日期",
+  status: "状态", superseded_by: "替代文件",
+};
+
+// What a change did, in Chinese: from its structured fields ("状态：现行有效 → 已废止") when the
+// server recorded them, else the server's summary.
+function changeText(change) {
+  const fields = change.detail?.changes;
+  if (!fields || typeof fields !== "object" || !Object.keys(fields).length) return change.summary || "";
+  const value = (key, v) => (v === null || v === undefined || v === "" ? "—" : key === "status" ? STATUS[v] || v : v);
+  return Object.entries(fields)
+    .map(([key, [before, after]]) => `${FIELDS[key] || key}：${value(key, before)} → ${value(key, after)}`)
+    .join("；");
+}
 
 let documents = [];
 let selected = null; // slug of the document shown in the detail panel
@@ -200,7 +215,7 @@ async function showDetail(slug) {
   history.replaceChildren();
   for (const change of doc.changes) {
     history.append(el("li", `${change.at.replace("T", " ").replace("+00:00", " UTC")} ${change.actor} `
-      + `${ACTIONS[change.action] || change.action}：${change.summary}`));
+      + `${ACTIONS[change.action] || change.action}：${changeText(change)}`));
   }
 }
 
@@ -263,7 +278,7 @@ async function saveStatus(event) {
   let saved;
   try {
     const result = await api("PATCH", `/api/documents/${encodeURIComponent(selected)}`, body);
-    saved = result.change ? `已保存：${result.change.summary}` : "没有需要保存的修改。";
+    saved = result.change ? `已保存：${changeText(result.change)}` : "没有需要保存的修改。";
   } catch (err) {
     message.textContent = "保存失败：" + err.message;
     message.classList.add("error");

@@ -2,7 +2,7 @@
 
 import { chat, health, sendFeedback } from "./api.js";
 import { applyStatic, initLang, lang, setLang, t } from "./i18n.js";
-import { h, plainText, renderAnswerText, renderPassage, renderSources, renderToolResults } from "./render.js";
+import { cardsCoverText, h, plainText, renderAnswerText, renderPassage, renderSources, renderToolResults } from "./render.js";
 
 const STORE_KEY = "parkbot.conversation.v1";
 const MAX_TURNS = 60;
@@ -25,6 +25,8 @@ const els = {
 };
 // the server's limits.max_message_chars, written into the page by GET / (the API refuses longer with 413)
 const MAX_CHARS = Number(document.body.dataset.maxChars) || 4000;
+// the phone layout's width (css/app.css): long tables start folded there
+const PHONE = window.matchMedia("(max-width: 640px)");
 
 let state = load();
 let busy = false;
@@ -99,10 +101,13 @@ function fillAssistant(article, turn) {
   const body = bubble.querySelector(".answer-body");
   const who = article.querySelector(".who");
   if (answer.mode === "draft" && !who.querySelector(".draft")) who.append(h("span", { class: "badge draft" }, t("draftBadge")));
-  body.replaceChildren(renderAnswerText(answer.answer, answer.citations, openPassage));
+  // the card comes first; the text keeps its tables only when no card shows the same numbers
+  body.replaceChildren(renderAnswerText(answer.answer, answer.citations, openPassage,
+    { tables: !cardsCoverText(answer.tool_calls), collapsed: PHONE.matches }));
   body.setAttribute("aria-busy", "false");
-  if (answer.grounded === false) bubble.insertBefore(h("p", { class: "notice", role: "note" }, t("notGrounded")), body);
-  bubble.append(...renderToolResults(answer.tool_calls));
+  const cards = renderToolResults(answer.tool_calls);
+  if (cards.length) body.before(h("div", { class: "cards" }, cards));
+  if (answer.grounded === false) bubble.insertBefore(h("p", { class: "notice", role: "note" }, t("notGrounded")), bubble.firstChild);
   const sources = renderSources(answer.citations, openPassage);
   if (sources) bubble.append(sources);
   bubble.append(actions(turn));
@@ -150,7 +155,7 @@ function feedbackWidget(turn) {
           comment.focus();
         },
       },
-      h("span", { "aria-hidden": "true" }, rating === "up" ? "👍 " : "👎 "),
+      h("span", { class: `rate-mark rate-mark-${rating}`, "aria-hidden": "true" }),
       rating === "up" ? t("helpful") : t("notHelpful"),
     ),
   );

@@ -1,5 +1,7 @@
-// Two small hand-written SVG charts: a radar of the primary scores and horizontal bars.
-// Each chart is an <svg role="img"> with a text summary; the numbers also appear as text.
+// A hand-written SVG radar of the primary scores (an <svg role="img"> with a text summary) and
+// horizontal bars as an HTML list; the numbers also appear as text.
+
+import { h } from "./dom.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -66,31 +68,32 @@ export function radarChart(points, { max = 100, label = "", size = 280 } = {}) {
   return svg;
 }
 
-// items: [{label, value}] (value ≥ 0). Horizontal bars scaled to the largest value.
-export function barChart(items, { label = "", unit = "", kind = "" } = {}) {
-  const rowH = 26;
-  const labelW = 190;
-  const barW = 200;
-  const width = labelW + barW + 60;
-  const height = Math.max(rowH, items.length * rowH) + 6;
+// items: [{label, value, text}] (value ≥ 0): horizontal bars as an HTML list, scaled to the largest
+// value. A long name is cut with "…" to keep the bars aligned; its full text is the button's
+// tooltip (hover) and a tap or Enter shows it in place.
+export function barList(items, { label = "", kind = "", expandLabel = "" } = {}) {
   const max = Math.max(...items.map((i) => Number(i.value) || 0), 0) || 1;
-  const svg = el("svg", {
-    viewBox: `0 0 ${width} ${height}`,
-    class: `chart bars ${kind}`,
-    role: "img",
-    "aria-label": label + "：" + items.map((i) => `${i.label} ${fmt(i.value)}${unit}`).join("，"),
-  });
-  svg.append(el("title", {}, label));
-  items.forEach((item, row) => {
-    const y = row * rowH + 3;
+  const list = h("ol", { class: `hbars ${kind}`, "aria-label": label });
+  for (const item of items) {
     const value = Math.max(0, Number(item.value) || 0);
-    const name = item.label.length > 14 ? item.label.slice(0, 13) + "…" : item.label;
-    const text = el("text", { x: labelW - 8, y: y + rowH / 2, "text-anchor": "end", "dominant-baseline": "middle", class: "label" }, name);
-    text.append(el("title", {}, item.label));
-    svg.append(text);
-    svg.append(el("rect", { x: labelW, y: y + 4, width: barW, height: rowH - 10, class: "track", rx: 3 }));
-    svg.append(el("rect", { x: labelW, y: y + 4, width: (barW * value) / max, height: rowH - 10, class: "bar", rx: 3 }));
-    svg.append(el("text", { x: labelW + barW + 6, y: y + rowH / 2, "dominant-baseline": "middle", class: "value" }, fmt(item.value) + unit));
-  });
-  return svg;
+    const name = h("button", {
+      type: "button",
+      class: "hbar-label",
+      title: item.label,
+      "aria-expanded": "false",
+      "aria-label": `${item.label}${expandLabel ? ` (${expandLabel})` : ""}`,
+    }, item.label);
+    name.addEventListener("click", () => {
+      const open = name.getAttribute("aria-expanded") !== "true";
+      name.setAttribute("aria-expanded", String(open));
+    });
+    const fill = h("span", { class: "hbar-fill" });
+    fill.style.width = `${(100 * value) / max}%`; // CSSOM, allowed under the page's style-src 'self'
+    list.append(
+      h("li", { class: "hbar" }, name,
+        h("span", { class: "hbar-track", "aria-hidden": "true" }, fill),
+        h("span", { class: "hbar-value" }, item.text ?? fmt(value))),
+    );
+  }
+  return list;
 }
