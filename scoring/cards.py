@@ -25,6 +25,8 @@ METHOD_NOTICE = (
     "ParkBot's documented method on the official 附2 structure and weights; not an official "
     "Torch Center (火炬中心) result."
 )
+SYNTHETIC_NOTICE_ZH = "SYNTHETIC 示例数据：园区与数值均为虚构，仅供演示，不是真实统计。"
+METHOD_NOTICE_ZH = "得分由 ParkBot 按国科发火〔2013〕388号 附2 的结构和权重、以公开的方法计算，并非火炬中心官方评价结果。"
 
 
 class PrimaryScore(BaseModel):
@@ -75,6 +77,14 @@ class CoverageGap(BaseModel):
     missing: list[str] = Field(description="Codes of the indicators not counted")
 
 
+    def text(self) -> str:
+        """In Chinese: 一级指标3「…」缺 3.4、3.7 的数据（现有赋权 5.3 / 10，不足 2/3）."""
+        return (
+            f"一级指标{self.code}「{self.name}」缺 {'、'.join(self.missing)} 的数据"
+            f"（现有赋权 {self.present:g} / {self.total:g}，不足 {self.required}）"
+        )
+
+
 class UnrankedPark(BaseModel):
     """A park of the cohort without a total, and why."""
 
@@ -82,6 +92,10 @@ class UnrankedPark(BaseModel):
     name: str
     reason: str
     gaps: list[CoverageGap]
+
+    def text(self) -> str:
+        """Why the park has no total, in Chinese (the engine's own reason when no gap is known)."""
+        return "；".join(g.text() for g in self.gaps) or self.reason
 
 
 class ScoreCard(BaseModel):
@@ -136,6 +150,11 @@ def _num(value: Fraction | Decimal | None, places: int = 2) -> float | None:
 
 def notice_for(synthetic: bool) -> str:
     return f"{SYNTHETIC_NOTICE} {METHOD_NOTICE}" if synthetic else METHOD_NOTICE
+
+
+def notice_zh(synthetic: bool) -> str:
+    """The notice in Chinese, for Chinese exports and the command line."""
+    return f"{SYNTHETIC_NOTICE_ZH}{METHOD_NOTICE_ZH}" if synthetic else METHOD_NOTICE_ZH
 
 
 def unranked_parks(result: CohortResult) -> list[UnrankedPark]:

@@ -191,11 +191,14 @@ def read_park_records(path: str | Path, registry: Registry) -> tuple[list[ParkRe
         raise ParkDataError(str(path), problems)
     records: list[ParkRecord] = []
     matrix = frame.to_numpy(dtype=object)
+    id_column = next(idx for idx, _, kind in columns if kind == ("meta", "park_id"))
     for pos, row in enumerate(matrix):
         line = header_row + 1 + pos
         cells = {header: row[idx] for idx, header, _ in columns}
         if all(is_missing(v) for v in cells.values()):
             continue
+        if str(row[id_column]).strip().startswith("#"):
+            continue  # a comment row, such as the template's example row: never a park
         data: dict[str, Any] = {"indicators": {}, "base": {}, "facts": {}}
         where: dict[tuple[str, str], tuple[str, str]] = {}
         for idx, header, (group, key) in columns:

@@ -29,9 +29,10 @@ def test_score_out_writes_the_workbook(tmp_path) -> None:
     out = tmp_path / "scores.xlsx"
     result = runner.invoke(app, ["score", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["得分与排名", "指标明细", "资格判定", "方法"]
+    sheets = pd.read_excel(out, sheet_name=None, header=1)  # row 1 is the notice
+    assert list(sheets) == ["得分与排名", "指标明细", "资格判定", "方法", "归一化参照"]
     assert sheets["方法"].astype(str).apply(lambda c: c.str.contains("SYNTHETIC")).any().any()
+    assert len(sheets["得分与排名"]) == 60 and sheets["得分与排名"]["总分"].dtype == float
 
 
 def test_check_with_a_park_file(tmp_path) -> None:

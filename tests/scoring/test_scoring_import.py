@@ -57,3 +57,30 @@ def test_template_round_trip_with_excel(tmp_path, registry) -> None:
     frame.to_excel(tmp_path / "filled.xlsx", sheet_name="parks", index=False)
     cohort = scoring.load_parks(tmp_path / "filled.xlsx", registry)
     assert str(cohort.exact[0][registry.codes.index("2.2")]) == "0.35"
+
+
+def test_template_has_an_example_row_that_is_never_imported_and_validates_shares(tmp_path, registry) -> None:
+    import openpyxl
+
+    path = scoring.write_template(tmp_path / "parks.xlsx", registry)
+    book = openpyxl.load_workbook(path)
+    sheet = book["parks"]
+    header = [c.value for c in sheet[1]]
+    example = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
+    assert str(example["园区代码"]).startswith("#") and example["年份"] == 2023
+    assert example["2.2 服务收入占营业总收入比例"] is None  # only the first share column shows an example
+    first_share = next(f"{i.code} {i.name}" for i in registry.indicators if i.kind == "ratio")
+    assert example[first_share] == 0.35
+    share_col = openpyxl.utils.get_column_letter(header.index("2.2 服务收入占营业总收入比例") + 1)
+    assert sheet[f"{share_col}2"].number_format == "0.00%"
+    rules = [r for r in sheet.data_validations.dataValidation if share_col in str(r.sqref)]
+    assert len(rules) == 1 and (rules[0].type, rules[0].formula1, rules[0].formula2) == ("decimal", "0", "1")
+    assert "8.5%" in rules[0].error
+    # the template as written holds no park; a row typed under the example is read, the example is not
+    with pytest.raises(scoring.ParkDataError, match="no data rows"):
+        scoring.load_parks(path, registry)
+    sheet.append(["P1", "测试园区", 2020])
+    sheet.cell(sheet.max_row, header.index("2.2 服务收入占营业总收入比例") + 1, 0.35)
+    book.save(path)
+    cohort = scoring.load_parks(path, registry)
+    assert cohort.park_ids == ["P1"] and str(cohort.exact[0][registry.codes.index("2.2")]) == "0.35"
