@@ -90,7 +90,9 @@ class Cohort:
         if found is None:
             shown = ", ".join(self.park_ids[:5])
             raise ParkNotFoundError(
-                f"Park {park_id!r} is not in this cohort ({len(self.parks)} parks: {shown} …)"
+                f"Park {park_id!r} is not in this cohort ({len(self.parks)} parks: {shown} …)",
+                park_id=str(park_id),
+                known=self.park_ids,
             )
         return found
 

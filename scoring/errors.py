@@ -101,6 +101,11 @@ class NotFoundError(ScoringError):
 class ParkNotFoundError(NotFoundError):
     code = "park_not_found"
 
+    def __init__(self, message: str, *, park_id: str | None = None, known: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.park_id = park_id
+        self.known = list(known)
+
 
 class ConfigError(ScoringError):
     """A file under config/scoring is wrong. Messages name the file, the row and the problem."""

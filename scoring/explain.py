@@ -64,6 +64,7 @@ def points_per_unit(result: CohortResult, code: str, weight: Fraction) -> Fracti
 def explain(result: CohortResult, park_id: str, top: int = 5) -> Explanation:
     ex = result.exact(park_id)
     i = result.cohort.position(park_id)
+    park_id = result.cohort.park_ids[i]  # as the data spells it (ids are matched without case)
     effects = []
     for ind in result.registry.indicators:
         if ind.code not in ex.contribution:

@@ -41,6 +41,7 @@ def what_if(result: CohortResult, park_id: str, changes: dict[str, Any]) -> tupl
     """Recompute the cohort with one park's values changed; returns the summary and new result."""
     if not changes:
         raise InputError('what-if needs at least one change, e.g. {"2.2": "40%"}')
+    park_id = result.cohort.park(park_id).park_id  # as the data spells it (ids are matched without case)
     cohort = result.cohort.with_changes(park_id, changes)
     after = score_cohort(cohort, result.registry, result.profile)
     moved = [
@@ -156,6 +157,7 @@ def solve_target(
     ind = result.registry.indicator(indicator)
     j = result.registry.codes.index(ind.code)
     i = result.cohort.position(park_id)
+    park_id = result.cohort.park_ids[i]
     current = result.cohort.exact[i][j]
     base: dict[str, Any] = dict(
         park_id=park_id,
@@ -305,6 +307,7 @@ def plan_target(
     score = Decimal(str(target_score))
     ex = result.exact(park_id)
     i = result.cohort.position(park_id)
+    park_id = result.cohort.park_ids[i]
     if ex.total is None:
         raise InputError(
             f"park {park_id} is not rankable ({'; '.join(ex.primary_reasons.values())}); fill the missing data first"

@@ -8,9 +8,8 @@ import json
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 
-from bot.cli.app import app, console, err_console
+from bot.cli.app import app, console, err_console, fail_with
 
 if TYPE_CHECKING:
     from bot.principal import Principal
@@ -50,8 +49,7 @@ def ask(
         answer = services.answer(request)
     except Exception as exc:
         if is_domain_error(exc):
-            err_console.print(f"[red]{getattr(exc, 'code', 'error')}[/red]: {escape(str(exc))}", highlight=False)
-            raise typer.Exit(2) from exc
+            fail_with(exc)
         raise
     finally:
         services.close()

@@ -4,7 +4,8 @@ Ingest goes through `bot.documents.DocumentService`, so it takes the same lock a
 the web page, applies the corrections staff made (status, dates…), keeps documents deleted
 through ParkBot deleted unless their files are named explicitly, and records what it changed.
 A metadata sidecar ``<file>.meta.toml`` beside a file (or ``--meta FILE`` for one file) sets
-status, superseded_by, issue and effective dates.
+status, superseded_by, issue and effective dates. The progress bars and the log lines both go to
+stderr, the log lines above the bars; the summary goes to stdout.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bot.cli.app import app, console, err_console
+from bot.cli.app import app, console, err_console, fail_with
 
 _PHASES = {"parse": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
 
@@ -40,7 +41,7 @@ def ingest(
     """Parse and index documents; unchanged ones are skipped, so a repeat run is quick."""
     from bot.documents import DocumentService
     from bot.errors import ParkBotError
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import configure_logging, logs_above
     from bot.settings import get_settings
     from retrieval.errors import RetrievalError
 
@@ -52,7 +53,8 @@ def ingest(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     try:
-        with Progress(*columns, console=console, transient=True) as bar:
+        # the bars and the log lines share stderr: logs print above the bars, never inside them
+        with Progress(*columns, console=err_console, transient=True) as bar, logs_above(bar.console):
             tasks: dict[str, TaskID] = {}
 
             def progress(phase: str, done: int, total: int) -> None:
@@ -65,8 +67,7 @@ def ingest(
             report, skipped = service.ingest_paths(paths, actor=actor_name(None), replace=replace, progress=progress,
                                                    meta_file=meta, restore_deleted=explicit)
     except (RetrievalError, ParkBotError) as exc:
-        err_console.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(1) from exc
+        fail_with(exc, exit_code=1)
 
     for failure in report.failed:
         err_console.print(f"[red]failed[/red] {failure.source}: {failure.reason}")

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.app import app, console, err_console
+from bot.cli.app import app, console, fail_with
 
 docs_app = typer.Typer(help="List, inspect, retire and delete policy documents; show the change history.",
                        no_args_is_help=False)
@@ -50,8 +50,7 @@ def actor_name(by: str | None) -> str:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err_console.print(f"[red]error[/red] {exc}")
-    return typer.Exit(1)
+    fail_with(exc, exit_code=1)
 
 
 def _errors() -> tuple[type[Exception], ...]:

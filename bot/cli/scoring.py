@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli.app import app, console, err_console
+from bot.cli.app import app, console, fail, fail_with, writable_file, write_failed
 
 
 def _kit(data: Path | None = None, with_cohort: bool = True) -> Any:
@@ -27,19 +27,14 @@ def _kit(data: Path | None = None, with_cohort: bool = True) -> Any:
     )
 
 
-def _fail(exc: Exception) -> None:
-    err_console.print(f"[red]{getattr(exc, 'code', 'error')}[/red]: {escape(str(exc))}")
-    raise typer.Exit(2) from exc
-
-
 def _echo_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
 def _banner(synthetic: bool) -> None:
-    from scoring.cards import notice_for
+    from scoring.cards import notice_zh
 
-    console.print(f"[yellow]{escape(notice_for(synthetic))}[/yellow]")
+    console.print(f"[yellow]{escape(notice_zh(synthetic))}[/yellow]")
 
 
 DataOpt = Annotated[
@@ -51,7 +46,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the API's sha
 @app.command()
 def score(
     data: DataOpt = None,
-    park: Annotated[str | None, typer.Option("--park", help="Show one park's score card")] = None,
+    park: Annotated[str | None, typer.Option("--park", help="Show one park's score card (ids ignore case)")] = None,
     profile: Annotated[str, typer.Option(help="Method profile (config/scoring/profiles.yaml)")] = "default",
     out: Annotated[Path | None, typer.Option("--out", help="Write a formatted workbook (.xlsx), or the scores table (.csv)")] = None,
     as_json: JsonOpt = False,
@@ -60,6 +55,8 @@ def score(
     import scoring
     from scoring.workbook import write_score_workbook
 
+    if out is not None:
+        writable_file(out)  # before the work, not after it
     try:
         kit = _kit(data)
         result = kit.result(profile)
@@ -71,7 +68,10 @@ def score(
                 )
                 reports += found
                 ids += [pid] * len(found)
-            write_score_workbook(result, out, reports, ids)
+            try:
+                write_score_workbook(result, out, reports, ids)
+            except OSError as exc:
+                write_failed(out, exc)
         if park is not None:
             card = scoring.build_card(result, park)
             if as_json:
@@ -83,13 +83,14 @@ def score(
             _echo_json(scoring.cards_payload(result))
             return
     except scoring.ScoringError as exc:
-        _fail(exc)
+        fail_with(exc)
     _banner(result.synthetic)
     table = Table(
-        title=f"{result.registry.id} · {result.profile.id} · {result.size} parks · sha256 {result.input_sha256[:12]}"
+        title=f"{result.rankable_count} 个园区参与排名（共 {result.size} 个）· "
+        f"{result.registry.id} · 方法 {result.profile.id} · sha256 {result.input_sha256[:12]}"
     )
-    for col in ("rank", "park_id", "name", "total", *(f"P{p.code}" for p in result.registry.primaries)):
-        table.add_column(col, justify="right" if col not in ("park_id", "name") else "left")
+    for col in ("排名", "园区代码", "园区名称", "总分", *(f"一级指标{p.code}" for p in result.registry.primaries)):
+        table.add_column(col, justify="left" if col in ("园区代码", "园区名称") else "right")
     frame = result.table()
     for row in frame.itertuples(index=False):
         d = row._asdict()
@@ -97,12 +98,14 @@ def score(
             _cell(d["rank"]),
             d["park_id"],
             escape(str(d["name"])),
-            _cell(d["total"], "not rankable"),
+            _cell(d["total"], "未排名"),
             *(_cell(d[f"P{p.code}"]) for p in result.registry.primaries),
         )
     console.print(table)
+    for unranked in scoring.cards.unranked_parks(result):
+        console.print(f"[red]{unranked.park_id} 未排名：{escape(unranked.text())}[/red]", soft_wrap=True)
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(f"已写入 {out}")
 
 
 def _cell(value: Any, empty: str = "—") -> str:
@@ -112,19 +115,26 @@ def _cell(value: Any, empty: str = "—") -> str:
 
 
 def _print_card(card: Any) -> None:
+    from bot.assistant.formatting import fmt_shown
+
     _banner(card.synthetic)
-    total = "not rankable" if card.total is None else f"{card.total:.2f}"
-    console.print(
-        f"[bold]{escape(card.name)} ({card.park_id})[/bold]  total {total}  rank {card.rank or '—'}/{card.cohort_size}"
-    )
+    total = "未排名" if card.total is None else f"{card.total:.2f}（中位数 {card.median_total:.2f}）"
+    rank = f"第 {card.rank} / {card.rankable_count} 名" if card.rank else "未排名"
+    console.print(f"[bold]{escape(card.name)} ({card.park_id})[/bold]  总分 {total}  {rank}")
     for p in card.primaries:
         score_text = "—" if p.score is None else f"{p.score:.2f}"
-        console.print(f"  {p.code} {escape(p.name)} ({p.weight:g}%): {score_text}  rank {p.rank or '—'}")
-    for reason in card.reasons:
-        console.print(f"  [red]{escape(reason)}[/red]")
+        median = "" if p.median is None else f"（中位数 {p.median:.2f}）"
+        where = f"第 {p.rank} / {p.ranked}" if p.rank else "未排名"
+        console.print(f"  {p.code} {escape(p.name)}（权重 {p.weight:g}%）：{score_text}{median}  {where}")
+    for u in card.unrankable:
+        console.print(f"  [red]{u.park_id} 未排名：{escape(u.text())}[/red]", soft_wrap=True)
     if card.missing:
-        console.print(f"  missing: {escape(', '.join(card.missing))}")
-    console.print(f"  [dim]{card.registry} · {card.method} · sha256 {card.input_sha256[:12]}[/dim]")
+        console.print(f"  缺失数据：{escape('、'.join(card.missing))}")
+    weakest = sorted((i for i in card.indicators if i.headroom), key=lambda i: -(i.headroom or 0))[:3]
+    for i in weakest:
+        console.print(f"  失分较多：{i.code} {escape(i.name)} {fmt_shown(i.value, i.display_unit, i.display_scale)}"
+                      f"（中位数 {fmt_shown(i.median, i.display_unit, i.display_scale)}），失 {i.headroom:.2f} 分")
+    console.print(f"  [dim]技术信息：{card.registry} · 方法 {card.method} · sha256 {card.input_sha256[:12]}[/dim]")
 
 
 @app.command()
@@ -135,16 +145,16 @@ def check(
     park_file: Annotated[
         Path | None, typer.Option("--park-file", help="JSON file with the park's values")
     ] = None,
-    park: Annotated[str | None, typer.Option("--park", help="A park_id of the loaded cohort")] = None,
+    park: Annotated[str | None, typer.Option("--park", help="A park_id of the loaded cohort (ignores case)")] = None,
     data: DataOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check a park against the 附1 targets of a category (or another rule set)."""
     import scoring
+    from bot.assistant.formatting import MARKS, target_gap, target_requirement, target_value
 
     if (park_file is None) == (park is None):
-        err_console.print("give exactly one of --park-file FILE.json or --park ID")
-        raise typer.Exit(2)
+        fail("请给出 --park-file 文件.json 或 --park 园区代码 二者之一", "bad_input")
     try:
         kit = _kit(data, with_cohort=park is not None)
         subject: Any = park
@@ -157,23 +167,29 @@ def check(
             subject, category, kit.packs, registry=kit.registry, cohort=kit.cohort
         )
     except scoring.ScoringError as exc:
-        _fail(exc)
+        fail_with(exc)
     if as_json:
         _echo_json(report.model_dump())
         return
     if report.synthetic:
         _banner(True)
     console.print(f"[bold]{escape(report.summary())}[/bold]")
+    colours = {True: "green", False: "red", None: "yellow"}
     for t in report.targets:
-        mark = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "[yellow]?[/yellow]"}[t.met]
-        extra = f"  gap {t.gap:g}" if t.met is False and t.gap is not None else ""
-        near = "  (near miss)" if t.near_miss else ""
+        mark = f"[{colours[t.met]}]{MARKS[t.met]}[/{colours[t.met]}]"
+        gap = target_gap(t)
+        extra = f"；差距 {gap}" if gap else ""
+        near = "（接近达标）" if t.near_miss else ""
         console.print(
-            f"  {mark} {t.no}. {escape(t.name)}: 要求 {escape(t.requirement)}; 数值 {t.value if t.value is not None else '—'}{extra}{near}"
+            f"  {mark} {t.no}. {escape(t.name)}：要求 {escape(target_requirement(t))}；"
+            f"本园区 {escape(target_value(t))}{extra}{near}",
+            soft_wrap=True,
         )
-        if t.detail:
+        if t.detail and not t.parts:
             console.print(f"      [dim]{escape(t.detail)}[/dim]")
         console.print(f"      [dim]{escape(t.citation)}[/dim]")
+    for note in report.notes:
+        console.print(f"  [yellow]说明：{escape(note)}[/yellow]", soft_wrap=True)
 
 
 @app.command()
@@ -189,20 +205,19 @@ def explain(
     try:
         exp = scoring.explain(_kit(data).result(), park, top)
     except scoring.ScoringError as exc:
-        _fail(exc)
+        fail_with(exc)
     if as_json:
         _echo_json(exp.model_dump())
         return
     _banner(exp.synthetic)
-    console.print(
-        f"[bold]{escape(exp.name)} ({exp.park_id})[/bold]: total {exp.total if exp.total is not None else 'not rankable'}, rank {exp.rank or '—'}/{exp.cohort_size}"
-    )
-    console.print("Points lost (headroom):")
+    total = exp.total if exp.total is not None else "未排名"
+    console.print(f"[bold]{escape(exp.name)} ({exp.park_id})[/bold]：总分 {total}，排名 {exp.rank or '—'}")
+    console.print("失分最多（提升空间）：")
     for e in exp.losses:
-        console.print(f"  {e.code} {escape(e.name)}: −{e.headroom:.2f} (earned {e.contribution:.2f})")
-    console.print("Strengths:")
+        console.print(f"  {e.code} {escape(e.name)}：失 {e.headroom:.2f} 分（已得 {e.contribution:.2f} 分）")
+    console.print("贡献最大：")
     for e in exp.strengths:
-        console.print(f"  {e.code} {escape(e.name)}: +{e.contribution:.2f}")
+        console.print(f"  {e.code} {escape(e.name)}：+{e.contribution:.2f} 分")
     for reason in exp.reasons:
         console.print(f"  [red]{escape(reason)}[/red]")
 
@@ -240,11 +255,20 @@ def whatif(
                 parsed[key.strip()] = value.strip()
             answer, _ = scoring.what_if(result, park, parsed)
     except scoring.ScoringError as exc:
-        _fail(exc)
+        fail_with(exc)
     if as_json:
         _echo_json(answer.model_dump())
         return
     _banner(answer.synthetic)
+    if isinstance(answer, scoring.WhatIfResult):
+        changed = "，".join(f"{k} = {v}" for k, v in answer.changes.items())
+        console.print(f"[bold]{answer.park_id}[/bold] 若 {escape(changed)}（整个样本精确重算）：")
+        console.print(f"  总分 {answer.total_before} → {answer.total_after}（{answer.delta:+}）" if answer.delta is not None
+                      else f"  总分 {answer.total_before} → {answer.total_after}")
+        console.print(f"  排名 {answer.rank_before or '未排名'} → {answer.rank_after or '未排名'}")
+        if answer.moved_references:
+            console.print(f"  参照值随之变化的指标：{'、'.join(answer.moved_references)}")
+        return
     for key, value in answer.model_dump(exclude={"notice", "synthetic"}).items():
         console.print(f"  {key}: {escape(str(value))}")
 
@@ -258,6 +282,10 @@ def template(
     """Write an empty park-data workbook with Chinese headers and a notes sheet on units."""
     from scoring import write_template
 
+    writable_file(out)
     kit = _kit(with_cohort=False)
-    write_template(out, kit.registry)
-    console.print(f"wrote {out} (sheets: parks, 说明)")
+    try:
+        write_template(out, kit.registry)
+    except OSError as exc:
+        write_failed(out, exc)
+    console.print(f"已写入 {out}（工作表：parks 填写数据，第2行是示例；说明 各列含义和单位）")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bot.cli.app import app, console, err_console
+from bot.cli.app import app, console, fail, fail_with
 
 
 def _searcher():  # type: ignore[no-untyped-def]
@@ -30,13 +30,11 @@ def search(
 
     searcher = _searcher()
     if searcher is None:
-        err_console.print("[red]index_missing[/red]: no search index yet; run `parkbot ingest` to build it")
-        raise typer.Exit(2)
+        fail("还没有检索索引；请先运行 `parkbot ingest` 建立索引", "index_missing")
     try:
         result = searcher.run(question, k, {"doc": doc} if doc else None)
     except RetrievalError as exc:
-        err_console.print(f"[red]{exc.code}[/red]: {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+        fail_with(exc)
     if as_json:
         payload = {
             "hits": [h.model_dump() for h in result.hits],

@@ -37,7 +37,7 @@ def create(
         return
     console.print(f"Token for [bold]{spec.name}[/bold] (shown once; give it to its holder):\n")
     console.print(token, markup=False, highlight=False, soft_wrap=True)
-    console.print("\nAdd this entry to `tokens = [ … ]` under [auth] in your settings file:\n")
+    console.print("\nAdd this entry to `tokens = [ … ]` under [auth] in your settings file:\n", markup=False, highlight=False)
     console.print(toml_line, markup=False, highlight=False, soft_wrap=True)
     console.print("\nor, as an environment variable (JSON list of all tokens):\n")
     console.print(f"PARKBOT_AUTH__TOKENS='{json.dumps([entry], ensure_ascii=False)}'", markup=False, highlight=False, soft_wrap=True)

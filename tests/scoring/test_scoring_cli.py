@@ -51,7 +51,7 @@ def test_whatif_and_bad_input_exit_code() -> None:
 
 
 def test_explain_and_template(tmp_path) -> None:
-    assert "Points lost" in runner.invoke(app, ["explain", "SYN-010"]).output
+    assert "失分最多" in runner.invoke(app, ["explain", "SYN-010"]).output
     out = tmp_path / "t.xlsx"
     assert runner.invoke(app, ["template", "--out", str(out)]).exit_code == 0
     assert out.exists()
