@@ -1,4 +1,4 @@
-"""ParkBot's deterministic scoring and eligibility engine (../shared/SCORING.md).
+"""ParkBot's deterministic scoring and eligibility engine (docs/SCORING.md).
 
 Pure library: imports pandas, numpy, pydantic and yaml, nothing of ParkBot's. Public API:
 
