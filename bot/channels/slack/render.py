@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.assistant.formatting import fmt_value
+from bot.assistant.formatting import target_gap, target_requirement, target_value
 from bot.assistant.types import Answer, Citation, EligibilityCheck, ScoreLookup
 from bot.channels.citations import citation_label
 from scoring import EligibilityReport, ScoreCard
@@ -85,7 +85,7 @@ def score_card_blocks(card: ScoreCard) -> list[Block]:
         head += "  `SYNTHETIC 示例数据`"
     fields = [
         {"type": "mrkdwn", "text": f"*总分*\n{card.total:.2f}" if card.total is not None else "*总分*\n不可排名"},
-        {"type": "mrkdwn", "text": f"*排名*\n{card.rank} / {card.cohort_size}" if card.rank else "*排名*\n—"},
+        {"type": "mrkdwn", "text": f"*排名*\n{card.rank} / {card.rankable_count or card.cohort_size}" if card.rank else "*排名*\n—"},
     ]
     for p in card.primaries[:8]:
         fields.append({"type": "mrkdwn", "text": f"*{p.name or p.code}*（{p.weight:g}%）\n`{_bar(p.score)}`"})
@@ -104,8 +104,9 @@ def eligibility_blocks(report: EligibilityReport) -> list[Block]:
     """An eligibility report as a compact monospace table plus the verdict and the clause."""
     rows = []
     for t in report.targets:
-        gap_text = f" 差 {fmt_value(t.gap, t.unit)}" if t.gap else ""
-        rows.append(f"{t.no}. {t.name}: {fmt_value(t.value, t.unit)} / {fmt_value(t.threshold, t.unit)} {_MET[t.met]}{gap_text}")
+        gap = target_gap(t)
+        gap_text = f" 差 {gap}" if gap else ""
+        rows.append(f"{t.no}. {t.name}: {target_value(t)} / {target_requirement(t)} {_MET[t.met]}{gap_text}")
     verdict = {"pass": "全部达标", "fail": "未达标", "incomplete": "数据不全，无法判定"}.get(report.overall, "")
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{report.category}*：{verdict}"}}

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.assistant.types import Answer, FinalAnswer, ScoreLookup, StreamEvent, TextDelta
-from bot.channels.slack.chart import bar_chart_png
+from bot.channels.slack.chart import score_chart_png
 from bot.channels.slack.render import ANSWER_BLOCK_PREFIX, UPDATE_TEXT_LIMIT, answer_messages
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class ThreadResponder:
         return answer
 
     def _upload_score_charts(self, answer: Answer) -> None:
-        """A score card's primaries as a PNG bar chart in the thread (needs the files:write scope)."""
+        """A score card's primaries as a labelled PNG bar chart in the thread (needs the files:write scope)."""
         for lookup in answer.results(ScoreLookup):
             card = lookup.card
             if not card.primaries:
@@ -77,7 +77,7 @@ class ThreadResponder:
                 self.client.files_upload_v2(
                     channel=self.channel,
                     thread_ts=self.thread_ts,
-                    content=bar_chart_png([p.score for p in card.primaries]),
+                    content=score_chart_png(card),
                     filename=f"score-{card.park_id}.png",
                     title=f"{card.name} 一级指标得分" + ("（SYNTHETIC 示例数据）" if card.synthetic else ""),
                     alt_txt=caption[:1000],
