@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, model_validator
 
 from scoring.quantities import round_half_away
-from scoring.units import display_unit
+from scoring.units import display_unit, given_or_chosen
 
 if TYPE_CHECKING:
     from scoring.engine import CohortResult
@@ -60,9 +60,8 @@ class IndicatorScore(BaseModel):
     @model_validator(mode="after")
     def _default_display(self) -> IndicatorScore:
         """A card made without a display unit shows the indicator's own unit (a share as per cent)."""
-        if not self.display_unit and self.unit:
-            shown = display_unit(self.unit, "", self.median)
-            self.display_unit, self.display_scale = shown.unit, shown.scale
+        self.display_unit, self.display_scale = given_or_chosen(self.unit, self.display_unit, self.display_scale,
+                                                                self.median)
         return self
 
 

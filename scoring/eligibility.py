@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, model_validator
 from scoring.errors import UnknownKeyError, ValueFormatError
 from scoring.quantities import decimal_text, is_missing, parse_flag, parse_value, round_half_away
 from scoring.rulepacks import CLUSTER_TIER_NAMES, CLUSTER_TIERS, FactSpec, RulePack, RuleSet, Target
-from scoring.units import display_unit
+from scoring.units import display_unit, given_or_chosen
 
 NEAR_MISS = Fraction(1, 20)
 _CLUSTER_KEYS = {f"clusters_{t}": t for t in CLUSTER_TIERS}
@@ -71,9 +71,8 @@ class TargetResult(BaseModel):
     @model_validator(mode="after")
     def _default_display(self) -> TargetResult:
         """A result made without a display unit shows its own unit (a share as per cent)."""
-        if not self.display_unit and self.unit:
-            shown = display_unit(self.unit, "", self.threshold)
-            self.display_unit, self.display_scale = shown.unit, shown.scale
+        self.display_unit, self.display_scale = given_or_chosen(self.unit, self.display_unit, self.display_scale,
+                                                                self.threshold)
         return self
 
 
@@ -434,7 +433,7 @@ def evaluate(
         if note:
             notes.append(f"{target.name}: {note}")
         T = Fraction(threshold)
-        shown = display_unit(spec.unit, spec.kind, threshold)
+        row_unit = display_unit(spec.unit, spec.kind, threshold)
         if value is None:
             results.append(
                 TargetResult(
@@ -449,8 +448,8 @@ def evaluate(
                     gap=None,
                     citation=citation,
                     op=target.op,
-                    display_unit=shown.unit,
-                    display_scale=shown.scale,
+                    display_unit=row_unit.unit,
+                    display_scale=row_unit.scale,
                 )
             )
             continue
@@ -476,8 +475,8 @@ def evaluate(
                 detail=_origin_text(origin, spec),
                 citation=citation,
                 op=target.op,
-                display_unit=shown.unit,
-                display_scale=shown.scale,
+                display_unit=row_unit.unit,
+                display_scale=row_unit.scale,
             )
         )
     overall = {True: "pass", False: "fail", None: "incomplete"}[_and(*(r.met for r in results))]

@@ -39,3 +39,11 @@ def display_unit(unit: str, kind: str, magnitude: Fraction | Decimal | float | N
             if size >= step:
                 return DisplayUnit(unit=prefix + unit, scale=float(_MONEY_SCALE[prefix]))
     return DisplayUnit(unit=unit, scale=1.0)
+
+
+def given_or_chosen(unit: str, given: str, scale: float, magnitude: float | None) -> tuple[str, float]:
+    """The (display unit, scale) of a result: the ones it was given, else those chosen for its unit."""
+    if given or not unit:
+        return given, scale
+    chosen = display_unit(unit, "", magnitude)
+    return chosen.unit, chosen.scale

@@ -153,7 +153,7 @@ def write_score_workbook(
     for r in long.itertuples(index=False):
         ind = indicators[r.code]
         percent = ind.kind in PERCENT_KINDS
-        value = _float(r.value)
+        raw = _float(r.value)
         detail_rows.append(
             [
                 r.park_id,
@@ -161,14 +161,14 @@ def write_score_workbook(
                 r.code,
                 ind.name,
                 "%" if percent else ind.unit,
-                value,
+                raw,
                 _float(r.normalized),
                 _float(r.contribution),
                 _float(r.headroom),
                 STATUS_TEXT.get(r.status, r.status),
             ]
         )
-        detail_formats.append({5: _number_format(value, percent), 6: SCORE, 7: SCORE, 8: SCORE})
+        detail_formats.append({5: _number_format(raw, percent), 6: SCORE, 7: SCORE, 8: SCORE})
     _table(
         detail,
         banner,

@@ -104,3 +104,17 @@ def screenshot(pg, name: str) -> Path:
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size(size)
     return path
+
+
+# Cells and values that hold a number, each shown: the text of those laid out on more than one line.
+BROKEN_NUMBERS = """(root) => {
+  const broken = [];
+  for (const el of root.querySelectorAll("td.num, .kpi-value, .hbar-value, .parts .num")) {
+    if (!el.getClientRects().length) continue;  // folded away
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
+    if (tops.length && Math.max(...tops) - Math.min(...tops) > 8) broken.push(el.textContent);
+  }
+  return broken;
+}"""

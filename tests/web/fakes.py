@@ -19,6 +19,8 @@ from bot.assistant.types import (
     Citation,
     EligibilityCheck,
     FinalAnswer,
+    ListedPark,
+    ParkListing,
     ParkRef,
     ScoreLookup,
     StreamEvent,
@@ -152,6 +154,12 @@ ELIGIBILITY_TEXT = (
 
 PARK = ParkRef(park_id="P01", name="示例高新区甲")
 
+# A listing of twelve parks: a long table (it folds on a phone), numbers in every row.
+LISTED = [ListedPark(park_id=f"P{k:02d}", name=f"示例高新区{k}", year=2023, total=round(90 - 2.37 * k, 2), rank=k,
+                     synthetic=True) for k in range(1, 13)]
+LISTING_TEXT = "已加载 12 个园区（SYNTHETIC 示例数据）：\n\n| 编号 | 名称 | 年份 | 综合得分 | 排名 |\n|---|---|---|---|---|\n" + "\n".join(
+    f"| {p.park_id} | {p.name} | 2023 | {p.total} | 第 {p.rank} / 12 名 |" for p in LISTED)
+
 
 class FakeAnswerService:
     """Scripted answers; ``requests`` records (message, conversation_id, mode) of every call."""
@@ -171,6 +179,12 @@ class FakeAnswerService:
         if mode == "draft":
             return Answer(conversation_id=cid, answer=DRAFT_TEXT, citations=CITATIONS[:1], mode="draft",
                           intent="draft")
+        if "列出" in message:
+            return Answer(
+                conversation_id=cid, answer=LISTING_TEXT, intent="parks",
+                tool_calls=[ToolCall(name="list_parks", args={},
+                                     result=ParkListing(parks=LISTED, cohort_size=12, synthetic=True, scoped=False))],
+            )
         if "打分" in message or "score" in message.lower():
             return Answer(
                 conversation_id=cid,

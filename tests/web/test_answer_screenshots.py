@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from bot.server import create_app
 from bot.settings import get_settings
-from tests.web.conftest import ensure_routes, screenshot, start_server
+from tests.web.conftest import BROKEN_NUMBERS, ensure_routes, screenshot, start_server
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.server]
 
@@ -50,20 +50,6 @@ def answer_page(browser, server, viewport: str, kind: str):
     answer = page.locator("article.turn.assistant").last
     expect(answer.locator(".answer-body")).to_have_attribute("aria-busy", "false", timeout=60_000)
     return context, page, answer, errors
-
-
-# Cells and values that hold a number, each shown: the text of those laid out on more than one line.
-BROKEN_NUMBERS = """(root) => {
-  const broken = [];
-  for (const el of root.querySelectorAll("td.num, .kpi-value, .hbar-value, .parts .num")) {
-    if (!el.getClientRects().length) continue;  // folded away
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top);
-    if (tops.length && Math.max(...tops) - Math.min(...tops) > 8) broken.push(el.textContent);
-  }
-  return broken;
-}"""
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

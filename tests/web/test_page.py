@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.feedback import FeedbackStore, feedback_table
 from bot.store import make_engine
-from tests.web.conftest import screenshot, start_server
+from tests.web.conftest import BROKEN_NUMBERS, screenshot, start_server
 from tests.web.fakes import DRAFT_TEXT
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.server]
@@ -85,8 +85,8 @@ def test_score_answer_shows_a_card_staff_can_read(page) -> None:
     # per-primary ranks (out of the parks with that primary) and the cohort median beside the park
     first = card.locator(".primary-table tbody tr").first
     expect(first).to_contain_text("1 创新能力和创业活跃度")
-    expect(first.locator(".score")).to_have_text("82.4 分")
-    expect(first.locator(".median")).to_have_text("61.2 分")
+    expect(first.locator(".score")).to_have_text("82.40 分")
+    expect(first.locator(".median")).to_have_text("61.20 分")
     expect(first.locator(".rank")).to_have_text("第 1 / 10")
     expect(card.locator(".primary-table tbody tr").nth(2).locator(".rank")).to_have_text("第 5 / 9")
     expect(first).to_contain_text("35%")
@@ -96,7 +96,7 @@ def test_score_answer_shows_a_card_staff_can_read(page) -> None:
     # bars with values in points; a long name is cut, its full text on hover (title) and on tap
     contrib = card.locator(".hbars.contrib .hbar")
     expect(contrib).to_have_count(5)
-    expect(contrib.first.locator(".hbar-value")).to_have_text("6.1 分")
+    expect(contrib.first.locator(".hbar-value")).to_have_text("6.10 分")
     long_name = card.locator(".hbars.headroom .hbar-label", has_text="2.2 从业人员")
     expect(long_name).to_have_attribute("title", "2.2 从业人员人均工资性收入占人均增加值比例")
     assert long_name.evaluate("e => e.scrollWidth > e.clientWidth"), "the long name should be cut in the bar list"
@@ -257,7 +257,7 @@ def test_english_toggle_translates_the_interface_and_is_remembered(page) -> None
     ask_box.press("Enter")
     card = last_answer(page).locator(".score-card")
     expect(card.locator(".kpi-value.rank")).to_have_text("2 of 9")
-    expect(card.locator(".primary-table tbody tr").first.locator(".score")).to_have_text("82.4 pts")
+    expect(card.locator(".primary-table tbody tr").first.locator(".score")).to_have_text("82.40 pts")
     expect(card.locator("details.tech-info summary")).to_have_text("Technical details")
     card.locator("details.indicator-fold summary").click()
     expect(card.locator(".indicator-table")).to_contain_text("41 per 10,000 staff")
@@ -271,21 +271,40 @@ def test_english_toggle_translates_the_interface_and_is_remembered(page) -> None
     expect(card.locator(".kpi-value.rank")).to_have_text("第 2 / 9 名")
 
 
-def test_phone_width_has_no_horizontal_scrolling(browser, live_server) -> None:
+def test_phone_width_has_no_horizontal_scrolling_and_numbers_never_wrap(browser, live_server) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
         page.goto(live_server.url + "/")
         page.wait_for_selector("body.ready")
         ask(page, "给示例园区 P01 打分")
-        expect(last_answer(page).locator(".score-card svg.radar")).to_be_visible()
+        card = last_answer(page).locator(".score-card")
+        expect(card.locator(".primary-table")).to_be_visible()
+        expect(card.locator("svg.radar")).to_be_hidden()  # the table above it has its numbers
         ask(page, "示例园区甲申报创新型特色园区的条件够吗")
         expect(last_answer(page).locator("table.elig-table")).to_be_visible()
+        ask(page, "列出所有园区")
+        listing = last_answer(page).locator("details.table-fold")
+        expect(listing.locator("summary")).to_have_text("表格，共 12 行（点击展开/收起）")
+        expect(listing).not_to_have_attribute("open", "")  # a long table starts folded on a phone
+        listing.locator("summary").click()
+        expect(listing.locator("tbody tr")).to_have_count(12)
+        expect(listing.locator("td.num").first).to_be_visible()
+        for answer in page.locator("article.turn.assistant").all():
+            broken = answer.evaluate(BROKEN_NUMBERS)
+            assert not broken, f"numbers broken over two lines: {broken}"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the page is {width}px wide on a 375px phone"
         screenshot(page, "web-phone.png")
     finally:
         context.close()
+
+
+def test_a_long_table_stays_open_on_a_desktop(page) -> None:
+    ask(page, "列出所有园区")
+    listing = last_answer(page).locator("details.table-fold")
+    expect(listing).to_have_attribute("open", "")
+    expect(listing.locator("tbody tr")).to_have_count(12)
 
 
 def test_empty_question_and_refused_question_are_explained(page) -> None:

@@ -166,7 +166,7 @@ export function renderScoreCard(card) {
       { class: "card-grid" },
       h(
         "figure",
-        { class: "figure" },
+        { class: "figure radar-figure" },
         radarChart(
           primaries.map((p) => ({ label: p.name || p.code, value: p.score })),
           { max: maxScore, label: t("primaries") },

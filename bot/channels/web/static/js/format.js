@@ -28,8 +28,12 @@ export function shown(value, unit = "", scale = 1) {
   return word ? `${text} ${word}` : text;
 }
 
-// Scores and points (0–100 scale, contributions): "36.26 分" / "36.26 pts".
-export const points = (value) => (missing(value) ? "–" : `${num(value, 2)} ${t("pointsUnit")}`);
+// Scores and points (0–100 scale, contributions), always two decimals so that columns align:
+// "36.26 分" / "3.00 pts".
+export const points = (value) =>
+  missing(value)
+    ? "–"
+    : `${Number(value).toLocaleString(lang() === "en" ? "en-US" : "zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${t("pointsUnit")}`;
 
 // Weights arrive as fractions (0.3) or per cent (30); both read "30%".
 export const weight = (w) => (missing(w) ? "" : `${num(Number(w) <= 1 ? w * 100 : w, 1)}%`);
