@@ -41,13 +41,15 @@ const cells = (line) => line.trim().replace(/^\|/, "").replace(/\|$/, "").split(
 // A short cell with a number in it ("255,961.28", "≥ 35%", "56 万元/人") never wraps: it scrolls.
 const CJK = /[\u3400-\u9fff]/gu;
 const isNumeric = (cell) => /\d/.test(cell) && cell.length <= 24 && (cell.match(CJK) || []).length <= 6;
+// A short word ("年龄", "✓ 达到") is not broken into single characters either.
+const cellClass = (cell) => (isNumeric(cell) ? "num" : cell.length <= 6 ? "short" : null);
 
 function markdownTable(rows, byN, onOpen, { collapseAfter, collapsed }) {
   const data = rows.filter((r) => !/^\|?[\s:|-]+$/.test(r.trim())).map(cells);
   const [head, ...rest] = data;
   const table = h("div", { class: "table-wrap" }, h("table", { class: "md-table" },
     h("thead", {}, h("tr", {}, head.map((c) => inline(h("th", { scope: "col" }), c, byN, onOpen)))),
-    h("tbody", {}, rest.map((r) => h("tr", {}, r.map((c) => inline(h("td", { class: isNumeric(c) ? "num" : null }), c, byN, onOpen))))),
+    h("tbody", {}, rest.map((r) => h("tr", {}, r.map((c) => inline(h("td", { class: cellClass(c) }), c, byN, onOpen))))),
   ));
   if (rest.length <= collapseAfter) return table;
   // a long table folds (closed on a phone) so that the answer around it stays in view
