@@ -65,7 +65,7 @@ def test_score_card_and_eligibility_render_as_fields_and_table() -> None:
     blocks = answer_messages(answer)[0]["blocks"]
     text = str(blocks)
     assert "SYNTHETIC" in text and "61.23" in text and "3 / 60" in text
-    assert "服务收入占营业收入比例: 34.9% / ≥ 35%" in text and "未达标" in text and "附1 二" in text
+    assert "服务收入占营业收入比例: 34.9% / ≥ 35% ✗ 未达标 差 0.1%" in text and "附1 二" in text
     assert "非火炬中心官方结果" in text
 
 

@@ -97,7 +97,7 @@ def score_card_blocks(card: ScoreCard) -> list[Block]:
     return blocks
 
 
-_MET = {True: "✅ 达标", False: "❌ 未达标", None: "❔ 缺数据"}
+_MET = {True: "✓ 达标", False: "✗ 未达标", None: "? 缺数据"}
 
 
 def eligibility_blocks(report: EligibilityReport) -> list[Block]:
