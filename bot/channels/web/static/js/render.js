@@ -144,8 +144,9 @@ const CARDS_OF = {
 };
 
 // Results whose card shows every number of the table the answer text carries for other channels:
-// with one of these on the page the text's tables are left out (one table, not two).
-const CARD_COVERS_TEXT = new Set(["eligibility", "score_card", "explanation"]);
+// with one of these on the page the text's tables are left out (one table, not two). An
+// explanation's tables stay: they pick the indicators asked about, which the card only lists folded.
+const CARD_COVERS_TEXT = new Set(["eligibility", "score_card"]);
 
 export function cardsCoverText(toolCalls = []) {
   const kinds = toolCalls.filter((c) => c?.ok && c.result && typeof c.result === "object").map((c) => c.result.kind);
