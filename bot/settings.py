@@ -35,7 +35,6 @@ from retrieval.config import ChromaConfig, EmbeddingConfig, IndexConfig, Retriev
 ENV_PREFIX = "PARKBOT_"
 NOT_SETTINGS = {"PARKBOT_CONFIG_FILE"}  # names the settings file itself
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "placeholder", "xxx", "secret"}
 
 
 class ServerSettings(BaseModel):
@@ -197,25 +196,20 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
+        """Outside development, refuse secrets that are placeholders or not of their platform's shape
+        (bot/secret_shapes.py), naming each setting and its rule."""
+        from bot.secret_shapes import secret_problems
+
         if self.env != "production":
             return self
-        problems = []
-        if self.llm.backend == "openai" and self.llm.api_key.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-            problems.append("PARKBOT_LLM__API_KEY")
-        if self.slack.bot_token.get_secret_value() and (
-            self.slack.signing_secret.get_secret_value().lower() in PLACEHOLDER_SECRETS
-        ):
-            problems.append("PARKBOT_SLACK__SIGNING_SECRET")
-        if self.wecom.corp_id and self.wecom.token.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-            problems.append("PARKBOT_WECOM__TOKEN")
+        problems = secret_problems(self)
         if problems:
             raise ValueError(
-                "Refusing to start with env=production and placeholder secrets: set "
-                + ", ".join(problems)
-                + " (or set PARKBOT_ENV=development for local use)."
+                "Refusing to start with env=production and secrets that cannot be right:\n  - "
+                + "\n  - ".join(problems)
+                + "\n(or set PARKBOT_ENV=development for local use)."
             )
         return self
-
 
     def retrieval_config(self) -> RetrievalConfig:
         """The retrieval library's storage/embedding config: these settings' own groups, as they are."""

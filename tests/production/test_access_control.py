@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from bot.http.auth import check_parks, require_document_management, require_park_access, visible_parks
 from tests.production.conftest import OPS_TOKEN, PARK_TOKEN, ProductionServices, make_settings, production_app
+from tests.support.bot_packets import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
 
 CHAT = {"message": "外籍专家63岁还能办工作许可吗"}
-SLACK_SECRET = "slack-signing-secret-for-tests"
+SLACK_SECRET = SLACK_SIGNING_SECRET
 
 
 def guarded_routes() -> APIRouter:
@@ -45,7 +46,7 @@ def guarded_routes() -> APIRouter:
 
 @pytest.fixture
 def client(tmp_path):  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path, env="production", slack={"bot_token": "xoxb-test", "signing_secret": SLACK_SECRET})
+    settings = make_settings(tmp_path, env="production", slack={"bot_token": SLACK_BOT_TOKEN, "signing_secret": SLACK_SECRET})
     app = production_app(settings, ProductionServices(settings))
     app.include_router(guarded_routes())
     with TestClient(app, base_url="http://parkbot.test") as client:

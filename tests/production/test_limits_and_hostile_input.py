@@ -7,12 +7,13 @@ from fastapi.testclient import TestClient
 
 from bot.http.limits import TokenBuckets
 from tests.production.conftest import OPS_TOKEN, PARK_TOKEN, ProductionServices, make_settings, production_app
+from tests.support.bot_packets import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
 
 AUTH = {"Authorization": f"Bearer {OPS_TOKEN}"}
 
 
 def _client(tmp_path, **limits) -> TestClient:  # type: ignore[no-untyped-def]
-    slack = {"bot_token": "xoxb-test", "signing_secret": "slack-signing-secret-for-tests"}
+    slack = {"bot_token": SLACK_BOT_TOKEN, "signing_secret": SLACK_SIGNING_SECRET}
     settings = make_settings(tmp_path, env="production", limits=limits, slack=slack)
     services = ProductionServices(settings)
     client = TestClient(production_app(settings, services))

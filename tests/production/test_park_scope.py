@@ -25,6 +25,7 @@ from bot.services import Services
 from bot.settings import get_settings
 from tests.assistant.fakes import FakeParks, FakeSearch
 from tests.production.conftest import OPS_TOKEN, PARK_TOKEN, make_settings, production_app
+from tests.support.bot_packets import SLACK_BOT_TOKEN
 from tests.support.servers import running_server, wait_until
 
 OTHER_PARKS = ("云岭", "海澄", "SYN-003", "64.1", "67.6")  # names, the other id never asked about, totals
@@ -156,7 +157,7 @@ def test_slack_user_limited_to_one_park_gets_nothing_of_another(tmp_path) -> Non
     mock = SlackMock(native_stream=True)
     with running_server(mock.app) as api:
         settings = get_settings(store={"url": f"sqlite:///{tmp_path}/store.db"},
-                                slack={"bot_token": "xoxb-test", "signing_secret": SECRET,
+                                slack={"bot_token": SLACK_BOT_TOKEN, "signing_secret": SECRET,
                                        "api_base_url": f"{api}/api/", "parks": ["SYN-001"]})
         counted = answers_on("slack")
         with running_server(create_app(settings, offline_services(settings))) as base:

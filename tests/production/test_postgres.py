@@ -19,13 +19,14 @@ from bot.dedupe import DedupeStore
 from bot.feedback import FeedbackIn, FeedbackStore
 from bot.store import make_engine
 from tests.production.conftest import ProductionServices, make_settings, production_app
+from tests.support.bot_packets import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
 from tests.support.postgres import PostgresServer
 from tests.support.servers import running_server, wait_until
 from tests.support.slack_mock import SlackMock
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.slow]
 
-SECRET = "slack-signing-secret-for-tests"
+SECRET = SLACK_SIGNING_SECRET
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +184,7 @@ def test_two_replicas_answer_a_slack_retry_once(pg_url: str, tmp_path) -> None: 
     with running_server(mock.app) as api:
         settings = make_settings(
             tmp_path, env="production", store={"url": pg_url},
-            slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_base_url": f"{api}/api/"},
+            slack={"bot_token": SLACK_BOT_TOKEN, "signing_secret": SECRET, "api_base_url": f"{api}/api/"},
         )
         replica_a = ProductionServices(settings, delay_s=0.3)
         replica_b = ProductionServices(settings, delay_s=0.3)

@@ -15,6 +15,16 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.production.conftest import OPS_TOKEN, ProductionServices, make_settings, production_app
+from tests.support.bot_packets import (
+    AIBOT_AES_KEY,
+    AIBOT_TOKEN,
+    SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET,
+    WECOM_AES_KEY,
+    WECOM_CORP_ID,
+    WECOM_SECRET,
+    WECOM_TOKEN,
+)
 
 _STORE_DIR = tempfile.TemporaryDirectory(prefix="parkbot-schemathesis-")  # removed at exit
 
@@ -25,9 +35,9 @@ def _app():  # type: ignore[no-untyped-def]
         tmp,
         env="production",
         limits={"rate_per_minute": 0},
-        slack={"bot_token": "xoxb-test", "signing_secret": "slack-signing-secret-for-tests"},
-        wecom={"corp_id": "ww0000000000000000", "agent_id": "1000002", "secret": "wecom-secret-for-tests",
-               "token": "wecomtoken123", "aes_key": "a" * 43, "aibot_token": "aibottoken123", "aibot_aes_key": "b" * 43},
+        slack={"bot_token": SLACK_BOT_TOKEN, "signing_secret": SLACK_SIGNING_SECRET},
+        wecom={"corp_id": WECOM_CORP_ID, "agent_id": "1000002", "secret": WECOM_SECRET, "token": WECOM_TOKEN,
+               "aes_key": WECOM_AES_KEY, "aibot_token": AIBOT_TOKEN, "aibot_aes_key": AIBOT_AES_KEY},
     )
     return production_app(config, ProductionServices(config))
 

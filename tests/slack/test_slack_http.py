@@ -18,13 +18,14 @@ from sqlalchemy import select
 from bot.feedback import feedback_table
 from bot.server import create_app
 from bot.settings import get_settings
+from tests.support.bot_packets import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET
 from tests.support.fakes import FakeAnswerServices
 from tests.support.servers import running_server, wait_until
 from tests.support.slack_mock import SlackMock
 
 pytestmark = pytest.mark.enable_socket
 
-SECRET = "slack-signing-secret"
+SECRET = SLACK_SIGNING_SECRET
 
 
 def _signed(body: str, ts: int | None = None, secret: str = SECRET) -> dict[str, str]:
@@ -52,7 +53,7 @@ def slack(request, tmp_path):  # type: ignore[no-untyped-def]
     with running_server(mock.app) as api:
         settings = get_settings(
             store={"url": f"sqlite:///{tmp_path}/store.db"},
-            slack={"bot_token": "xoxb-test", "signing_secret": SECRET, "api_base_url": f"{api}/api/"},
+            slack={"bot_token": SLACK_BOT_TOKEN, "signing_secret": SECRET, "api_base_url": f"{api}/api/"},
         )
         services = FakeAnswerServices(settings, delay_s=0.2)
         with running_server(create_app(settings, services)) as base:

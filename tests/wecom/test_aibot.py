@@ -14,12 +14,13 @@ from bot.assistant.types import Answer, AnswerRequest, FinalAnswer, StreamEvent,
 from bot.channels.wecom.crypto import signature
 from bot.server import create_app
 from bot.settings import get_settings
+from tests.support.bot_packets import AIBOT_TOKEN
 from tests.support.fakes import CITATION, FakeAnswerServices
 from tests.support.servers import running_server, wait_until
 
 pytestmark = pytest.mark.enable_socket
 
-TOKEN = "aibot-token"
+TOKEN = AIBOT_TOKEN
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 

@@ -15,13 +15,14 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.server import create_app
 from bot.services import Services
 from bot.settings import get_settings
+from tests.support.bot_packets import WECOM_TOKEN
 from tests.support.fakes import FakeAnswerServices
 from tests.support.servers import running_server, wait_until
 from tests.support.wecom_mock import WeComMock
 
 pytestmark = pytest.mark.enable_socket
 
-TOKEN = "parkbot-token"
+TOKEN = WECOM_TOKEN
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 CORP_ID = "ww-test-corp"
 
