@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.errors import domain_error_classes, error_body, http_status_for, is_domain_error
 from bot.services import Services
 from bot.settings import Settings, get_settings
+from bot.store import off_loop
+from bot.workers import answer_pools, drain
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         svc.warm_up()
         app.state.services = svc
         yield
+        # answers the bots acknowledged are finished (within a bound) before the clients they use close
+        await off_loop(drain, answer_pools(app), settings.server.drain_timeout_s)
         close = getattr(svc, "close", None)
         if close:
             close()

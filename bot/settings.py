@@ -41,6 +41,7 @@ class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = ""
+    drain_timeout_s: float = Field(default=20.0, ge=0, description="How long stopping waits for bot answers in progress")
 
 
 class PathSettings(BaseModel):
