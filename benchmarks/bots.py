@@ -79,10 +79,11 @@ def main() -> None:
             for i in range(n):
                 xml = (f"<xml><ToUserName>{CORP}</ToUserName><FromUserName>u{i}</FromUserName><CreateTime>1</CreateTime>"
                        f"<MsgType>text</MsgType><Content>问题{i}</Content><MsgId>{i}</MsgId><AgentID>1</AgentID></xml>")
-                env = peer.encrypt_message(xml, nonce="n", timestamp="1700000000")
+                now = str(int(time.time()))
+                env = peer.encrypt_message(xml, nonce="n", timestamp=now)
                 sig = env.split("<MsgSignature><![CDATA[")[1].split("]]>")[0]
                 t0 = time.perf_counter()
-                resp = client.post(f"{base}/wecom/callback", params={"msg_signature": sig, "timestamp": "1700000000", "nonce": "n"},
+                resp = client.post(f"{base}/wecom/callback", params={"msg_signature": sig, "timestamp": now, "nonce": "n"},
                                    content=env)
                 wecom_ms.append((time.perf_counter() - t0) * 1000)
                 assert resp.status_code == 200, resp.text

@@ -214,6 +214,7 @@ class Notices(_Strict):
     llm_unavailable: str
     llm_not_configured: str
     llm_failed: str
+    message_too_long: str  # a bot question over limits.max_message_chars ({limit})
 
 
 class LanguageWording(_Strict):

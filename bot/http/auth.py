@@ -189,13 +189,11 @@ class AuthMiddleware:
         return self.book.by_digest(sessions.token_of(session_id)) if sessions is not None else None
 
     async def _refuse(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from bot.http.limits import caller_key, too_many_requests
+        from bot.http.limits import count_refusal
 
-        buckets = getattr(scope["app"].state, "rate_buckets", None)
-        wait = buckets.take(caller_key(scope)) if buckets is not None else 0.0
-        if wait > 0:  # refused credentials count against the IP like any other request
-            log.info("rate limited %s after refused credentials on %s", caller_key(scope), scope.get("path"))
-            await too_many_requests(scope["app"].state.limit_settings, wait)(scope, receive, send)
+        too_many = count_refusal(scope)  # refused credentials count against the IP like any other request
+        if too_many is not None:
+            await too_many(scope, receive, send)
             return
         accept = _header(scope, b"accept") or ""
         response: Response

@@ -12,8 +12,9 @@ All refusals are JSON ``{"error": {"code", "message"}}`` (CONTRACT.md):
 400   ``invalid_json``          a JSON body that does not parse (the position is named)
 429   ``rate_limited``          more than ``limits.rate_per_minute`` requests (after a burst of
                                 ``limits.rate_burst``); ``Retry-After`` says when to retry.
-                                Requests refused for a missing or invalid token count
-                                against their IP in the same buckets (bot/http/auth.py)
+                                Requests refused for a missing or invalid token and
+                                refused bot callbacks (bad time, signature or body) count
+                                against their IP in the same buckets (:func:`count_refusal`)
 ====  ========================  ==========================================================
 
 Rate limits are a token bucket per API token (its name), or per client IP for requests without
@@ -31,6 +32,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -113,7 +115,7 @@ class _TooLarge(Exception):
     pass
 
 
-def caller_key(scope: dict[str, Any]) -> str:
+def caller_key(scope: MutableMapping[str, Any]) -> str:
     """Whom a request counts against: its token (by name), else its client IP."""
     principal = (scope.get("state") or {}).get("principal")
     if principal is not None:
@@ -135,6 +137,18 @@ def too_many_requests(config: LimitSettings, wait: float) -> JSONResponse:
         ),
         headers={"Retry-After": str(retry)},
     )
+
+
+def count_refusal(scope: MutableMapping[str, Any]) -> JSONResponse | None:
+    """Count a refused request (bad credentials, a forged bot callback) against its caller in the
+    app's buckets: the 429 to send instead once its burst is spent, else None."""
+    state = getattr(scope.get("app"), "state", None)
+    buckets = getattr(state, "rate_buckets", None)
+    wait = buckets.take(caller_key(scope)) if buckets is not None else 0.0
+    if state is None or wait <= 0:
+        return None
+    log.info("rate limited %s after refused requests on %s", caller_key(scope), scope.get("path"))
+    return too_many_requests(state.limit_settings, wait)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:

@@ -237,3 +237,16 @@ def test_score_answer_shows_the_card_and_posts_a_chart_image(slack) -> None:  # 
     assert complete.get("thread_ts") == "1700000800.000800" and complete.get("channel_id") == "C1"
     posted = json.dumps(mock.answers(), ensure_ascii=False)
     assert "80.56" in posted and "1 / 60" in posted and "SYNTHETIC" in posted
+
+
+def test_an_over_long_mention_gets_a_short_too_long_reply_in_its_thread(slack) -> None:  # type: ignore[no-untyped-def]
+    mock, services, base, _ = slack
+    body = _event(_mention("1700000900.000900", "<@UBOT> " + "园" * 5000), "Ev10")
+    assert _post(base, body, _signed(body)).status_code == 200
+
+    def replies() -> list[dict]:
+        return [a for a in mock.named("chat.postMessage") if a.get("thread_ts") == "1700000900.000900"]
+
+    assert wait_until(replies)
+    assert [r["text"] for r in replies()] == ["问题太长，请精简到 4000 字以内。"]
+    assert services.questions == []  # refused before the assistant saw it

@@ -27,6 +27,16 @@ AIBOT_TOKEN = "Rk2Pq8sYv3LmN0"
 AIBOT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
+def bot_settings(slack_api: str = "http://127.0.0.1:9", wecom_api: str = "http://127.0.0.1:9") -> dict[str, dict]:
+    """The ``slack`` and ``wecom`` settings groups with every bot configured (Slack, WeCom app, AI bot),
+    their APIs at ``slack_api`` / ``wecom_api`` (local mocks; the default port refuses connections)."""
+    return {
+        "slack": {"bot_token": SLACK_BOT_TOKEN, "signing_secret": SLACK_SIGNING_SECRET, "api_base_url": f"{slack_api}/api/"},
+        "wecom": {"corp_id": WECOM_CORP_ID, "agent_id": "1000002", "secret": WECOM_SECRET, "token": WECOM_TOKEN,
+                  "aes_key": WECOM_AES_KEY, "api_base": wecom_api, "aibot_token": AIBOT_TOKEN, "aibot_aes_key": AIBOT_AES_KEY},
+    }
+
+
 def now() -> str:
     return str(int(time.time()))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -44,7 +45,8 @@ class StreamingServices(FakeAnswerServices):
 def _post(base: str, payload: dict) -> httpx.Response:
     encrypt = PrpCrypto(WeChatCrypto(TOKEN, AES_KEY, "").key).encrypt(json.dumps(payload, ensure_ascii=False), "")
     encrypt = encrypt.decode() if isinstance(encrypt, bytes) else encrypt
-    params = {"msg_signature": signature(TOKEN, "1700000000", "nn", encrypt), "timestamp": "1700000000", "nonce": "nn"}
+    now = str(int(time.time()))
+    params = {"msg_signature": signature(TOKEN, now, "nn", encrypt), "timestamp": now, "nonce": "nn"}
     return httpx.post(f"{base}/wecom/aibot", params=params, content=json.dumps({"encrypt": encrypt}))
 
 
@@ -89,3 +91,19 @@ def test_ai_bot_streams_the_answer_progressively_until_finished(tmp_path) -> Non
         # a retried delivery of the same message starts nothing new
         assert _post(base, message).text == ""
         assert services.questions == [("外籍专家63岁还能办工作许可吗", "wecom-aibot:wangwu")]
+
+
+def test_an_over_long_ai_bot_message_gets_a_short_too_long_reply(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = get_settings(store={"url": f"sqlite:///{tmp_path}/s.db"}, wecom={"aibot_token": TOKEN, "aibot_aes_key": AES_KEY},
+                            limits={"max_message_chars": 200})
+    services = FakeAnswerServices(settings)
+    with running_server(create_app(settings, services)) as base:
+        message = {"msgid": "m-long", "from": {"userid": "wangwu"}, "msgtype": "text", "text": {"content": "园" * 201}}
+        stream_id = _open(_post(base, message).json())["stream"]["id"]
+
+        def poll() -> dict:
+            return _open(_post(base, {"msgid": "poll", "msgtype": "stream", "stream": {"id": stream_id}}).json())["stream"]
+
+        assert wait_until(lambda: poll()["finish"])
+        assert poll()["content"].strip() == "问题太长，请精简到 200 字以内。"
+        assert services.questions == []

@@ -34,13 +34,15 @@ def _inbound(text: str, msg_id: str, corp_id: str = CORP_ID, user: str = "zhangs
     )
 
 
-def _packet(xml: str, corp_id: str = CORP_ID) -> tuple[dict, str]:
+def _packet(xml: str, corp_id: str = CORP_ID, timestamp: str | None = None) -> tuple[dict, str]:
+    """A signed, encrypted callback as WeCom sends it, stamped now (or at ``timestamp``)."""
+    timestamp = timestamp or str(int(time.time()))
     peer = WeChatCrypto(TOKEN, AES_KEY, corp_id)
-    envelope = peer.encrypt_message(xml, nonce="nonce1", timestamp="1700000000")
+    envelope = peer.encrypt_message(xml, nonce="nonce1", timestamp=timestamp)
     sig = envelope.split("<MsgSignature><![CDATA[")[1].split("]]>")[0]
     encrypt = envelope.split("<Encrypt><![CDATA[")[1].split("]]>")[0]
     body = f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
-    return {"msg_signature": sig, "timestamp": "1700000000", "nonce": "nonce1"}, body
+    return {"msg_signature": sig, "timestamp": timestamp, "nonce": "nonce1"}, body
 
 
 @pytest.fixture()
@@ -71,9 +73,10 @@ def test_url_verification_returns_the_decrypted_echostr(wecom) -> None:  # type:
     echostr = PrpCrypto(peer.key).encrypt("echo-4711", CORP_ID).decode()
     from bot.channels.wecom.crypto import signature
 
-    sig = signature(TOKEN, "1700000000", "n", echostr)
+    now = str(int(time.time()))
+    sig = signature(TOKEN, now, "n", echostr)
     # an unencoded "+" arrives as a space: send it that way on purpose
-    raw_query = f"msg_signature={sig}&timestamp=1700000000&nonce=n&echostr={echostr}"
+    raw_query = f"msg_signature={sig}&timestamp={now}&nonce=n&echostr={echostr}"
     resp = httpx.get(f"{base}/wecom/callback?{raw_query}")
     assert resp.status_code == 200
     assert resp.text == "echo-4711"
@@ -115,7 +118,7 @@ def test_forged_signature_wrong_corp_and_tampered_ciphertext_run_nothing(wecom) 
     from bot.channels.wecom.crypto import signature
 
     tampered_body = body.replace(encrypt, tampered_encrypt)
-    tampered_params = dict(params, msg_signature=signature(TOKEN, "1700000000", "nonce1", tampered_encrypt))
+    tampered_params = dict(params, msg_signature=signature(TOKEN, params["timestamp"], "nonce1", tampered_encrypt))
     assert httpx.post(f"{base}/wecom/callback", params=tampered_params, content=tampered_body).status_code == 401
 
     time.sleep(0.3)
@@ -171,3 +174,12 @@ def test_unconfigured_wecom_says_which_settings_are_missing(tmp_path) -> None:  
         resp = client.post("/wecom/callback?msg_signature=a&timestamp=1&nonce=n", content="<xml/>")
     assert resp.status_code == 503
     assert "PARKBOT_WECOM__CORP_ID" in resp.json()["error"]["message"]
+
+
+def test_an_over_long_message_gets_a_short_too_long_reply(wecom) -> None:  # type: ignore[no-untyped-def]
+    mock, services, base = wecom
+    params, body = _packet(_inbound("园" * 100_000, "9901"))
+    assert httpx.post(f"{base}/wecom/callback", params=params, content=body).status_code == 200
+    assert wait_until(lambda: len(mock.sent) == 1)
+    assert mock.contents() == ["问题太长，请精简到 4000 字以内。"]
+    assert services.questions == []

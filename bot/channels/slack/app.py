@@ -10,10 +10,11 @@ into the thread it came from; a thread is one conversation (S7). The asker is a 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -21,9 +22,11 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.assistant.types import AnswerRequest, FinalAnswer, Mode, StreamEvent
+from bot.channels.refusals import FAILURE, refusal_text
 from bot.channels.slack.render import FEEDBACK_ACTION_IDS, answer_messages
-from bot.channels.slack.responder import FAILURE, ThreadResponder
+from bot.channels.slack.responder import ThreadResponder
 from bot.dedupe import DedupeStore
+from bot.errors import StoreUnavailable, error_body
 from bot.principal import ALL_PARKS, Principal
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,7 @@ def build_slack_app(
     public_base_url: str = "",
     native_stream: bool = True,
     parks: Sequence[str] = (ALL_PARKS,),
-    executor: ThreadPoolExecutor | None = None,
+    executor: Executor | None = None,
 ) -> App:
     """Build the bolt App. ``signing_secret`` None means Socket Mode (no request signing).
     ``parks`` is the park scope of everyone asking through this Slack app (``slack.parks``)."""
@@ -96,20 +99,40 @@ def build_slack_app(
         listener_executor=executor,
     )
 
+    @app.error
+    def unreadable(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+        """A signed request bolt could not handle (a payload shape its readers do not expect): 400, not a 500.
+        After an ack (a listener's error) the response is no longer sent; the log has the details either way."""
+        log.error("Slack request failed in bolt: %s", error, exc_info=error)
+        if response is None:
+            return None
+        body = error_body("invalid_body", f"ParkBot could not read this Slack request ({type(error).__name__}).")
+        return BoltResponse(status=400, body=json.dumps(body), headers={"Content-Type": "application/json"})
+
     @app.middleware
     def drop_retried_deliveries(body: dict, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
         event_id = body.get("event_id")
-        if body.get("type") == "event_callback" and event_id and not dedupe.first_time(f"slack:event:{event_id}"):
-            log.info("slack duplicate delivery of %s acknowledged and dropped", event_id)
-            return BoltResponse(status=200, body="")
+        if body.get("type") == "event_callback" and event_id:
+            try:
+                first = dedupe.first_time(f"slack:event:{event_id}")
+            except StoreUnavailable as exc:  # nothing recorded: Slack retries the event, and it is answered then
+                return BoltResponse(status=503, body=json.dumps(error_body(exc.code, str(exc))),
+                                    headers={"Content-Type": "application/json", "Retry-After": str(exc.retry_after_s)})
+            if not first:
+                log.info("slack duplicate delivery of %s acknowledged and dropped", event_id)
+                return BoltResponse(status=200, body="")
         next()
         return None
 
     def answer_in_thread(event: dict, context: Any, question: str) -> None:
         channel = event["channel"]
-        if not dedupe.first_time(f"slack:msg:{channel}:{event['ts']}"):
-            return  # the same message arrived as app_mention and as message (S5)
         thread_ts = event.get("thread_ts") or event["ts"]
+        try:
+            if not dedupe.first_time(f"slack:msg:{channel}:{event['ts']}"):
+                return  # the same message arrived as app_mention and as message (S5)
+        except StoreUnavailable:
+            context.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=FAILURE)
+            return
         team = event.get("team") or context.team_id or ""
         responder = ThreadResponder(
             context.client,
@@ -123,7 +146,7 @@ def build_slack_app(
         try:
             events = stream_answer(ask(team, event.get("user", ""), question, f"slack:{channel}:{thread_ts}"))
         except Exception as exc:  # refused before answering (e.g. too long): say so in the thread
-            context.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=_refusal(exc))
+            context.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=refusal_text(exc))
             return
         responder.run(events)
 
@@ -159,7 +182,7 @@ def build_slack_app(
             answer = next((e.answer for e in stream_answer(asked) if isinstance(e, FinalAnswer)), None)
         except Exception as exc:
             log.warning("slash command answer failed: %s", exc)
-            respond(text=_refusal(exc), response_type="ephemeral")
+            respond(text=refusal_text(exc), response_type="ephemeral")
             return
         if answer is None:
             respond(text=FAILURE)
@@ -184,15 +207,9 @@ def build_slack_app(
     return app
 
 
-def _refusal(exc: Exception) -> str:
-    """What the asker reads when the question is refused (its message names the fix) or fails."""
-    from bot.errors import is_domain_error
-
-    return f"抱歉，无法回答：{exc}" if is_domain_error(exc) else FAILURE
-
-
-def slack_app_for(services: Any, *, signing_secret: str | None) -> App:
-    """The bolt app over ParkBot's services (HTTP mode with a signing secret, Socket Mode without)."""
+def slack_app_for(services: Any, *, signing_secret: str | None, executor: Executor | None = None) -> App:
+    """The bolt app over ParkBot's services (HTTP mode with a signing secret, Socket Mode without);
+    listeners run in ``executor`` (the server's drained pool), or bolt's own pool."""
     cfg = services.settings.slack
     return build_slack_app(
         signing_secret=signing_secret,
@@ -203,4 +220,5 @@ def slack_app_for(services: Any, *, signing_secret: str | None) -> App:
         public_base_url=services.settings.server.public_base_url,
         native_stream=cfg.native_stream,
         parks=cfg.parks,
+        executor=executor,
     )

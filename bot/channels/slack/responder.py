@@ -17,13 +17,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.assistant.types import Answer, FinalAnswer, ScoreLookup, StreamEvent, TextDelta
+from bot.channels.refusals import FAILURE
 from bot.channels.slack.chart import score_chart_png
 from bot.channels.slack.render import ANSWER_BLOCK_PREFIX, UPDATE_TEXT_LIMIT, answer_messages
 
 log = logging.getLogger(__name__)
 
 PLACEHOLDER = "正在查询政策文件…"
-FAILURE = "抱歉，ParkBot 暂时无法回答，请稍后再试。"
 
 
 class ThreadResponder:

@@ -17,11 +17,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.assistant.types import AnswerRequest, FinalAnswer, StreamEvent, TextDelta
+from bot.channels.refusals import refusal_text
 from bot.channels.wecom.crypto import WeComCrypto
+from bot.channels.wecom.messages import aibot_encrypt, parse_aibot_message
 from bot.channels.wecom.render import answer_markdown
 from bot.dedupe import DedupeStore
 from bot.errors import is_domain_error
@@ -44,7 +46,7 @@ class StreamState:
 
 class AiBotChannel:
     def __init__(
-        self, crypto: WeComCrypto, dedupe: DedupeStore, stream: StreamFn, executor: ThreadPoolExecutor | None = None,
+        self, crypto: WeComCrypto, dedupe: DedupeStore, stream: StreamFn, executor: Executor | None = None,
         *, parks: Sequence[str] = (ALL_PARKS,),
     ) -> None:
         self.crypto = crypto
@@ -60,27 +62,23 @@ class AiBotChannel:
         return self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, echostr.replace(" ", "+"))
 
     def handle(self, msg_signature: str, timestamp: str, nonce: str, body: bytes) -> dict | None:
-        """Verify and decrypt a callback; return the encrypted JSON reply, or None for no reply."""
-        try:
-            encrypt = json.loads(body)["encrypt"]
-        except (ValueError, KeyError, TypeError) as exc:
-            from bot.channels.wecom.messages import BadPacket
-
-            raise BadPacket('AI bot callback body must be JSON {"encrypt": …}') from exc
-        message = json.loads(self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, encrypt))
-        kind = message.get("msgtype")
+        """Verify and decrypt a callback; return the encrypted JSON reply, or None for no reply.
+        Raises ``WeComCryptoError`` or ``BadPacket`` (naming the field) for a callback that must not run."""
+        encrypt = aibot_encrypt(body)
+        message = parse_aibot_message(self.crypto.verify_and_decrypt(msg_signature, timestamp, nonce, encrypt))
+        kind = message.msgtype
         if kind == "stream":
-            return self._frame(message.get("stream", {}).get("id", ""), nonce, timestamp)
-        if not self.dedupe.first_time(f"wecom:aibot:{message.get('msgid', '')}"):
+            return self._frame(message.stream.id, nonce, timestamp)
+        if not self.dedupe.first_time(f"wecom:aibot:{message.msgid}"):
             return None
         if kind == "text":
             stream_id = uuid.uuid4().hex
             with self._lock:
                 self._expire()
                 self.streams[stream_id] = StreamState()
-            user = (message.get("from") or {}).get("userid", "")
-            chat = message.get("chatid") or user
-            text = (message.get("text") or {}).get("content", "")
+            user = message.sender.userid
+            chat = message.chatid or user
+            text = message.text.content
             principal = Principal(kind="wecom", name=f"aibot:{user}", parks=self.parks)
             request = AnswerRequest(principal=principal, message=text, conversation_id=f"wecom-aibot:{chat}",
                                     channel="wecom_aibot")
@@ -101,8 +99,11 @@ class AiBotChannel:
                     state.content += event.text
                 state.updated = time.monotonic()
         except Exception as exc:
-            log.exception("AI bot answer failed")
-            state.content += f"\n抱歉，无法回答：{exc}" if is_domain_error(exc) else "\n抱歉，ParkBot 暂时无法回答，请稍后再试。"
+            if is_domain_error(exc):  # refused on purpose (too long, …): the reply says why
+                log.info("AI bot question refused: %s", exc)
+            else:
+                log.exception("AI bot answer failed")
+            state.content += "\n" + refusal_text(exc)
         finally:
             state.finish = True
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from bot import metrics
 from bot.assistant.types import Answer, AnswerRequest
+from bot.channels.refusals import refusal_text
 from bot.channels.wecom.client import WeComClient
 from bot.channels.wecom.crypto import WeComCrypto
 from bot.channels.wecom.messages import InboundMessage, envelope_encrypt, parse_message
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 AnswerFn = Callable[[AnswerRequest], Answer]  # Services.answer
 
 UNSUPPORTED_REPLY = "您好，ParkBot 目前只能回答文字消息。请直接输入您的问题，例如：外籍人才申请工作许可的年龄上限是多少？"
-FAILURE_REPLY = "抱歉，ParkBot 暂时无法回答，请稍后再试。"
 
 
 class WeComChannel:
@@ -38,7 +38,7 @@ class WeComChannel:
         client: WeComClient,
         dedupe: DedupeStore,
         answer: AnswerFn,
-        executor: ThreadPoolExecutor | None = None,
+        executor: Executor | None = None,
         *,
         parks: Sequence[str] = (ALL_PARKS,),
     ) -> None:
@@ -80,9 +80,12 @@ class WeComChannel:
             else:
                 log.info("wecom %s/%s ignored", message.msg_type, message.event)
         except Exception as exc:
-            log.exception("wecom reply to %s failed", message.from_user)
+            if is_domain_error(exc):  # refused on purpose (too long, …): the reply says why
+                log.info("wecom question from %s refused: %s", message.from_user, exc)
+            else:
+                log.exception("wecom reply to %s failed", message.from_user)
             try:  # a refusal's message says what to do (e.g. shorten the question); other faults do not
-                self.client.send_text(message.from_user, f"抱歉，无法回答：{exc}" if is_domain_error(exc) else FAILURE_REPLY)
+                self.client.send_text(message.from_user, refusal_text(exc))
             except Exception:
                 log.exception("wecom failure notice to %s failed too", message.from_user)
 

@@ -1,10 +1,16 @@
-"""Inbound WeCom XML (BOTS.md W3): the encrypted envelope and the decrypted message."""
+"""Inbound WeCom packets, read into types or refused with :class:`BadPacket` naming what is wrong.
+
+The self-built app posts XML (BOTS.md W3): an envelope whose ``<Encrypt>`` holds the message.
+The AI bot posts JSON (W9): ``{"encrypt": "…"}`` whose decrypted text is a JSON message.
+"""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class BadPacket(ValueError):
@@ -63,3 +69,65 @@ def parse_message(xml_text: str) -> InboundMessage:
         agent_id=field("AgentID"),
         event=field("Event"),
     )
+
+
+# -- AI bot (JSON) ------------------------------------------------------------------------------
+
+
+class _Lenient(BaseModel):
+    """A part of a WeCom JSON message: fields ParkBot does not use are ignored, the ones it uses are checked."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class AiBotSender(_Lenient):
+    userid: str = ""
+
+
+class AiBotText(_Lenient):
+    content: str = ""
+
+
+class AiBotStreamRef(_Lenient):
+    id: str = ""
+
+
+class AiBotMessage(_Lenient):
+    """A decrypted AI bot callback: a message (text, image, …), a stream poll or an event."""
+
+    msgid: str = ""
+    msgtype: str = ""
+    chatid: str | None = None
+    sender: AiBotSender = Field(default_factory=AiBotSender, alias="from")
+    text: AiBotText = Field(default_factory=AiBotText)
+    stream: AiBotStreamRef = Field(default_factory=AiBotStreamRef)
+
+
+def _json(text: str | bytes, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise BadPacket(f"{what} is nested too deeply to read") from None
+    except ValueError as exc:  # not JSON, or bytes that are not UTF-8
+        raise BadPacket(f"{what} is not JSON: {exc}") from None
+
+
+def aibot_encrypt(body: bytes) -> str:
+    """The ``encrypt`` field of an AI bot callback body."""
+    data = _json(body, "AI bot callback body")
+    encrypt = data.get("encrypt") if isinstance(data, dict) else None
+    if not isinstance(encrypt, str) or not encrypt:
+        raise BadPacket('AI bot callback body must be a JSON object {"encrypt": "<base64 text>"}')
+    return encrypt
+
+
+def parse_aibot_message(plain: str) -> AiBotMessage:
+    """The decrypted AI bot message, with the fields ParkBot reads checked (e.g. ``from`` must be an object)."""
+    data = _json(plain, "the decrypted AI bot message")
+    if not isinstance(data, dict):
+        raise BadPacket(f"the decrypted AI bot message must be a JSON object, not {type(data).__name__}")
+    try:
+        return AiBotMessage.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}" for e in exc.errors())
+        raise BadPacket(f"the decrypted AI bot message has unexpected fields: {problems}") from None
