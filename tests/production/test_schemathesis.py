@@ -15,16 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.production.conftest import OPS_TOKEN, ProductionServices, make_settings, production_app
-from tests.support.bot_packets import (
-    AIBOT_AES_KEY,
-    AIBOT_TOKEN,
-    SLACK_BOT_TOKEN,
-    SLACK_SIGNING_SECRET,
-    WECOM_AES_KEY,
-    WECOM_CORP_ID,
-    WECOM_SECRET,
-    WECOM_TOKEN,
-)
+from tests.support.bot_packets import bot_settings
 
 _STORE_DIR = tempfile.TemporaryDirectory(prefix="parkbot-schemathesis-")  # removed at exit
 
@@ -35,15 +26,13 @@ def _app():  # type: ignore[no-untyped-def]
         tmp,
         env="production",
         limits={"rate_per_minute": 0},
-        slack={"bot_token": SLACK_BOT_TOKEN, "signing_secret": SLACK_SIGNING_SECRET},
-        wecom={"corp_id": WECOM_CORP_ID, "agent_id": "1000002", "secret": WECOM_SECRET, "token": WECOM_TOKEN,
-               "aes_key": WECOM_AES_KEY, "aibot_token": AIBOT_TOKEN, "aibot_aes_key": AIBOT_AES_KEY},
+        **bot_settings(),
     )
     return production_app(config, ProductionServices(config))
 
 
 # Slack and WeCom speak their platforms' protocols (signed callbacks, text/XML answers), not the
-# JSON contract: they are checked by tests/slack and tests/wecom.
+# JSON contract: they are checked by tests/slack and tests/wecom, and fuzzed by test_fuzz_bot_endpoints.py.
 # 413 is how an over-long message is refused (CONTRACT.md, bot/http/limits.py): a correct rejection.
 CONFIG = schemathesis.Config.from_dict(
     {"checks": {"negative_data_rejection": {"expected-statuses": [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]}}}

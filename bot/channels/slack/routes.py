@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_bolt.request.internals import parse_body
 
 from bot.channels.callbacks import CallbackRefused, built, check_timestamp, refused, utf8
 from bot.channels.slack.app import slack_app_for
-from bot.errors import Unavailable
+from bot.errors import StoreUnavailable, Unavailable, error_body
 from bot.store import off_loop
 from bot.workers import AnswerPool, answer_pools
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["slack"])
 
 ANSWER_WORKERS = 16  # bolt acks slash commands and button clicks from this pool too: keep room for them
@@ -81,7 +83,14 @@ def _dispatch(app: App, request: Request, text: str) -> Any:
         # bolt reads ids from many places of a payload, assuming Slack's shapes
         raise CallbackRefused(f"Slack request body has an unexpected shape ({type(exc).__name__}).", code="invalid_body",
                               status=400) from None
-    return app.dispatch(bolt_request)
+    try:
+        return app.dispatch(bolt_request)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # bolt's own error path failed on this payload (its kwargs read every field)
+        log.error("Slack request failed in bolt: %s", exc, exc_info=exc)
+        raise CallbackRefused(f"ParkBot could not read this Slack request ({type(exc).__name__}).", code="invalid_body",
+                              status=400) from None
 
 
 @router.post("/slack/events", include_in_schema=False)
@@ -97,9 +106,14 @@ async def slack_events(request: Request) -> Response:
         body = await request.body()
         verify_signature(secret, timestamp, signature, body)
         text = utf8(body, "Slack request body")
-        slack_payload(text, request.headers.get("content-type"))
+        payload = slack_payload(text, request.headers.get("content-type"))
         app = await built(request, "slack_app", _bolt_app)
         bolt_response = await off_loop(_dispatch, app, request, text)
     except CallbackRefused as exc:
         return refused(request, exc)
+    if bolt_response.status == 404:  # bolt's "unhandled request": say which, in the one error shape
+        kind = str(payload.get("type") or payload.get("command") or "without a type")[:60]
+        return JSONResponse(status_code=404, content=error_body(
+            "unhandled_request", f"ParkBot does not handle this Slack request ({kind}); it answers mentions, direct "
+            "messages, /parkbot and its feedback buttons (config/slack/manifest.yaml)."))
     return to_starlette_response(bolt_response)
