@@ -106,6 +106,32 @@ def test_malformed_bodies_get_a_4xx_with_a_reason(client, body: bytes, code: str
     assert client.services.questions == []
 
 
+GARBAGE = {"not-json": b"{not json", "list": b"[1,2,3]", "null": b"null", "not-utf8": b"\xff\xfe\x00",
+           "50k-deep": b"[" * 50_000 + b"]" * 50_000, "form": b"payload=%7Bnot-json"}
+
+
+def test_every_route_that_takes_a_body_answers_garbage_with_a_4xx_naming_it(client) -> None:  # type: ignore[no-untyped-def]
+    """The bot endpoints have their own tests; this is every other route that takes a body."""
+    paths = client.app.openapi()["paths"]
+    routes = [(method.upper(), path.replace("{park_id}", "SYN-001").replace("{ref}", "no-such-document"))
+              for path, operations in paths.items() for method in operations if method in ("post", "put", "patch")]
+    assert len(routes) >= 8
+    for method, path in routes:
+        for name, body in GARBAGE.items():
+            for content_type in ("application/json", "application/x-www-form-urlencoded", "text/plain",
+                                 "multipart/form-data; boundary=x"):
+                resp = client.request(method, path, content=body, headers={**AUTH, "Content-Type": content_type})
+                where = (method, path, name, content_type, resp.status_code, resp.text[:200])
+                assert resp.status_code < 500, where
+                if resp.status_code < 400:  # a proper answer: POST /logout takes no body and signs out
+                    assert path == "/logout", where
+                elif resp.headers["content-type"].startswith("text/html"):  # the sign-in form answers with its page
+                    assert "令牌无效" in resp.text, where
+                else:
+                    assert resp.json()["error"]["message"], where
+    assert client.services.questions == []
+
+
 def test_wrong_shapes_get_422_naming_the_field(client) -> None:  # type: ignore[no-untyped-def]
     for body in ({"message": 5}, {"msg": "hi"}, ["hi"], {"message": "hi", "mode": "poem"}):
         resp = client.post("/api/chat", json=body, headers=AUTH)
