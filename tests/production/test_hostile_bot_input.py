@@ -215,3 +215,11 @@ def test_refused_callbacks_count_toward_the_rate_limit_and_real_ones_are_never_l
         assert limited.json()["error"]["code"] == "rate_limited"
         body = b'{"type": "url_verification", "challenge": "still-here"}'  # Slack itself, from the same address
         assert client.post("/slack/events", content=body, headers=slack_headers(body)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/wecom/callback", "/wecom/aibot"])
+def test_a_forged_or_stale_url_verification_is_refused_by_name(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    forged = {"msg_signature": "0" * 40, "timestamp": str(int(time.time())), "nonce": "n", "echostr": "AAAA"}
+    assert refusal(client.get(path, params=forged))[:2] == (401, "wecom_bad_signature")
+    stale = {**forged, "timestamp": str(int(time.time()) - 86_400)}
+    assert refusal(client.get(path, params=stale))[:2] == (401, "stale_request")

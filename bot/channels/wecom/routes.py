@@ -58,20 +58,28 @@ async def _run_checked(call: Callable[..., T], *args: object) -> T:
     """Run a channel call in a worker thread; its protocol errors become refusals (401 / 400)."""
     try:
         return await off_loop(call, *args)
-    except WeComCryptoError as exc:
-        raise CallbackRefused(f"{exc}: the callback is not from this WeCom app (or its Token/EncodingAESKey "
-                              "settings are not the app's).", code=exc.code) from None
-    except BadPacket as exc:
-        raise CallbackRefused(str(exc), code=exc.code, status=400) from None
+    except (WeComCryptoError, BadPacket) as exc:
+        raise _refusal(exc) from None
 
 
-def _verified(channel: WeComChannel | AiBotChannel, signature: str, timestamp: str, nonce: str, echostr: str) -> Response:
-    """URL verification (W1): the decrypted echostr, or 401 and nothing else."""
+def _verified(request: Request, channel: WeComChannel | AiBotChannel, signature: str, timestamp: str, nonce: str,
+              echostr: str) -> Response:
+    """URL verification (W1): the decrypted echostr as plain text, or a refusal naming the check."""
     try:
-        return PlainTextResponse(channel.verify_url(signature, timestamp, nonce, echostr))
-    except WeComCryptoError as exc:
-        log.warning("WeCom URL verification rejected: %s", exc)
-        return PlainTextResponse("invalid signature or ciphertext", status_code=401)
+        _precheck(signature, timestamp)
+        try:
+            return PlainTextResponse(channel.verify_url(signature, timestamp, nonce, echostr))
+        except WeComCryptoError as exc:
+            raise _refusal(exc) from None
+    except CallbackRefused as exc:
+        return refused(request, exc)
+
+
+def _refusal(exc: WeComCryptoError | BadPacket) -> CallbackRefused:
+    if isinstance(exc, WeComCryptoError):
+        return CallbackRefused(f"{exc}: the callback is not from this WeCom app (or its Token/EncodingAESKey settings "
+                               "are not the app's).", code=exc.code)
+    return CallbackRefused(str(exc), code=exc.code, status=400)
 
 
 def _wecom_configured(request: Request) -> WeComSettings:
@@ -117,11 +125,7 @@ def wecom_verify(
     echostr: str = Query(...),
 ) -> Response:
     _wecom_configured(request)
-    try:
-        _precheck(msg_signature, timestamp)
-    except CallbackRefused as exc:
-        return refused(request, exc)
-    return _verified(wecom_channel(request), msg_signature, timestamp, nonce, echostr)
+    return _verified(request, wecom_channel(request), msg_signature, timestamp, nonce, echostr)
 
 
 @router.post("/wecom/callback", response_class=PlainTextResponse, include_in_schema=False)
@@ -167,11 +171,7 @@ def aibot_verify(
     echostr: str = Query(...),
 ) -> Response:
     _aibot_configured(request)
-    try:
-        _precheck(msg_signature, timestamp)
-    except CallbackRefused as exc:
-        return refused(request, exc)
-    return _verified(aibot_channel(request), msg_signature, timestamp, nonce, echostr)
+    return _verified(request, aibot_channel(request), msg_signature, timestamp, nonce, echostr)
 
 
 @router.post("/wecom/aibot", include_in_schema=False)
