@@ -115,3 +115,11 @@ def test_the_readme_and_the_compose_file_say_how_to_make_the_first_token() -> No
     command = "docker compose run --rm --no-deps parkbot parkbot token create"
     assert command in README and command in COMPOSE_TEXT
     assert "parkbot-var" in README
+
+
+def test_docker_waits_for_answers_in_progress_before_killing_the_server() -> None:
+    """``docker compose stop`` sends SIGTERM, then SIGKILL after stop_grace_period (10 s unless
+    set): the grace must outlast the server's drain of Slack/WeCom answers in progress."""
+    grace = re.fullmatch(r"(\d+)s", str(PARKBOT.get("stop_grace_period", "10s")))
+    assert grace, "stop_grace_period is written in seconds, e.g. 30s"
+    assert int(grace[1]) > Settings().server.drain_timeout_s
