@@ -6,7 +6,10 @@
 - the title, or words of it that no other title has ("十二五纲要", "高质量发展的若干意见",
   "创新驱动战略提升行动"): `title`;
 - a year with a document kind ("2005年的创新纲要", "2020年国务院意见"): `title` when exactly the
-  documents issued that year match.
+  documents issued that year match;
+- the short name of a law or regulation ("科技进步法", "成果转化法", "中关村条例", "青岛专利保护规定"):
+  the name's characters, before its kind (法, 条例, 规定, 办法, 细则), appear in that order in one
+  title of the same kind (`ShortNames`).
 """
 
 from __future__ import annotations
@@ -41,6 +44,16 @@ def doc_number_refs(text: str, documents: Mapping[str, DocumentMeta]) -> set[str
     return found
 
 
+def doc_number_spans(text: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
+    """The parts of a (normalised, folded) question that name documents by 文号: "国发〔2020〕7号", "7号文"."""
+    spans: list[str] = []
+    numbers = {fold(x) for meta in documents.values() for x in (meta.doc_number, meta.doc) if x and "〔" in x}
+    spans += [n for n in numbers if n in text]
+    known = {m.group(2) for n in numbers for m in [_NUMBER_OF.search(n)] if m}
+    spans += [m.group(0) for m in _SHORT_NUMBER.finditer(text) if m.group(1) in known]
+    return spans
+
+
 class TitleMatcher:
     """Documents whose title a question quotes: the whole title, two of the title's distinctive
     words (words no other title has), or one distinctive word next to a document kind word
@@ -56,8 +69,10 @@ class TitleMatcher:
         }
         self.tokenizer = tokenizer
 
+        self.short_names = ShortNames(documents)
+
     def __call__(self, text: str) -> set[str]:
-        found = {d for d, t in self.titles.items() if t and t in text}
+        found = {d for d, t in self.titles.items() if t and t in text} | self.short_names(text)
         tokens = set(self.tokenizer(text))
         has_kind = bool(_KIND.search(text))
         for doc_id, words in self.distinctive.items():
@@ -66,10 +81,103 @@ class TitleMatcher:
             if n >= 2 or (n == 1 and has_kind):
                 found.add(doc_id)
         for m in _YEAR_KIND.finditer(text):
-            year_docs = {d for d, meta in self.documents.items() if (meta.date or "").startswith(m.group(1))}
-            if year_docs and len(year_docs) < len(self.documents):
-                found |= year_docs
+            found |= self._of_year(m.group(1), m.group(2))
         return found
+
+    def _of_year(self, year: str, kind: str) -> set[str]:
+        """The documents of a year that "<year>年的<kind>" names: those whose title ends with the kind
+        (the 纲要, not the notice forwarding it), else all of that year (when not the whole corpus)."""
+        year_docs = {d for d, meta in self.documents.items() if (meta.date or "").startswith(year)}
+        of_kind = {d for d in year_docs if self.titles[d].endswith(kind)}
+        if of_kind:
+            return of_kind
+        return year_docs if len(year_docs) < len(self.documents) else set()
+
+    def spans(self, text: str, skip: set[str] | None = None) -> list[str]:
+        """The parts of ``text`` that name documents by title: the title, a short name ("科技进步法"),
+        "<year>年的<kind>", and a distinctive title word just before a kind word ("十二五纲要") of a
+        document not in ``skip`` (those named otherwise, by 文号: their words are the question's)."""
+        found = self(text)
+        spans = [t for d, t in self.titles.items() if d in found and t and t in text]
+        spans += self.short_names.spans(text)
+        tokens = set(self.tokenizer(text))
+        for d in found - (skip or set()):
+            for word in self.distinctive.get(d, set()) & tokens:
+                if re.search(re.escape(word) + r"[^，,。？?\s]{0,6}?(?:" + _KIND.pattern + ")", text):
+                    spans.append(word)
+        spans += [m.group(0) for m in _YEAR_KIND.finditer(text) if self._of_year(m.group(1), m.group(2))]
+        return spans
+
+
+class ShortNames:
+    """Laws and regulations named the short way: "科技进步法" for 中华人民共和国科学技术进步法.
+
+    A name is the text before a kind word (法, 条例, 规定, 办法, 细则). It names a document whose
+    title ends with the same kind when its core (without 中华人民共和国 and the kind) contains the
+    name's characters as one run of at least 3 (中关村 → 中关村国家自主创新示范区条例), or in order
+    covering at least half of the core (科技进步 → 科学技术进步), or is the core's first two
+    characters (山东 → 山东省促进科技成果转化条例). A name that fits several titles equally well
+    names none of them."""
+
+    KINDS = ("实施细则", "细则", "条例", "规定", "办法", "法")
+    MIN_RUN = 3
+    MIN_COVER = 0.5
+
+    def __init__(self, documents: Mapping[str, DocumentMeta]) -> None:
+        self.cores: dict[str, list[tuple[str, str]]] = {}  # kind -> [(doc id, core)]
+        for doc_id, meta in documents.items():
+            title = fold(meta.title).replace("中华人民共和国", "")
+            kind = next((k for k in self.KINDS if title.endswith(k)), None)
+            if kind and len(title) > len(kind) + 1:
+                self.cores.setdefault(kind, []).append((doc_id, title[: -len(kind)]))
+        self._kind = re.compile("|".join(self.KINDS))
+
+    def __call__(self, text: str) -> set[str]:
+        return {doc for doc, _ in self._names(text)}
+
+    def spans(self, text: str) -> list[str]:
+        """The short names in ``text`` that name a document, kind included ("科技进步法")."""
+        return [span for _, span in self._names(text)]
+
+    def _names(self, text: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for m in self._kind.finditer(text):
+            candidates = self.cores.get(m.group(0), [])
+            if not candidates:
+                continue
+            best: dict[str, tuple[float, str]] = {}
+            start = m.start()
+            for j in range(start - 2, max(-1, start - 17), -1):
+                name = text[j:start]
+                if not re.fullmatch(r"[\u4e00-\u9fff0-9a-z]+", name):
+                    break
+                for doc_id, core in candidates:
+                    score = _fit(name, core, self.MIN_RUN, self.MIN_COVER)
+                    if score > best.get(doc_id, (0.0, ""))[0]:
+                        best[doc_id] = (score, text[j:m.end()])
+            if best:
+                top = max(v for v, _ in best.values())
+                winners = [(d, span) for d, (v, span) in best.items() if v == top]
+                if len(winners) == 1:
+                    found.append(winners[0])
+        return found
+
+
+def _fit(name: str, core: str, min_run: int, min_cover: float) -> float:
+    """How well a short name fits a title's core: 0 when it does not."""
+    if len(name) >= min_run and name in core:
+        return len(name) / len(core) + 1.0  # a run of the title itself beats letters in order
+    if len(name) == 2 and core.startswith(name):
+        return 0.5 / len(core)  # the title's first two characters, a place: "山东条例"
+    if len(name) < 4:
+        return 0.0
+    pos = 0
+    for ch in name:
+        pos = core.find(ch, pos) + 1
+        if pos == 0:
+            return 0.0
+    cover = len(name) / len(core)
+    return cover if cover >= min_cover else 0.0
 
 
 _KIND_WORDS = {"纲要", "意见", "方案", "通知", "规划", "文件", "办法", "规定", "指导意见", "若干意见", "实施方案"}

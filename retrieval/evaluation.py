@@ -85,6 +85,7 @@ class EvalCase(BaseModel):
     expected: list[Expected] = []
     facts: list[str] = Field(default=[], description="Short strings a correct answer must state")
     category: str = "paraphrase"
+    split: str = Field(default="", description="'tune' (looked at while improving) or 'heldout'; empty: unsplit")
 
 
 def load_cases(path: str | Path) -> list[EvalCase]:

@@ -39,6 +39,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -137,6 +139,8 @@ class Index:
         self.embedder = embedder
         self._collection = collection
         self._vectors: np.ndarray | None = None
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # recent query vectors, by text
+        self._queries_lock = threading.Lock()
         self._by_doc: dict[str, list[Chunk]] = {}
         for chunk in chunks.values():
             self._by_doc.setdefault(chunk.doc, []).append(chunk)
@@ -203,10 +207,24 @@ class Index:
     def stats(self) -> dict[str, int]:
         return {"documents": len(self.documents), "chunks": len(self.chunks)}
 
+    QUERY_CACHE = 256
+
     def embed_query(self, text: str) -> np.ndarray:
+        """The query's vector; the last ``QUERY_CACHE`` ones are kept, so one question searched in
+        several documents (or asked again) is embedded once."""
         if self.embedder is None:
             raise IndexStale("This index was opened without an embedder; pass one to Index.open to embed queries")
-        return self.embedder.embed_query(text)
+        with self._queries_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+        vector = self.embedder.embed_query(text)
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > self.QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
 
     def vectors(self) -> np.ndarray:
         """All chunk vectors as one float32 matrix whose rows follow `self.chunks`."""

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from retrieval.coverage import Coverage, assess, keyword_lead, keyword_match
-from retrieval.docrefs import TitleMatcher, doc_number_refs
+from retrieval.docrefs import TitleMatcher, doc_number_refs, doc_number_spans
 from retrieval.errors import BadQuery, UnknownDocument
 from retrieval.fusion import Fused, fuse
 from retrieval.models import Chunk, DocumentMeta, Hit
@@ -61,6 +61,8 @@ class SearchResult(BaseModel):
     query: NormalizedQuery
     hits: list[Hit]
     coverage: Coverage
+    named_docs: list[str] = []  # documents the question names (文号, "7号文", title words), whatever the filters
+    named_spans: list[str] = []  # the parts of the (normalised) question that name them
     timings_ms: dict[str, float] = {}
 
 
@@ -171,6 +173,8 @@ class Searcher:
         n = self.config.fusion.candidates
         dense = self.dense.search(vector, n, allowed)
         keyword = self.keyword.search(tokens, n, allowed)
+        named = self.named_documents(nq.expanded)
+        spans = self.reference_spans(nq.text) if named else []
         if mode == "hybrid":
             fused = fuse(dense, keyword, self.config.fusion, self._boosts(nq, dense, keyword))
         else:
@@ -186,7 +190,7 @@ class Searcher:
         timings = {"normalize": t1 - t0, "embed": t2 - t1, "retrieve": t3 - t2, "rerank": t4 - t3,
                    "shape": t5 - t4}
         logger.debug("search %r: %d hits, coverage %.3f", query[:40], len(hits), coverage.score)
-        return SearchResult(query=nq, hits=hits, coverage=coverage,
+        return SearchResult(query=nq, hits=hits, coverage=coverage, named_docs=sorted(named), named_spans=spans,
                             timings_ms={s: round(v * 1000, 2) for s, v in timings.items()})
 
     def section(self, doc: str, section: str) -> list[Hit]:
@@ -199,6 +203,18 @@ class Searcher:
         rows = sorted((int(r) for r in self._doc_rows.get(doc_id, []) if self.chunks[int(r)].section == section),
                       key=lambda r: self.chunks[r].position)
         return with_versions([self.shaper.hit(r, 1.0) for r in rows], self.documents)
+
+    def named_documents(self, query: str) -> set[str]:
+        """The documents a (normalised) question names: its 文号 in full or as "N号文", or words of a title."""
+        text = fold(query)
+        return doc_number_refs(text, self.documents) | self._title_refs(text)
+
+    def reference_spans(self, query: str) -> list[str]:
+        """The parts of a (normalised) question that name documents, longest first."""
+        text = fold(query)
+        by_number = doc_number_refs(text, self.documents)
+        spans = set(doc_number_spans(text, self.documents)) | set(self._title_refs.spans(text, by_number))
+        return sorted(spans, key=len, reverse=True)
 
     def resolve_doc(self, doc: str) -> str:
         """The document id for a 文号 (any bracket style), a document id or a title."""

@@ -23,6 +23,7 @@ Figures (``AnswerFigures``):
 - ``refusal_accuracy``: share of unanswerable questions answered with ``grounded == false``;
 - ``false_refusal_rate``: share of answerable questions answered with ``grounded == false`` (an
   answer function that raised counts as not answered);
+- ``unanswerable_refused`` / ``answerable_refused``: the same two as counts ("7 of 8 refused");
 - ``latency_p50_ms`` / ``latency_p95_ms``: wall time of one ``answer_fn`` call.
 
 Pure apart from the clock: no index, no model; ``bot/cli/eval.py`` (``parkbot eval --answers``)
@@ -108,6 +109,7 @@ class AnswerCaseResult(BaseModel):
     id: str
     category: str
     lang: str
+    split: str = ""
     answerable: bool
     grounded: bool | None = Field(None, description="None when the answer function raised")
     intent: str = ""
@@ -151,6 +153,8 @@ class AnswerFigures(BaseModel):
     all_facts: float | None = Field(description="Share of answerable questions stating every expected fact")
     refusal_accuracy: float | None = Field(description="Share of unanswerable questions answered grounded=false")
     false_refusal_rate: float | None = Field(description="Share of answerable questions answered grounded=false")
+    unanswerable_refused: int = Field(default=0, description="Unanswerable questions answered grounded=false (of `unanswerable`)")
+    answerable_refused: int = Field(default=0, description="Answerable questions answered grounded=false (of `answerable`)")
     latency_p50_ms: float | None = None
     latency_p95_ms: float | None = None
     errors: int = 0
@@ -160,6 +164,7 @@ class AnswerReport(BaseModel):
     overall: AnswerFigures
     by_category: dict[str, AnswerFigures]
     by_lang: dict[str, AnswerFigures]
+    by_split: dict[str, AnswerFigures] = Field(default={}, description="'tune' and 'heldout' when the cases are split")
     cases: list[AnswerCaseResult]
 
     def misses(self) -> list[AnswerCaseResult]:
@@ -198,6 +203,8 @@ def answer_figures(results: Sequence[AnswerCaseResult]) -> AnswerFigures:
         all_facts=_share(sum(not r.facts_missing for r in answerable), len(answerable)),
         refusal_accuracy=_share(sum(r.grounded is False for r in unanswerable), len(unanswerable)),
         false_refusal_rate=_share(sum(r.refused for r in answerable), len(answerable)),
+        unanswerable_refused=sum(r.grounded is False for r in unanswerable),
+        answerable_refused=sum(r.refused for r in answerable),
         latency_p50_ms=round(p50, 1) if p50 is not None else None,
         latency_p95_ms=round(p95, 1) if p95 is not None else None,
         errors=sum(r.error is not None for r in results),
@@ -220,6 +227,7 @@ def evaluate_answer(
         id=case.id,
         category=case.category,
         lang=case.lang,
+        split=case.split,
         answerable=case.answerable,
         grounded=bool(_get(answer, "grounded", True)),
         intent=str(_get(answer, "intent", "") or ""),
@@ -255,7 +263,8 @@ def evaluate_answers(
             ms = (clock() - started) * 1000
             log.warning("answer to %s failed: %s", case.id, exc)
             results.append(AnswerCaseResult(
-                id=case.id, category=case.category, lang=case.lang, answerable=case.answerable, grounded=None,
+                id=case.id, category=case.category, lang=case.lang, split=case.split, answerable=case.answerable,
+                grounded=None,
                 latency_ms=round(ms, 1), cites_evidence=False if case.answerable else None,
                 facts_missing=list(case.facts), error=f"{type(exc).__name__}: {exc}",
             ))
@@ -272,6 +281,7 @@ def evaluate_answers(
         overall=answer_figures(results),
         by_category=group(lambda r: r.category),
         by_lang=group(lambda r: r.lang),
+        by_split={name: fig for name, fig in group(lambda r: r.split).items() if name},
         cases=results,
     )
 

@@ -91,6 +91,8 @@ class SearchArgs(_Args):
     query: str = Field(min_length=1, description="The question in Chinese, in the documents' wording where possible.")
     k: int = Field(default=5, ge=1, le=SEARCH_K_LIMIT, description="How many passages to return.")
     doc: str | None = Field(default=None, description="Optional 文号 (e.g. 国发〔2020〕7号) to search within one document.")
+    jurisdiction: str | None = Field(default=None, description="Optional: only documents of national, province, city "
+                                     "or one place (广东省, 青岛市).")
 
 
 class ParkArgs(_Args):
@@ -254,9 +256,11 @@ class Toolbox:
     # -- policies ------------------------------------------------------------------------------------
 
     @tool(SearchArgs)
-    def search_policies(self, query: str, k: int = 5, doc: str | None = None) -> ToolOutcome:
+    def search_policies(self, query: str, k: int = 5, doc: str | None = None,
+                        jurisdiction: str | None = None) -> ToolOutcome:
         """Search the policy documents; returns numbered passages to cite as [n]."""
-        args: dict[str, Any] = {"query": query, "k": k} | ({"doc": doc} if doc else {})
+        filters = ({"doc": doc} if doc else {}) | ({"jurisdiction": jurisdiction} if jurisdiction else {})
+        args: dict[str, Any] = {"query": query, "k": k} | filters
         if self.search is None:
             return self._fail("search_policies", args, "index_missing")
         if len(query) > MAX_QUERY_CHARS:  # a long message (within the chat limit) searches with its head
@@ -264,7 +268,7 @@ class Toolbox:
             query = query[:MAX_QUERY_CHARS]
         t0 = time.perf_counter()
         try:
-            found = self.search.run(query, k, {"doc": doc} if doc else None)
+            found = self.search.run(query, k, filters or None)
         except Exception as exc:
             code = getattr(exc, "code", None)
             if code is None:
@@ -275,7 +279,9 @@ class Toolbox:
         ms = (time.perf_counter() - t0) * 1000
         expanded = getattr(getattr(found, "query", None), "expanded", None) or query
         result = PolicyPassages(query=query, query_expanded=expanded, hits=list(found.hits),
-                                coverage=getattr(found, "coverage", None))
+                                coverage=getattr(found, "coverage", None),
+                                named_docs=list(getattr(found, "named_docs", None) or []),
+                                named_spans=list(getattr(found, "named_spans", None) or []))
         lines = [f"[{i}] {h.doc} {h.section} (chunk {h.chunk_id}): {h.text[:400]}" for i, h in enumerate(result.hits, 1)]
         if not result.covered:
             lines.insert(0, "NOTE: the corpus probably does not cover this question (coverage below threshold).")

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from bot.principal import Principal
 from retrieval.coverage import Coverage
-from retrieval.models import Hit
+from retrieval.models import Hit, Jurisdiction
 from scoring.cards import ScoreCard
 from scoring.eligibility import EligibilityReport
 from scoring.explain import Explanation
@@ -65,12 +65,19 @@ class Citation(BaseModel):
     text: str
     date: str | None = None
     status: str = "in_force"
+    issuer: str | None = None
+    doc_number: str | None = None
+    jurisdiction: Jurisdiction | None = Field(default=None, description="Whose rule: national, a province's or a city's")
+    superseded_by: str | None = None
+    outdated: str = Field(default="", description="Why the rule may be out of date (superseded, repealed, a plan period "
+                                          "or target year passed), as the answer words it; empty when current")
 
     @classmethod
-    def from_hit(cls, hit: Hit, n: int) -> Citation:
+    def from_hit(cls, hit: Hit, n: int, outdated: str = "") -> Citation:
         """The citation of a search hit (a document without a title is named by its 文号)."""
         return cls(n=n, chunk_id=hit.chunk_id, doc=hit.doc, title=hit.title or hit.doc, section=hit.section,
-                   text=hit.text, date=hit.date, status=hit.status)
+                   text=hit.text, date=hit.date, status=hit.status, issuer=hit.issuer, doc_number=hit.doc_number,
+                   jurisdiction=hit.jurisdiction, superseded_by=hit.superseded_by, outdated=outdated)
 
 
 # -- tool results ---------------------------------------------------------------------------------
@@ -84,6 +91,8 @@ class PolicyPassages(BaseModel):
     query_expanded: str
     hits: list[Hit]
     coverage: Coverage | None = None
+    named_docs: list[str] = Field(default_factory=list, description="Documents the query names (文号, 7号文, title words)")
+    named_spans: list[str] = Field(default_factory=list, description="The parts of the query that name them")
 
     @property
     def covered(self) -> bool:

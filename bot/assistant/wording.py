@@ -39,14 +39,31 @@ class Overall(_Strict):
         return {"pass": self.pass_, "fail": self.fail, "incomplete": self.incomplete}.get(value, value)
 
 
+class JurisdictionWords(_Strict):
+    """How a document's level and place read in its label: 国家层面, 广东省, 深圳市."""
+
+    national: str
+    province: str
+    city: str
+
+    def of(self, level: str, place: str) -> str:
+        return str(getattr(self, level, "{place}")).format(place=place) if level in ("national", "province", "city") \
+            else place
+
+
 class PolicyWording(_Strict):
-    intro: str
     document: str
     document_untitled: str
     details_separator: str
     passage_head: str
     section_prefix: str
     status: str
+    lead: str
+    grant: str
+    forbid: str
+    basis: str
+    jurisdiction: JurisdictionWords
+    outdated: str
 
 
 class RefusalWording(_Strict):
@@ -56,6 +73,13 @@ class RefusalWording(_Strict):
     topic_unnamed: str
     closest: str
     documents_separator: str
+    partial: str
+    other_year: str
+    no_year: str
+    year_detail: str
+    other_place: str
+    other_place_docs: str
+    not_in_named: str
 
 
 class StatusWords(_Strict):
@@ -75,6 +99,27 @@ class NotesWording(_Strict):
     no_longer_in_force: str
     also_covered: str
     statuses: StatusWords
+    plan_over: str
+    target_passed: str
+
+
+class MetadataWording(_Strict):
+    """Answers about a document itself (文号, dates, issuer, status, jurisdiction)."""
+
+    date: str
+    date_law: str
+    effective_date: str
+    issuer: str
+    doc_number: str
+    no_doc_number: str
+    title: str
+    status: str
+    jurisdiction: str
+    not_stated: str
+    from_record: str
+    day: str
+    statuses: dict[str, str]
+    fields: dict[str, str]
 
 
 class ScoreWording(_Strict):
@@ -226,6 +271,7 @@ class LanguageWording(_Strict):
     policy: PolicyWording
     refusal: RefusalWording
     notes: NotesWording
+    metadata: MetadataWording
     score: ScoreWording
     explain: ExplainWording
     compare: CompareWording

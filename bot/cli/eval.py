@@ -5,7 +5,13 @@ searcher in each mode and prints recall@1/5/10, MRR@10, refusal accuracy and fal
 rate side by side (``--json`` for scripts). With ``--answers`` it also puts every question to
 the assistant (``Services.answer``, offline mode, one conversation per question) and prints the
 answer figures: citation validity, evidence cited, facts stated, refusal accuracy, false
-refusals and latency. The metrics are `retrieval.evaluation`'s and `bot.assistant.evaluation`'s;
+refusals and latency, overall and per split (``tune``: looked at while improving ParkBot;
+``heldout``: not), category and language. ``--split heldout`` keeps one split only.
+
+``--corpus DIR`` evaluates against another folder of documents (e.g. the real documents of
+``tests/corpora/real`` with ``--cases tests/corpora/questions.jsonl``): the folder is indexed
+into ``<index_dir>-eval/<folder name>`` (later runs only check it is current) and the current
+index is left alone. The metrics are `retrieval.evaluation`'s and `bot.assistant.evaluation`'s;
 this module only adapts the searcher and the service and renders the figures.
 """
 
@@ -158,16 +164,19 @@ def answers_table(report: AnswerReport, title: str) -> Table:
     table.add_column("n", justify="right")
     for heading, _ in ANSWER_COLUMNS:
         table.add_column(heading, justify="right")
+    table.add_column("refused", justify="right")
     table.add_column("p50 ms", justify="right")
     table.add_column("p95 ms", justify="right")
     rows = [("all", report.overall)]
+    rows += [(f"split:{name}", fig) for name, fig in report.by_split.items()]
     rows += [(name, fig) for name, fig in report.by_category.items()]
     rows += [(f"lang:{name}", fig) for name, fig in report.by_lang.items()]
     for label, fig in rows:
         cells = [_pct(getattr(fig, attr)) for _, attr in ANSWER_COLUMNS]
         if fig.citation_validity is not None and fig.citation_validity < 1.0:
             cells[0] = f"[bold red]{cells[0]}[/bold red]"
-        table.add_row(label, str(fig.cases), *cells, _ms(fig.latency_p50_ms), _ms(fig.latency_p95_ms))
+        refused = f"{fig.unanswerable_refused}/{fig.unanswerable} · {fig.answerable_refused}/{fig.answerable}"
+        table.add_row(label, str(fig.cases), *cells, refused, _ms(fig.latency_p50_ms), _ms(fig.latency_p95_ms))
     return table
 
 
@@ -254,16 +263,30 @@ def _default_cases() -> Path:
     return project_root() / "tests" / "eval" / "dev_qa.jsonl"
 
 
-def _build_services() -> Any:
-    """Services as the server builds them, but answering offline and remembering nothing on disk."""
+def _build_services(corpus: Path | None = None) -> Any:
+    """Services as the server builds them, but answering offline and remembering nothing on disk.
+
+    With ``corpus``, over an index of that folder kept beside the current one (built or brought up
+    to date first; an unchanged folder costs a parse and no embedding)."""
     from bot.services import Services
     from bot.settings import get_settings
 
     settings = get_settings()
-    settings = settings.model_copy(update={
+    update: dict[str, Any] = {
         "llm": settings.llm.model_copy(update={"backend": "offline"}),
         "store": settings.store.model_copy(update={"url": "sqlite://"}),
-    })
+    }
+    if corpus is not None:
+        index_dir = settings.paths.index.with_name(f"{settings.paths.index.name}-eval") / corpus.resolve().name
+        update["paths"] = settings.paths.model_copy(update={"index_dir": str(index_dir), "corpus_dir": str(corpus)})
+    settings = settings.model_copy(update=update)
+    if corpus is not None:
+        from retrieval.ingest import build_index
+
+        report = build_index(corpus, settings.retrieval_config())
+        if report.all_failed:
+            raise RuntimeError(f"--corpus {corpus}: no document could be indexed "
+                               f"({'; '.join(f'{f.source}: {f.reason}' for f in report.failed)})")
     return Services(settings)
 
 
@@ -301,6 +324,14 @@ def eval_command(
         bool,
         typer.Option("--misses", help="Also list the questions hybrid misses at k=5 (and, with --answers, the answers that miss)"),
     ] = False,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Only the cases of this split (tune or heldout)")
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Evaluate over an index of this folder of documents instead of the current "
+                     "index (built beside it on first use)"),
+    ] = None,
 ) -> None:
     """Run the evaluation set through dense-only, BM25-only and hybrid search (and, with --answers,
     the offline assistant) and print the figures."""
@@ -323,9 +354,19 @@ def eval_command(
     except RetrievalError as exc:
         err_console.print(str(exc), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from exc
+    if split is not None:
+        splits = sorted({c.split for c in loaded if c.split})
+        loaded = [c for c in loaded if c.split == split]
+        if not loaded:
+            err_console.print(f"--split: no case of {path.name} is in split '{split}' "
+                              f"(its splits: {', '.join(splits) or 'none'})", markup=False, soft_wrap=True)
+            raise typer.Exit(2)
+    if corpus is not None and not corpus.is_dir():
+        err_console.print(f"--corpus: {corpus} is not a folder of documents", markup=False, soft_wrap=True)
+        raise typer.Exit(2)
     answer_report = None
     try:
-        services = _build_services()
+        services = _build_services(corpus)
         try:
             searcher = _build_searcher(services)
             reports = compare_modes(loaded, searcher, modes)
@@ -368,7 +409,7 @@ def eval_command(
             "valid cit.: every [n] resolves and every citation quotes an indexed passage verbatim (must be 1.000); "
             "evidence: an expected evidence passage is cited; facts: share of expected facts stated in the answer "
             "text (all facts: answers stating every one); refusals: grounded=false on unanswerable / answerable "
-            "questions; latency of one answer.",
+            "questions (refused: how many of the unanswerable · of the answerable ones); latency of one answer.",
             style="dim",
             markup=False,
         )

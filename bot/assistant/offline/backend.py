@@ -16,14 +16,16 @@ from typing import Any
 from bot.assistant.backend import Question
 from bot.assistant.offline.composed import Composed
 from bot.assistant.offline.drafting import LetterRules, draft_letter, enquiry_text
+from bot.assistant.offline.metadata import MetadataAnswers
 from bot.assistant.offline.notes import VintageRule
-from bot.assistant.offline.policy import PolicyComposer
+from bot.assistant.offline.policy import PolicyComposer, default_reader
+from bot.assistant.offline.question import Question as QuestionFrame
 from bot.assistant.offline.router import Route, Router, RouterConfig
 from bot.assistant.offline.sentences import AnswerType, SentencePicker
 from bot.assistant.offline.table_rows import named_rows
 from bot.assistant.offline.tool_answers import IndicatorFocus, ToolAnswers
 from bot.assistant.parks import ParkData
-from bot.assistant.tools import PolicySearch, ToolOutcome, find_clause
+from bot.assistant.tools import SEARCH_K_LIMIT, PolicySearch, ToolOutcome, find_clause
 from bot.assistant.types import (
     Answer,
     CategoryTargets,
@@ -44,10 +46,12 @@ from bot.assistant.types import (
     WhatIfOutcome,
 )
 from bot.assistant.wording import Wording, load_wording
+from retrieval.models import Hit
 
 log = logging.getLogger(__name__)
 
 FOLLOWUP_MAX_CHARS = 16  # a longer message is a question of its own, even when it starts with 那
+MAX_NAMED_DOCS = 2  # a question naming more documents than this is answered from all of them
 SCORE_CLAUSE = ("国科发火〔2013〕388号", "附2", "国家高新区评价指标体系 一级指标 二级指标 赋权")
 
 Handler = Generator[ToolOutcome, None, Composed]
@@ -62,6 +66,7 @@ class OfflineBackend:
                  *, search_k: int = 5, expand: Callable[[str], str] = str) -> None:
         self.policy = policy
         self.answers = ToolAnswers(policy)
+        self.metadata = MetadataAnswers(policy.wording)
         self.router_config = router_config
         self.park_data = parks
         self.search_k = search_k
@@ -110,23 +115,73 @@ class OfflineBackend:
         assert isinstance(outcome.result, ToolFailure)
         return self.answers.failure(outcome.result, english=route.language == "en")
 
-    def _search(self, q: Question, query: str) -> Generator[ToolOutcome, None, ToolOutcome]:
-        outcome = q.toolbox.search_policies(query, self.search_k)
+    def _search(self, q: Question, query: str, k: int | None = None, **filters: str | None
+                ) -> Generator[ToolOutcome, None, ToolOutcome]:
+        outcome = q.toolbox.search_policies(query, k or self.search_k, **filters)
         yield outcome
         return outcome
 
     def _on_policy(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        query = q.message
+        """Read the question, search where it points (a named document, a place's own rules), answer."""
+        english = route.language == "en"
+        before = None
         if (route.followup and previous.get("intent") == "policy" and previous.get("query")
                 and len(q.message) <= FOLLOWUP_MAX_CHARS):
-            # "那居留许可呢？" continues the previous question: search with both
-            query = f"{q.message} {previous['query']}"
-        outcome = yield from self._search(q, query)
+            before = str(previous["query"])  # "那居留许可呢？" continues the previous question and its scope
+        query = f"{q.message} {before}" if before else q.message
+        frame = self.policy.read(q.message, before, english=english)
+        evidence = self.policy.evidence(frame)
+        k = SEARCH_K_LIMIT if evidence.places else self.search_k
+        outcome = yield from self._search(q, query, k)
         if not isinstance(outcome.result, PolicyPassages):
             return self._failed(outcome, route)
         found = outcome.result
-        return self.policy.policy_answer(found.query_expanded, found.hits, found.coverage,
-                                         english=route.language == "en", question=q.message)
+        own = evidence.own_rules_of
+        if own and not found.named_docs:  # "广东省对高新区有什么要求": that place's own documents answer
+            local = self.policy.reader.without_places(query, own) or query  # its name is the filter's now
+            mine = yield from self._search(q, local, k, jurisdiction=own[0].name)
+            if isinstance(mine.result, PolicyPassages) and mine.result.hits:
+                found = mine.result.model_copy(update={"hits": _merged(mine.result.hits, found.hits)})
+            else:  # no document of that place: say so, with what other places have
+                return self.policy.other_place(frame, evidence, found.hits, english=english)
+        named = found.named_docs[:MAX_NAMED_DOCS]
+        if found.named_spans:  # "2005年的纲要", "7号文" name documents: they are not what is asked
+            frame = self.policy.reread(frame, found.named_spans, before)
+        if frame.metadata:
+            answer = yield from self._metadata(q, frame, found, named, english=english)
+            if answer is not None:
+                return answer
+        hits = list(found.hits)
+        if named and len(found.named_docs) <= MAX_NAMED_DOCS:
+            per_doc: list[list[Hit]] = []
+            for doc in named:  # the documents the question names answer it: search each of them
+                within = yield from self._search(q, query, doc=doc)
+                if isinstance(within.result, PolicyPassages):
+                    per_doc.append(list(within.result.hits))
+            hits = _merged(_interleaved(per_doc), hits)
+        return self.policy.policy_answer(_without(found.query_expanded, found.named_spans), hits, found.coverage,
+                                         english=english, question=q.message, frame=frame,
+                                         named=named if len(found.named_docs) <= MAX_NAMED_DOCS else ())
+
+    def _metadata(self, q: Question, frame: QuestionFrame, found: PolicyPassages, named: list[str], *,
+                  english: bool) -> Generator[ToolOutcome, None, Composed | None]:
+        """A question about a document's 文号, dates, issuer …: from its metadata, citing its text."""
+        doc = self.metadata.target(q.message, named, found.hits)
+        if doc is None:
+            return None
+        if frame.metadata == ["status"] and not self.metadata.names(q.message, doc, found.hits):
+            return None  # "原来那个…条例还管用吗" may be about a document the corpus only mentions
+        known = next((h for h in found.hits if h.doc == doc), None)
+        within = yield from self._search(q, f"{self.metadata.hint(known)} {q.message}".strip(), SEARCH_K_LIMIT, doc=doc)
+        passages = within.result.hits if isinstance(within.result, PolicyPassages) else []
+        subject = known or next((h for h in passages if h.doc == doc), None)
+        if subject is None:
+            return None
+        if known is None:  # now that the document's values are known, find the passage stating them
+            again = yield from self._search(q, self.metadata.hint(subject), SEARCH_K_LIMIT, doc=doc)
+            passages = _merged(again.result.hits if isinstance(again.result, PolicyPassages) else [], passages)
+        answer = self.metadata.answer(frame, subject, _merged(passages, found.hits), english=english)
+        return answer if answer.text else None
 
     def _on_draft(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         outcome = yield from self._search(q, enquiry_text(q.message, self.letter_rules))
@@ -263,6 +318,30 @@ class OfflineBackend:
         return self.answers.rule(outcome.result, query, hits, clause, english=route.language == "en")
 
 
+def _interleaved(lists: Sequence[Sequence[Hit]]) -> list[Hit]:
+    """One hit of each list in turn (each named document gets its best passages in the top)."""
+    out: list[Hit] = []
+    for row in range(max((len(x) for x in lists), default=0)):
+        out += [x[row] for x in lists if row < len(x)]
+    return _merged(out, [])
+
+
+def _without(text: str, spans: Sequence[str]) -> str:
+    """``text`` without the parts that name documents (matched case- and width-insensitively)."""
+    from bot.assistant.normalize import normalize_message
+
+    out = normalize_message(text)
+    for span in spans:
+        out = out.replace(span, " ")
+    return " ".join(out.split()) or text
+
+
+def _merged(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:
+    """Hits of ``first`` then those of ``then`` not already in it."""
+    seen = {h.chunk_id for h in first}
+    return [*first, *(h for h in then if h.chunk_id not in seen)]
+
+
 def previous_entities(history: Sequence[Turn]) -> dict[str, Any]:
     """The entities the latest assistant turn resolved (park, category, rule …), for follow-ups."""
     for turn in reversed(history):
@@ -273,20 +352,22 @@ def previous_entities(history: Sequence[Turn]) -> dict[str, Any]:
 
 def build_offline_backend(
     search: PolicySearch | None, parks: ParkData | None, router_config: RouterConfig | None = None,
-    wording: Wording | None = None,
+    wording: Wording | None = None, *, home: str | None = None,
 ) -> OfflineBackend:
-    """The offline backend with the tokenizer retrieval uses (so the composer cuts words the same way)."""
+    """The offline backend with the tokenizer retrieval uses (so the composer cuts words the same way);
+    ``home`` is the deployment's own jurisdiction (setting ``assistant.jurisdiction``), if any."""
     from retrieval.normalize import QueryNormalizer
     from retrieval.tokenize import tokenize
 
     config = router_config or RouterConfig.load()
-    answer_types = [AnswerType(name=name, **rule.model_dump()) for name, rule in config.answer_types.items()]
+    reader = default_reader()
+    answer_types = [AnswerType(name=name, **rule.model_dump()) for name, rule in reader.config.answer_kinds.items()]
     picker = SentencePicker(tokenize, quantity_cues=config.quantity_cues, answer_types=answer_types)
 
     def lookup(doc: str, section: str, hint: str) -> Any:
         return find_clause(search, doc, section, hint)
 
     policy = PolicyComposer(picker, vintage_rules=[VintageRule(**v) for v in config.vintage], lookup=lookup,
-                            wording=wording or load_wording())
+                            wording=wording or load_wording(), reader=reader, home=home)
     normalizer = QueryNormalizer()
     return OfflineBackend(policy, config, parks, expand=lambda text: normalizer(text).expanded)

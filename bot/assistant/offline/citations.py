@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.assistant.types import Citation
 from bot.assistant.wording import LanguageWording
 from retrieval.models import Hit
 
+Outdated = Callable[[Hit], str]  # why a passage's rule may be out of date ("" when current)
+
 
 class CitationBook:
-    """Hands out ``[n]`` numbers in order of first use; one number per passage."""
+    """Hands out ``[n]`` numbers in order of first use; one number per passage. With ``outdated``,
+    each citation says why its rule may be out of date (notes.outdated_reason)."""
 
-    def __init__(self) -> None:
+    def __init__(self, outdated: Outdated | None = None) -> None:
         self._by_chunk: dict[str, Citation] = {}
+        self._outdated = outdated
 
     def cite(self, hit: Hit) -> int:
         if hit.chunk_id not in self._by_chunk:
-            self._by_chunk[hit.chunk_id] = Citation.from_hit(hit, len(self._by_chunk) + 1)
+            reason = self._outdated(hit) if self._outdated is not None else ""
+            self._by_chunk[hit.chunk_id] = Citation.from_hit(hit, len(self._by_chunk) + 1, outdated=reason)
         return self._by_chunk[hit.chunk_id].n
 
     def marker(self, hit: Hit | None) -> str:
@@ -28,12 +35,20 @@ class CitationBook:
 
 
 def doc_label(hit: Hit, w: LanguageWording) -> str:
-    """《title》（文号，date）— the 文号 is left out when it is the title (a document without one)."""
+    """《title》（文号，date，level/place）— the 文号 is left out when it is the title (a document without
+    one); the level reads 国家层面 for national rules, else the province or city (广东省, 青岛市)."""
     title = hit.title or hit.doc
-    details = [p for p in (hit.doc if hit.doc and hit.doc != title else "", hit.date or "") if p]
+    j = hit.jurisdiction
+    place = w.policy.jurisdiction.of(j.level, j.place) if j is not None else ""
+    details = [p for p in (hit.doc if hit.doc and hit.doc != title else "", hit.date or "", place) if p]
     if not details:
         return w.policy.document_untitled.format(title=title)
     return w.policy.document.format(title=title, details=w.policy.details_separator.join(details))
+
+
+def short_label(hit: Hit) -> str:
+    """How the direct answer names its source: the 文号, else 《title》."""
+    return hit.doc_number or (hit.doc if hit.doc and hit.doc != hit.title else f"《{hit.title or hit.doc}》")
 
 
 def section_label(hit: Hit) -> str:

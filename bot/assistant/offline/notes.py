@@ -1,10 +1,12 @@
-"""Notes under a quoted answer: targets whose horizon year has passed, and clauses from documents
-that are no longer in force."""
+"""Notes under a quoted answer: targets whose horizon year has passed, plans whose period is over,
+and clauses from documents that are no longer in force; and the same as a short reason on each
+citation (``outdated``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.assistant.offline.citations import CitationBook
@@ -32,12 +34,15 @@ def vintage_note(
     book: CitationBook | None = None,
     rules: Sequence[VintageRule] = (),
     lookup: Lookup | None = None,
+    today: dt.date | None = None,
 ) -> str:
-    """A note on targets with a horizon year ("到2020年"), naming the document's own date.
+    """A note on targets whose horizon year ("到2020年") has passed, naming the document's own date.
 
     The year is taken from a cited passage: the quoted one, or, for a table whose horizon is
-    stated elsewhere (``rules``), the passage ``lookup`` finds, which is then cited too.
+    stated elsewhere (``rules``), the passage ``lookup`` finds, which is then cited too. A horizon
+    still ahead of ``today`` gets no note.
     """
+    this_year = (today or dt.date.today()).year
     found: list[tuple[str, str, str, str]] = []
     looked_up: dict[tuple[str, str, str], Hit | None] = {}  # one search per rule, however many rows are quoted
     for hit in hits:
@@ -55,7 +60,7 @@ def vintage_note(
                         years = intro_years
                         marker = book.marker(intro) if book is not None else ""
                     break
-        if years:
+        if years and int(years[-1]) < this_year:
             found.append((years[-1], (hit.date or "")[:4], hit.doc or hit.title, marker))
     if not found:
         return ""
@@ -98,3 +103,27 @@ def status_note(hits: Sequence[Hit], w: LanguageWording, *, considered: Sequence
             seen.add(hit.doc)
             notes.append(w.notes.also_covered.format(doc=hit.doc, by=by))
     return "\n".join(notes)
+
+
+def plan_period(title: str, periods: Mapping[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """The period of a five-year plan a title names ("“十二五”发展规划纲要" → 2011–2015)."""
+    for name, period in sorted(periods.items(), key=lambda p: -len(p[0])):
+        if name in title:
+            return period
+    return None
+
+
+def outdated_reason(hit: Hit, w: LanguageWording, periods: Mapping[str, tuple[int, int]], today: dt.date) -> str:
+    """Why the rule a passage states may be out of date, worded for a citation label; "" when current.
+
+    A document no longer in force (its status), a plan whose period is over (its title), or a target
+    whose horizon year has passed (the passage's own "到2020年")."""
+    if is_stale(hit):
+        return w.notes.statuses.of(hit.status).rstrip("的")
+    period = plan_period(hit.title or "", periods)
+    if period is not None and period[1] < today.year:
+        return w.notes.plan_over.format(start=period[0], end=period[1])
+    years = sorted({int(y) for y in _HORIZON.findall(hit.text)})
+    if years and years[-1] < today.year:
+        return w.notes.target_passed.format(year=years[-1])
+    return ""

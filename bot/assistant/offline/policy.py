@@ -1,37 +1,68 @@
-"""Policy answers: the quoted sentences that answer a question, each cited, or a plain refusal.
+"""Policy answers: the direct answer first, then the quoted, cited sentences it rests on — or an
+honest partial answer or refusal.
 
-The chosen sentences (``sentences.SentencePicker``) are quoted verbatim, grouped under the
-document they come from (title, 文号, date, section) and cited with ``[n]``. Targets with a horizon
-("到2020年") and clauses of documents no longer in force get a note. When the coverage signal says
-the corpus does not cover the question, or no sentence gives what is asked, the answer says so
-("现有政策文件中没有找到…") and names the closest documents instead of guessing; ``grounded`` is
-then false. Nothing here invents a number: every figure is in a quoted passage.
+The question is read first (``question.QuestionReader``: the kind of fact asked, the detail and
+its topic, a year, places, a named document) and its :class:`~bot.assistant.offline.evidence.Evidence`
+judges the sentences the picker (``sentences.SentencePicker``) chooses:
+
+- an answer opens with one direct answer — the clause of the best sentence that gives what is
+  asked (the number, the date, the list), with 可以/不可以 for a can-we question when the clause
+  grants or forbids it — quoted verbatim and cited, then the supporting sentences grouped under
+  their document (title, 文号, date, level and place, section), each with its ``[n]``;
+- passages of another province or city than the one asked about are not quoted;
+- when the documents touch the topic but not the detail asked (瞪羚企业 but not its 认定标准, 2003's
+  figures for a question about 2018), the answer says exactly that and cites the passage that
+  touches the topic; ``grounded`` is false;
+- when the coverage signal says the corpus does not cover the question, or no sentence shares
+  enough with it, the answer says so ("现有政策文件中没有找到…") and names the closest documents.
+
+Targets with a passed horizon ("到2020年"), plans whose period is over and clauses of documents no
+longer in force get a note, and their citations say why (``Citation.outdated``). Nothing here
+invents a number: every figure is in a quoted passage.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from bot.assistant.offline.citations import CitationBook, doc_label, section_label
+from bot.assistant.offline.citations import CitationBook, doc_label, section_label, short_label
 from bot.assistant.offline.composed import Composed
+from bot.assistant.offline.evidence import Evidence, EvidenceRules, Missing, clause_with
 from bot.assistant.offline.notes import (
     Lookup,
     VintageRule,
     in_force_first,
     is_stale,
+    outdated_reason,
     status_note,
     vintage_note,
 )
+from bot.assistant.offline.question import Question, QuestionConfig, QuestionReader
 from bot.assistant.offline.sentences import AnswerType, Sentence, SentencePicker
 from bot.assistant.wording import Wording, load_wording
 from retrieval.coverage import Coverage
 from retrieval.models import Hit
 from retrieval.versions import status_label
 
+LONG_LEAD = 60  # a longer sentence is cut to the clause that holds most of the question's words
+_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、]|——)\s*")
+
+
+def default_reader(config: QuestionConfig | None = None) -> QuestionReader:
+    """The question reader with retrieval's dictionary (whole words, no bigrams) and glossary."""
+    from retrieval.normalize import load_synonyms
+    from retrieval.tokenize import TokenizerConfig, get_tokenizer
+
+    words = get_tokenizer(TokenizerConfig(mode="default", bigrams=False))
+    return QuestionReader(config or QuestionConfig.load(), words.tokenize, load_synonyms())
+
 
 class PolicyComposer:
     """Quotes what answers a policy question; shared by the result renderers and the reply letter."""
+
+    verdict_floor = 0.35  # a 可以/不可以 is said only from a sentence holding this share of the question
 
     def __init__(
         self,
@@ -42,6 +73,9 @@ class PolicyComposer:
         vintage_rules: Sequence[VintageRule] = (),
         lookup: Lookup | None = None,
         wording: Wording | None = None,
+        reader: QuestionReader | None = None,
+        home: str | None = None,
+        today: dt.date | None = None,
     ) -> None:
         self.picker = picker
         self.min_overlap = min_overlap
@@ -49,9 +83,43 @@ class PolicyComposer:
         self.vintage_rules = list(vintage_rules)
         self.lookup = lookup
         self.wording = wording or load_wording()
+        self.reader = reader or default_reader()
+        self.rules = EvidenceRules.from_config(self.reader.config)
+        self.home = home or None
+        self._today = today
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    # -- the question ---------------------------------------------------------------------------
+
+    def read(self, message: str, previous: str | None = None, *, english: bool | None = None) -> Question:
+        return self.reader.read(message, previous, language=None if english is None else ("en" if english else "zh"))
+
+    def reread(self, question: Question, spans: Sequence[str], previous: str | None = None) -> Question:
+        """The question read again without the parts that name documents ("2005年纲要" is no year
+        asked about); its places stay as first read."""
+        text = question.text
+        for span in spans:
+            text = text.replace(span, " ")
+        again = self.reader.read(text, previous, language=question.language)
+        return again.model_copy(update={"places": question.places, "text": question.text})
+
+    def evidence(self, question: Question) -> Evidence:
+        return self.rules.for_question(question, self.home)
+
+    def book(self, english: bool = False) -> CitationBook:
+        w = self.wording.lang(english)
+        periods = self.reader.config.plan_periods
+        today = self.today
+        return CitationBook(lambda hit: outdated_reason(hit, w, periods, today))
 
     def vintage(self, hits: Sequence[Hit], book: CitationBook, *, english: bool = False) -> str:
-        return vintage_note(hits, self.wording.lang(english), book=book, rules=self.vintage_rules, lookup=self.lookup)
+        return vintage_note(hits, self.wording.lang(english), book=book, rules=self.vintage_rules, lookup=self.lookup,
+                            today=self.today)
+
+    # -- sentences --------------------------------------------------------------------------------
 
     def supported(
         self, query: str, chosen: Sequence[Sentence], overlap: float, coverage: Coverage | None, *,
@@ -67,19 +135,29 @@ class PolicyComposer:
         the question asks for a kind of answer (an amount, a day, a period …) no chosen sentence
         gives.
         """
-        if not chosen or (overlap < self.min_overlap and not english):
-            return False, None
-        if coverage is not None and not coverage.covered and (english or overlap < self.trust_overlap):
+        if not self.enough(chosen, overlap, coverage, english=english):
             return False, None
         missing = self.picker.unanswered(query, chosen)
         return missing is None, missing
 
+    def enough(self, chosen: Sequence[Sentence], overlap: float, coverage: Coverage | None, *,
+               english: bool = False) -> bool:
+        """The first checks of :meth:`supported`: something chosen that shares enough with the question."""
+        if not chosen or (overlap < self.min_overlap and not english):
+            return False
+        return coverage is None or coverage.covered or (not english and overlap >= self.trust_overlap)
+
     def passages(
         self, query: str, hits: Sequence[Hit], book: CitationBook, *, english: bool = False, bullet: str = "- ",
+        evidence: Evidence | None = None,
     ) -> tuple[list[str], list[Sentence], float]:
         """Quoted sentences grouped under their document, each with its [n]."""
+        chosen, overlap = self.picker.pick(query, hits, evidence)
+        return self.quote(chosen, book, english=english, bullet=bullet), chosen, overlap
+
+    def quote(self, chosen: Sequence[Sentence], book: CitationBook, *, english: bool = False,
+              bullet: str = "- ") -> list[str]:
         w = self.wording.lang(english)
-        chosen, overlap = self.picker.pick(query, hits)
         lines: list[str] = []
         current: tuple[str, str] | None = None
         for sent in chosen:
@@ -93,32 +171,145 @@ class PolicyComposer:
                     document=doc_label(sent.hit, w), status=status,
                     section=w.policy.section_prefix + section if section else ""))
             lines.append(f"{bullet}{sent.text}[{book.cite(sent.hit)}]")
-        return lines, chosen, overlap
+        return lines
+
+    # -- the answer ---------------------------------------------------------------------------------
 
     def policy_answer(
         self, query: str, hits: Sequence[Hit], coverage: Coverage | None, *, english: bool = False,
-        question: str | None = None,
+        question: str | None = None, frame: Question | None = None, named: Sequence[str] = (),
     ) -> Composed:
-        """Quoted sentences that answer ``query`` (the search query, synonyms expanded) or a refusal;
-        a refusal echoes ``question`` (the user's own words) when it is given."""
+        """The answer to ``question`` (the user's words; ``frame`` its reading, read here when not
+        given) from ``hits``, whose sentences are matched against ``query`` (the search query,
+        synonyms expanded). With ``named`` (documents the question names), those documents answer;
+        when they do not, the others may, after a sentence saying so. A refusal echoes the question
+        when it has no figures."""
         asked = question or query
-        if not hits:
+        frame = frame or self.read(asked, english=english)
+        evidence = self.evidence(frame)
+        in_scope, elsewhere = evidence.scoped(hits, named)
+        if not in_scope:
+            if elsewhere and evidence.places:
+                return self.other_place(frame, evidence, elsewhere, english=english)
             return self.refusal(asked, hits, english=english)
-        book = CitationBook()
+        inside = [h for h in in_scope if h.doc in named] if named else []
+        if inside:
+            # the question names these documents: whether the corpus covers its topic is not the question
+            answer = self._answer(query, inside, None, asked, frame, evidence, english=english, spread=named)
+            others = [h for h in in_scope if h.doc not in named]
+            if answer.grounded or not others:
+                return answer
+            fallback = self._answer(query, others, coverage, asked, frame, evidence, english=english)
+            if not fallback.grounded:
+                return answer
+            w = self.wording.lang(english)
+            labels = w.refusal.documents_separator.join(_unique(short_label(h) for h in inside))
+            return Composed(w.refusal.not_in_named.format(documents=labels).strip() + "\n\n" + fallback.text,
+                            fallback.citations, True, fallback.notices)
+        answer = self._answer(query, in_scope, coverage, asked, frame, evidence, english=english)
+        if not answer.grounded and elsewhere and evidence.places:
+            return self.other_place(frame, evidence, elsewhere, english=english)
+        return answer
+
+    def _answer(self, query: str, hits: Sequence[Hit], coverage: Coverage | None, asked: str, frame: Question,
+                evidence: Evidence, *, english: bool, spread: Sequence[str] = ()) -> Composed:
+        book = self.book(english)
         hits = in_force_first(hits)
-        lines, chosen, overlap = self.passages(query, hits, book, english=english)
-        ok, missing = self.supported(query, chosen, overlap, coverage, english=english)
-        if not ok:
-            # with `missing`, the documents discuss the topic but do not give what is asked (an amount, a day …)
-            return self.refusal(asked, hits, english=english, missing=missing)
+        evidence.attend(hits[: self.picker.max_hits])
+        chosen, overlap = self.picker.pick(query, hits, evidence)
+        for doc in spread if len(spread) > 1 else ():  # "十二五纲要和7号文怎么规定": each named document speaks
+            if chosen and not any(s.hit.doc == doc for s in chosen):
+                own, own_overlap = self.picker.pick(query, [h for h in hits if h.doc == doc], evidence)
+                if own and own_overlap >= self.min_overlap:
+                    chosen = [*chosen, own[0]]
+        if not self.enough(chosen, overlap, coverage, english=english):
+            return self.refusal(asked, hits, english=english)
+        missing = evidence.missing(chosen)
+        if missing is not None:
+            return self.partial(frame, evidence, missing, english=english)
         w = self.wording.lang(english)
-        body = [w.policy.intro, "", *lines]
+        lead = self.lead(frame, evidence, chosen, book, english=english)
+        body = [lead, "", w.policy.basis, *self.quote(chosen, book, english=english)]
         quoted = [s.hit for s in chosen]
         for note in (self.vintage(quoted, book, english=english),
                      status_note(quoted, w, considered=hits[: self.picker.max_hits], book=book)):
             if note:
                 body += ["", note]
         return Composed("\n".join(body), book.citations, True)
+
+    def lead(self, frame: Question, evidence: Evidence, chosen: Sequence[Sentence], book: CitationBook, *,
+             english: bool = False) -> str:
+        """The direct answer: the clause of the best sentence that gives what is asked, quoted and cited.
+
+        The best sentence gives the most of what is asked (the kind of fact, the detail, the year),
+        then holds most of the question's words. A can-we question gets 可以 / 不可以 only when that
+        sentence shares enough with the question (``verdict_floor``) and its clause grants or forbids."""
+        def fits(s: Sentence) -> int:
+            return (evidence.gives_kind(s.text) + evidence.gives_focus(s.text)
+                    + (frame.year is not None and evidence.year_stated(s.text, s.hit))
+                    + (frame.listing and "、" in s.text))
+
+        best = max(chosen, key=lambda s: (fits(s), round(s.lexical, 2), s.score))
+        wanted: list[re.Pattern[str] | str] = [t.pattern for t in evidence.asked]
+        if frame.year is not None:
+            wanted.append(str(frame.year))
+        wanted += [w for w in frame.focus if not re.fullmatch(r"[a-z0-9 ]+", w)]
+        if frame.listing:
+            wanted.append("、")
+        clause = clause_with(best.text, wanted) if wanted else best.text
+        if clause == best.text and len(clause) > LONG_LEAD:
+            clause = _clause_with_most(best.text, best.terms)
+        clause = _ENUMERATOR.sub("", clause).rstrip("。；;，,")
+        w = self.wording.lang(english)
+        verdict = evidence.verdict(clause) if best.lexical >= self.verdict_floor else None
+        return w.policy.lead.format(verdict={"grant": w.policy.grant, "forbid": w.policy.forbid}.get(verdict or "", ""),
+                                    source=short_label(best.hit), clause=clause, cite=f"[{book.cite(best.hit)}]")
+
+    # -- partial answers and refusals ---------------------------------------------------------------
+
+    def partial(self, frame: Question, evidence: Evidence, missing: Missing, *, english: bool = False) -> Composed:
+        """The documents touch the topic but do not give what is asked: say exactly that, citing them."""
+        w = self.wording.lang(english)
+        book = self.book(english)
+        sent = missing.topic
+        assert sent is not None
+        if missing.what == "year":
+            detail = frame.focus_label or w.refusal.year_detail
+            if missing.other_years:
+                clause = clause_with(sent.text, [str(y) for y in missing.other_years])
+                text = w.refusal.other_year.format(
+                    year=frame.year, detail=detail, years=w.list_separator.join(map(str, missing.other_years)),
+                    clause=_ENUMERATOR.sub("", clause), cite=f"[{book.cite(sent.hit)}]", source=short_label(sent.hit))
+            else:
+                text = w.refusal.no_year.format(year=frame.year, detail=detail)
+            return Composed(text, book.citations, False)
+        if missing.what == "kind" and missing.kind is not None:
+            detail = missing.kind.label_en if english else missing.kind.label
+        else:
+            detail = frame.detail
+        words = frame.topic or frame.focus
+        clause = clause_with(sent.text, [x for x in words if x]) if words else sent.text
+        text = w.refusal.partial.format(source=short_label(sent.hit), clause=_ENUMERATOR.sub("", clause).rstrip("。"),
+                                        cite=f"[{book.cite(sent.hit)}]", detail=detail)
+        return Composed(text, book.citations, False)
+
+    def other_place(self, frame: Question, evidence: Evidence, elsewhere: Sequence[Hit], *,
+                    english: bool = False) -> Composed:
+        """The question is about one place; what was found is another place's rules."""
+        w = self.wording.lang(english)
+        place = w.list_separator.join(p.name for p in evidence.places)
+        local = [h for h in elsewhere if h.jurisdiction is not None and h.jurisdiction.level != "national"
+                 and not evidence.in_scope(h)]
+        docs = _unique(doc_label(h, w) for h in local)[:3]
+        places = _unique(h.jurisdiction.place for h in local if h.jurisdiction is not None)
+        text = w.refusal.other_place.format(place=place)
+        if docs:
+            text += w.refusal.other_place_docs.format(documents=w.refusal.documents_separator.join(docs),
+                                                      places=w.list_separator.join(places), place=place)
+        closest = _unique(doc_label(h, w) for h in elsewhere if h not in local)[:3]
+        if closest:
+            text += w.refusal.closest.format(documents=w.refusal.documents_separator.join(closest))
+        return Composed(text, [], False)
 
     def refusal(self, query: str, hits: Sequence[Hit], *, english: bool = False,
                 missing: AnswerType | None = None) -> Composed:
@@ -128,11 +319,7 @@ class PolicyComposer:
         documents touch the topic but do not state that.
         """
         w = self.wording.lang(english)
-        seen: list[str] = []
-        for hit in hits:
-            label = doc_label(hit, w)
-            if label not in seen:
-                seen.append(label)
+        seen = _unique(doc_label(hit, w) for hit in hits)
         # the question is echoed only without figures: every number in an answer must come from a source
         topic = w.refusal.topic_named.format(question=_short(query)) if not re.search(r"\d", query) \
             else w.refusal.topic_unnamed
@@ -142,6 +329,24 @@ class PolicyComposer:
         if seen:
             text += w.refusal.closest.format(documents=w.refusal.documents_separator.join(seen[:3]))
         return Composed(text, [], False)
+
+
+def _clause_with_most(sentence: str, terms: Iterable[str]) -> str:
+    """The clause (between ，；：) holding most of the question's words; the sentence when none does."""
+    clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
+    words = [t for t in terms if len(t) >= 2]
+    if not clauses or not words:
+        return sentence
+    best = max(clauses, key=lambda c: (sum(w in c for w in words), -clauses.index(c)))
+    return best if any(w in best for w in words) else sentence
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -122,16 +122,6 @@ class RuleSpec(BaseModel):
     fact: str = Field(description="The rule set's fact id the number is")
 
 
-class AnswerTypeRule(BaseModel):
-    """A kind of answer (money, a day, a period …): see ``answer_types`` in intents.yaml."""
-
-    cues: list[str]
-    evidence: str
-    label: str = ""
-    label_en: str = ""
-    refuse: bool = True
-
-
 class RouterConfig(BaseModel):
     intents: dict[str, IntentRule]
     followup: dict[str, list[str]] = Field(default_factory=dict)
@@ -140,7 +130,6 @@ class RouterConfig(BaseModel):
     quantity_cues: list[str] = Field(default_factory=list)
     indicator_aliases: dict[str, list[str]] = Field(default_factory=dict)
     vintage: list[dict[str, str]] = Field(default_factory=list)
-    answer_types: dict[str, AnswerTypeRule] = Field(default_factory=dict)
     park_terms: ParkTermsConfig = Field(default_factory=ParkTermsConfig)
 
     @classmethod

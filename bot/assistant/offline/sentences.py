@@ -4,8 +4,10 @@ Every sentence of the top hits is scored by how much of the question's rare term
 over the candidate sentences, on the same jieba tokens retrieval uses, plus Han-bigram overlap for
 wording the tokenizer cuts differently), a prior for the hit's rank, and a bonus for carrying a
 number when the question asks for a quantity, or for giving the kind of answer it asks for (an
-amount, a day … see ``answer_types`` in config/assistant/intents.yaml). The best few are quoted
-verbatim by the composer.
+amount, a day … see ``answer_kinds`` in config/assistant/question.yaml), and what the question's
+:class:`~bot.assistant.offline.evidence.Evidence` adds (the asked detail, the asked year; past
+figures of another year count against a sentence). The best few are quoted verbatim by the
+composer.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from retrieval.models import Hit
+
+if TYPE_CHECKING:
+    from bot.assistant.offline.evidence import Evidence
 
 _SENT_END = re.compile(r"(?<=[。！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[；;])")
@@ -35,6 +41,8 @@ class Sentence:
     hit: Hit
     order: int
     score: float = 0.0
+    lexical: float = 0.0  # share of the question's weighted words (and bigrams) the sentence holds
+    terms: frozenset[str] = frozenset()  # the question's words it holds
 
 
 def split_sentences(text: str) -> list[str]:
@@ -61,13 +69,27 @@ def split_sentences(text: str) -> list[str]:
                 out.append(row)
             continue
         for sentence in _SENT_END.split(line):
-            parts = _CLAUSE_END.split(sentence) if len(sentence) > LONG_SENTENCE else [sentence]
+            parts = _joined_short(_CLAUSE_END.split(sentence)) if len(sentence) > LONG_SENTENCE else [sentence]
             for part in parts:
                 part = part.strip()
                 if len(part) >= 4:
                     out.append(part)
     if len(carry) >= 4:
         out.append(carry)
+    return out
+
+
+SHORT_CLAUSE = 40  # a shorter clause after a semicolon stays with the one before ("…；情节严重的，吊销营业执照。")
+
+
+def _joined_short(parts: list[str]) -> list[str]:
+    """Semicolon clauses, a short one kept with the clause it completes (a law's condition; consequence)."""
+    out: list[str] = []
+    for part in parts:
+        if out and len(part.strip()) < SHORT_CLAUSE:
+            out[-1] += part
+        else:
+            out.append(part)
     return out
 
 
@@ -93,7 +115,7 @@ def han_bigrams(text: str) -> set[str]:
 class AnswerType:
     """A kind of answer a question asks for (an amount of money, a day, a period …).
 
-    Defined in config/assistant/intents.yaml (``answer_types``): ``cues`` are regular expressions
+    Defined in config/assistant/question.yaml (``answer_kinds``): ``cues`` are regular expressions
     on the normalised question that say it asks for this kind of answer; ``evidence`` is the
     regular expression a sentence must match to give it (a sum in 元, a day of a month …). The
     picker prefers such sentences; when ``refuse`` is set and no quoted sentence gives the
@@ -118,6 +140,11 @@ class AnswerType:
 
     def answered_by(self, text: str) -> bool:
         return bool(self._evidence.search(text))
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The evidence as a compiled pattern."""
+        return self._evidence
 
 
 class SentencePicker:
@@ -169,8 +196,11 @@ class SentencePicker:
             return None
         return next(t for t in asked if t.refuse)
 
-    def pick(self, query: str, hits: Sequence[Hit]) -> tuple[list[Sentence], float]:
-        """The chosen sentences in reading order, and the best sentence's query overlap (0–1)."""
+    def pick(self, query: str, hits: Sequence[Hit], evidence: Evidence | None = None) -> tuple[list[Sentence], float]:
+        """The chosen sentences in reading order, and the best sentence's query overlap (0–1).
+
+        With ``evidence`` the asked kinds are the question's (not the expanded query's), and a
+        sentence is worth what the question's checks add to its words."""
         candidates: list[Sentence] = []
         for rank, hit in enumerate(hits[: self.max_hits]):
             for order, text in enumerate(split_sentences(hit.text)):
@@ -195,7 +225,7 @@ class SentencePicker:
         total = sum(present.values()) or 1.0
         q_grams = han_bigrams(query)
         wants_quantity = any(c in query.lower() for c in self.quantity_cues)
-        asked_types = self.asked_types(query)
+        asked_types = evidence.asked if evidence is not None else self.asked_types(query)
         best_overlap = 0.0
         lexical_of: dict[int, float] = {}
         terms_of: dict[int, set[str]] = {}
@@ -209,6 +239,7 @@ class SentencePicker:
             bigram = len(q_grams & grams) / len(q_grams) if q_grams else 0.0
             lexical = 0.75 * overlap + 0.25 * bigram
             lexical_of[id(sent)], terms_of[id(sent)] = lexical, terms
+            sent.lexical, sent.terms = lexical, frozenset(t for t in terms if not t.startswith("§"))
             best_overlap = max(best_overlap, lexical)
             score = lexical + self.rank_weight / (1 + sent.hit_rank)
             if wants_quantity and _DIGIT.search(sent.text):
@@ -217,6 +248,8 @@ class SentencePicker:
                 score += self.type_bonus
             if len(sent.text) > 160:
                 score -= 0.05 * (len(sent.text) - 160) / 160
+            if evidence is not None:
+                score += evidence.adjust(sent.text, sent.hit)
             sent.score = score
         ranked = sorted(candidates, key=lambda s: (-s.score, s.hit_rank, s.order))
         best = ranked[0].score
@@ -240,6 +273,8 @@ class SentencePicker:
                     continue
             if any(fuzz.ratio(sent.text, c.text) >= 85 for c in chosen):
                 continue  # scraped pages repeat their paragraphs
+            if chosen and evidence is not None and not evidence.may_support(sent.text, sent.hit):
+                continue
             chosen.append(sent)
             covered |= terms_of[id(sent)]
             per_hit[sent.hit_rank] = per_hit.get(sent.hit_rank, 0) + 1

@@ -1,0 +1,234 @@
+"""Whether passages and quoted sentences give what a question asks (question.py reads the question).
+
+An answer may quote a sentence only when it bears on what was asked. For one question,
+:class:`Evidence` tells
+
+- which passages are in scope: a question naming a province or city is not answered from another
+  place's rules (national rules apply everywhere unless the place's *own* rules are asked for);
+- how much a sentence is worth beyond its words: it gives the asked detail (the focus with its
+  topic), the asked year's figures, or only past figures of another year;
+- what the chosen sentences do not give (:class:`Missing`): the asked year, the asked detail, or the
+  asked kind of fact (an amount, a day …). The composer then says exactly that, citing the passage
+  that touches the topic, instead of presenting a number that answers a different question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.assistant.normalize import normalize_message
+from bot.assistant.offline.question import Place, Question, QuestionConfig
+from bot.assistant.offline.sentences import AnswerType, Sentence
+from retrieval.models import Hit
+
+_CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", strict=True))
+_CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
+
+
+def chinese_year(year: int) -> str:
+    """二〇〇三 for 2003, as documents print years in words."""
+    digits = {v: k for k, v in _CN_DIGITS.items() if k not in ("零", "o")}
+    return "".join(digits[d] for d in str(year))
+
+
+def years_in(text: str) -> set[int]:
+    """Four-digit years a text states, in figures or in words (二〇〇五年, 二Ｏ一一年)."""
+    text = normalize_message(text)
+    found = {int(y) for y in re.findall(r"(?<![\d〔\[])((?:19|20)\d\d)(?![\d〕\]])", text)}
+    for run in re.findall(r"([〇零一二三四五六七八九o]{4})\s*年", text):
+        found.add(int("".join(_CN_DIGITS[c] for c in run)))
+    return found
+
+
+@dataclass
+class Missing:
+    """What the quoted sentences do not give. ``what``: the year's figures, the detail, or the kind."""
+
+    what: Literal["year", "focus", "kind", "options"]
+    kind: AnswerType | None = None
+    other_years: list[int] = field(default_factory=list)
+    topic: Sentence | None = None  # the sentence that touches the topic, cited in the answer
+
+
+@dataclass
+class EvidenceRules:
+    """The rules of question.yaml that judge sentences: answer kinds, statistic years, places."""
+
+    kinds: dict[str, AnswerType]
+    statistic: re.Pattern[str]
+    province_of: dict[str, str]
+    grant: re.Pattern[str]
+    forbid: re.Pattern[str]
+
+    @classmethod
+    def from_config(cls, config: QuestionConfig) -> EvidenceRules:
+        kinds = {name: AnswerType(name=name, **rule.model_dump()) for name, rule in config.answer_kinds.items()}
+        return cls(kinds=kinds, statistic=re.compile(config.years.statistic),
+                   province_of={city: names[0] for city, names in config.places.cities.items()},
+                   grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid))
+
+    def for_question(self, question: Question, home: str | None = None) -> Evidence:
+        return Evidence(self, question, home)
+
+
+class Evidence:
+    """The checks of one question; ``home`` is the deployment's own jurisdiction (a setting), used as
+    the place of a question that names none."""
+
+    focus_bonus = 0.15
+    year_bonus = 0.2
+    other_year_penalty = 0.3
+    statistic_penalty = 0.08
+
+    def __init__(self, rules: EvidenceRules, question: Question, home: str | None = None) -> None:
+        self.rules = rules
+        self.question = question
+        self.asked = [rules.kinds[k] for k in question.kinds if k in rules.kinds]
+        places = list(question.places)
+        if not places and home:
+            level: Literal["province", "city"] = "city" if home in rules.province_of else "province"
+            places = [Place(name=home, level=level, province=rules.province_of.get(home, home), role="location")]
+        self.places = places
+        self._focus = [normalize_message(w) for w in question.focus]
+        self._focus_label = normalize_message(question.focus_label)
+        self._all_topic = [normalize_message(w) for w in question.topic]
+        self._topic = list(self._all_topic)
+
+    # -- passages in scope ------------------------------------------------------------------------
+
+    @property
+    def own_rules_of(self) -> list[Place]:
+        """Places whose own rules the question asks for ("广东省对高新区有什么要求")."""
+        return [p for p in self.places if p.role == "issuer"]
+
+    def in_scope(self, hit: Hit, named: Sequence[str] = ()) -> bool:
+        """False for another place's rules: a question about 广州 is not answered from 青岛's. A
+        document the question names is in scope whatever its place."""
+        j = hit.jurisdiction
+        if not self.places or j is None or hit.doc in named:
+            return True
+        if self.own_rules_of:
+            return any(j.place == p.name for p in self.own_rules_of)
+        if j.level == "national":
+            return True
+        for p in self.places:
+            if j.place == p.name or (p.level == "city" and j.place == p.province):
+                return True
+            if p.level == "province" and j.level == "city" and self.rules.province_of.get(j.place) == p.name:
+                return True
+        return False
+
+    def scoped(self, hits: Sequence[Hit], named: Sequence[str] = ()) -> tuple[list[Hit], list[Hit]]:
+        """(hits in scope, hits of other places)."""
+        kept = [h for h in hits if self.in_scope(h, named)]
+        return kept, [h for h in hits if not self.in_scope(h, named)]
+
+    # -- sentences -----------------------------------------------------------------------------------
+
+    def attend(self, hits: Sequence[Hit]) -> None:
+        """Keep the topic words these passages use: a word none of them has ("最早获批") cannot tell
+        the sentence that states the detail from one that does not."""
+        texts = [normalize_message(h.text) for h in hits]
+        self._topic = [w for w in self._all_topic if any(w in t for t in texts)]
+
+    def gives_focus(self, text: str) -> bool:
+        """The sentence names the asked detail — one of its words, or half of its character pairs
+        (documents abbreviate: 高新技术企占企业总数) — with its topic when the question gives one."""
+        if not self._focus:
+            return False
+        text = normalize_message(text)
+        named = any(w in text for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
+        return named and (not self._topic or any(w in text for w in self._topic))
+
+    def names_topic(self, text: str) -> bool:
+        text = normalize_message(text)
+        words = self._topic or self._focus
+        return bool(words) and any(w in text for w in words)
+
+    def statistic_years(self, text: str, hit: Hit) -> list[int]:
+        """Years whose past figures a sentence reports (not targets: "到2020年"), up to the document's year."""
+        issued = int(hit.date[:4]) if hit.date and hit.date[:4].isdigit() else None
+        years = {int(y) for y in self.rules.statistic.findall(normalize_message(text))}
+        return sorted(y for y in years if issued is None or y <= issued)
+
+    def year_stated(self, text: str, hit: Hit) -> bool:
+        year = self.question.year
+        return year is not None and (year in years_in(text) or (hit.date or "")[:4] == str(year))
+
+    def adjust(self, text: str, hit: Hit) -> float:
+        """What a sentence is worth beyond its words for this question."""
+        bonus = 0.0
+        if self.gives_focus(text):
+            bonus += self.focus_bonus
+        past = self.statistic_years(text, hit)
+        if self.question.year is not None:
+            if self.year_stated(text, hit):
+                bonus += self.year_bonus
+            elif past:
+                bonus -= self.other_year_penalty
+        elif past:
+            bonus -= self.statistic_penalty
+        return bonus
+
+    def may_support(self, text: str, hit: Hit) -> bool:
+        """Past figures are quoted for a question that names no year only as its best answer."""
+        return self.question.year is not None or not self.statistic_years(text, hit)
+
+    def gives_kind(self, text: str) -> bool:
+        return any(t.answered_by(text) for t in self.asked)
+
+    def missing(self, chosen: Sequence[Sentence]) -> Missing | None:
+        """What the chosen sentences leave unanswered, if anything that matters."""
+        if not chosen:
+            return None
+        words = [*self._topic, *self._focus]
+        topic = max(chosen, key=lambda s: (sum(w in normalize_message(s.text) for w in words), -chosen.index(s)))
+        q = self.question
+        if q.year is not None and not any(self.year_stated(s.text, s.hit) or self.year_stated(s.hit.text, s.hit)
+                                          for s in chosen):
+            dated = next((s for s in chosen if self.statistic_years(s.text, s.hit)), None)
+            others = self.statistic_years(dated.text, dated.hit) if dated is not None else []
+            return Missing("year", other_years=others, topic=dated or topic)
+        focus_missing = bool(self._focus) and not any(self.gives_focus(s.text) for s in chosen)
+        refusing = [t for t in self.asked if t.refuse]
+        kind_missing = bool(refusing) and not any(t.answered_by(s.text) for t in self.asked for s in chosen)
+        # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
+        if kind_missing and (q.english or not focus_missing or not q.topic_label):
+            return Missing("kind", kind=refusing[0], topic=topic)
+        if focus_missing:
+            return Missing("focus", topic=topic)
+        options = [normalize_message(o) for o in q.options]
+        if options and not any(o in normalize_message(s.text) for o in options for s in chosen):
+            return Missing("options", topic=topic)
+        return None
+
+    def verdict(self, clause: str) -> Literal["grant", "forbid"] | None:
+        """A permission question's answer in a quoted clause: granted, forbidden, or not said."""
+        if not self.question.polar:
+            return None
+        if self.rules.forbid.search(clause):
+            return "forbid"
+        if self.rules.grant.search(clause):
+            return "grant"
+        return None
+
+
+FOCUS_PAIRS = 0.5  # share of the focus's character pairs a sentence must hold when none of its words
+
+
+def _pair_share(phrase: str, text: str) -> float:
+    pairs = {phrase[i:i + 2] for i in range(len(phrase) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", phrase[i:i + 2])}
+    return sum(p in text for p in pairs) / len(pairs) if len(pairs) >= 3 else 0.0
+
+
+def clause_with(sentence: str, wanted: Iterable[re.Pattern[str] | str]) -> str:
+    """The clause of a sentence (between ，；：) that holds what is wanted, else the sentence."""
+    clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
+    for want in wanted:
+        for c in clauses:
+            if (want.search(c) if isinstance(want, re.Pattern) else want in c):
+                return c.rstrip("，；;：:")
+    return sentence

@@ -1,0 +1,339 @@
+"""What a policy question asks, read before it is answered (rules: config/assistant/question.yaml).
+
+:class:`QuestionReader` turns a message into a :class:`Question`: the kinds of fact it asks for
+(an amount, a day, criteria … — ``answer_kinds``), the detail it asks about and what that detail
+belongs to ("高新区管委会的**编制**有多少人": focus 编制, topic 管委会), a year whose figures it asks
+for, the provinces and cities it names and in which role (their own rules, or rules that apply
+there), whether it asks about a document's own metadata (文号, dates, issuer, status), and
+whether it is a yes/no or a list question. A follow-up ("那居留许可呢？") keeps the year and the
+places of the question it follows unless it names its own.
+
+The reader only reads: retrieval names the documents a question refers to (``named_docs`` of a
+search), and ``evidence.py`` checks the quoted sentences against the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.assistant.config_files import assistant_config, load_yaml_model
+from bot.assistant.normalize import normalize_message
+from bot.assistant.offline.router import detect_language
+
+Language = Literal["zh", "en"]
+MetadataField = Literal["doc_number", "date", "effective_date", "issuer", "title", "status", "jurisdiction"]
+# the order fields are looked for: "什么时候开始施行" asks the effective date, not the issue date
+METADATA_ORDER: tuple[MetadataField, ...] = ("effective_date", "date", "issuer", "doc_number", "title", "status",
+                                             "jurisdiction")
+
+
+# -- the rules file -------------------------------------------------------------------------------
+
+
+class AnswerKindRule(BaseModel):
+    """A kind of answer (money, a day, a period …): see ``answer_kinds`` in question.yaml."""
+
+    cues: list[str]
+    evidence: str
+    label: str = ""
+    label_en: str = ""
+    refuse: bool = True
+
+
+class FocusRules(BaseModel):
+    patterns: list[str]
+    fillers: list[str] = Field(default_factory=list)
+    generic: list[str] = Field(default_factory=list)
+
+
+class YearRules(BaseModel):
+    question: str
+    statistic: str
+
+
+class PlaceRules(BaseModel):
+    provinces: dict[str, list[str]]
+    cities: dict[str, list[str]] = Field(description="city: [its province, names…]")
+    english: dict[str, list[str]] = Field(default_factory=dict, description="place: English names")
+    issuer_after: str
+    issuer_after_en: str = ""
+    issuer_title: str = ""
+
+
+class PolarRules(BaseModel):
+    question: str
+    grant: str
+    forbid: str
+
+
+class QuestionConfig(BaseModel):
+    answer_kinds: dict[str, AnswerKindRule]
+    focus: FocusRules
+    years: YearRules
+    places: PlaceRules
+    metadata: dict[MetadataField, list[str]]
+    polar: PolarRules
+    listing: str
+    choice: str = ""
+    plan_periods: dict[str, tuple[int, int]] = Field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> QuestionConfig:
+        return load_yaml_model(cls, path or assistant_config("question.yaml"), "invalid question rules")
+
+
+# -- what a question asks -------------------------------------------------------------------------
+
+
+class Place(BaseModel):
+    """A province or city a question names; ``role`` says what is asked of it."""
+
+    name: str = Field(description="As documents' jurisdiction names it: 广东省, 青岛市")
+    level: Literal["province", "city"]
+    province: str = Field(description="The province itself, or the city's province")
+    role: Literal["issuer", "location"] = Field(
+        description="issuer: the place's own rules are asked for; location: rules that apply there (national too)")
+
+
+class Question(BaseModel):
+    """A policy question as the composer needs it."""
+
+    text: str = Field(description="The message, normalised")
+    language: Language = "zh"
+    kinds: list[str] = Field(default_factory=list, description="Answer kinds asked for (answer_kinds names)")
+    focus: list[str] = Field(default_factory=list, description="Words one of which a quoted sentence must hold")
+    focus_label: str = Field(default="", description="The detail as the user wrote it: 编制, 认定标准")
+    topic: list[str] = Field(default_factory=list, description="Words of what the detail belongs to (one must be with it)")
+    topic_label: str = ""
+    asked_noun: str = Field(default="", description="What the wh-word asks for: 什么条件 → 条件")
+    year: int | None = Field(default=None, description="The year whose figures are asked for")
+    places: list[Place] = Field(default_factory=list)
+    metadata: list[MetadataField] = Field(default_factory=list, description="Metadata of a document asked for")
+    options: list[str] = Field(default_factory=list, description="Answers the question offers: 是75%还是100%")
+    polar: bool = Field(default=False, description="A permission question: can / may …?")
+    listing: bool = Field(default=False, description="Asks for a list (哪些, 哪几)")
+    inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
+
+    @property
+    def english(self) -> bool:
+        return self.language == "en"
+
+    @property
+    def detail(self) -> str:
+        """The asked detail, for a sentence saying it is not stated: 瞪羚企业的认定标准, 加速器的入驻企业条件."""
+        focus = self.focus_label
+        if self.asked_noun and self.asked_noun not in focus and self.language == "zh":
+            focus += self.asked_noun
+        if focus and self.topic_label:
+            return f"{self.topic_label}的{focus}"
+        return focus
+
+
+@dataclass
+class _Alias:
+    text: str
+    place: str
+    level: Literal["province", "city"]
+    province: str
+    english: bool = False
+
+
+@dataclass
+class QuestionReader:
+    """Reads questions with the rules of question.yaml, the retrieval tokenizer and its glossary.
+
+    ``glossary`` maps a canonical (documents') word to the variants people type, English included
+    (config/retrieval/synonyms.yaml): a focus word in the user's wording is looked for in the
+    documents' wording too.
+    """
+
+    config: QuestionConfig
+    tokenize: Callable[[str], list[str]]
+    glossary: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        c = self.config
+        self._kinds = {name: [re.compile(p) for p in rule.cues] for name, rule in c.answer_kinds.items()}
+        self._focus = [re.compile(p) for p in c.focus.patterns]
+        self._fillers = sorted({normalize_message(f) for f in c.focus.fillers}, key=len, reverse=True)
+        self._generic = {normalize_message(g) for g in c.focus.generic}
+        self._year = re.compile(c.years.question)
+        self._metadata = {f: [re.compile(p) for p in c.metadata.get(f, [])] for f in METADATA_ORDER}
+        self._polar = re.compile(c.polar.question)
+        self._listing = re.compile(c.listing)
+        self._choice = re.compile(c.choice) if c.choice else None
+        self._issuer_after = re.compile(c.places.issuer_after)
+        self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
+        self._issuer_title = re.compile(c.places.issuer_title) if c.places.issuer_title else None
+        aliases: list[_Alias] = []
+        for name, names in c.places.provinces.items():
+            for a in {name, *names}:
+                aliases.append(_Alias(normalize_message(a), name, "province", name))
+        for name, (province, *names) in c.places.cities.items():
+            for a in {name, *names}:
+                aliases.append(_Alias(normalize_message(a), name, "city", province))
+        levels = {a.place: (a.level, a.province) for a in aliases}
+        for name, names in c.places.english.items():
+            level, province = levels.get(name, ("province", name))
+            aliases += [_Alias(normalize_message(n), name, level, province, english=True) for n in names]
+        self._aliases = sorted(aliases, key=lambda a: -len(a.text))
+        self._place_names = {a.text for a in aliases}
+        # variant (as typed) → the documents' words; both directions for Chinese variants
+        self._variants: dict[str, set[str]] = {}
+        for canonical, variants in self.glossary.items():
+            key = normalize_message(canonical)
+            for v in variants:
+                v = normalize_message(v)
+                self._variants.setdefault(v, set()).add(key)
+                if not _is_latin(v):
+                    self._variants.setdefault(key, set()).add(v)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read(self, message: str, previous: str | None = None, *, language: Language | None = None) -> Question:
+        """The question ``message`` asks; a follow-up of ``previous`` keeps its year and places."""
+        text = normalize_message(message)
+        lang: Language = language or detect_language(message)
+        q = Question(text=text, language=lang)
+        q.kinds = [name for name, cues in self._kinds.items() if any(c.search(text) for c in cues)]
+        q.metadata = [f for f in METADATA_ORDER if any(p.search(text) for p in self._metadata[f])]
+        q.polar = bool(self._polar.search(text))
+        q.listing = bool(self._listing.search(text))
+        self._read_focus(q)
+        self._read_choice(q)
+        q.year = self._read_year(text)
+        q.places = self.places(text)
+        if previous:
+            before = self.read(previous, language=lang)
+            if q.year is None and before.year is not None:
+                q.year, q.inherited = before.year, [*q.inherited, "year"]
+            if not q.places and before.places:
+                q.places, q.inherited = before.places, [*q.inherited, "places"]
+        return q
+
+    def _read_focus(self, q: Question) -> None:
+        for pattern in self._focus:
+            m = pattern.search(q.text)
+            if m is None:
+                continue
+            focus = self._strip(m.group("focus"))
+            topic = self._strip(m.groupdict().get("topic") or "")
+            words = self.words(focus)
+            if not words or _PREDICATE.search(focus):
+                continue  # "三个高新区要建成(哪些)": a predicate, not a detail of something
+            q.focus_label, q.focus = focus, words
+            q.topic_label, q.topic = topic, self.words(topic)
+            noun = _ASKED_NOUN.search(q.text[m.end() - 4:])
+            q.asked_noun = noun.group(1) if noun else ""
+            return
+
+    def _read_choice(self, q: Question) -> None:
+        m = self._choice.search(q.text) if self._choice is not None else None
+        if m is None:
+            return
+        q.options = [re.sub(r"(?:出来|起来)?的$|了$", "", m.group(g).strip()) or m.group(g).strip() for g in "ab"]
+        if not q.focus:
+            focus = self._strip(m.group("focus"))
+            q.focus_label, q.focus = focus, self.words(focus)
+
+    def _strip(self, phrase: str) -> str:
+        """The phrase without filler words at its ends ("科技经费不能低于" → "科技经费")."""
+        phrase = re.sub(r"\s+", " ", phrase).strip(" “”\"'")
+        changed = True
+        while changed and phrase:
+            changed = False
+            for filler in self._fillers:
+                if _is_latin(filler):
+                    continue
+                if phrase.endswith(filler) and len(phrase) > len(filler):
+                    phrase, changed = phrase[: -len(filler)], True
+                elif phrase.startswith(filler) and len(phrase) > len(filler):
+                    phrase, changed = phrase[len(filler):], True
+        return phrase.strip(" “”\"'")
+
+    def words(self, phrase: str) -> list[str]:
+        """The words of a phrase that name something particular, with the documents' wording of each."""
+        if not phrase:
+            return []
+        if _is_latin(phrase):
+            found: list[str] = []
+            rest = f" {phrase} "
+            for variant in sorted((v for v in self._variants if _is_latin(v)), key=len, reverse=True):
+                pattern = rf"(?<![a-z0-9]){re.escape(variant)}(?![a-z0-9])"
+                if re.search(pattern, rest):
+                    found += sorted(self._variants[variant])
+                    rest = re.sub(pattern, " ", rest)  # "staff positions" is not also "staff"
+            return _unique(w for w in found if w not in self._generic)
+        out: list[str] = []
+        for variant, canonicals in self._variants.items():  # 自创区 → 自主创新示范区, however it is cut
+            if len(variant) >= 2 and not _is_latin(variant) and variant in phrase:
+                out += [variant, *sorted(canonicals)]
+        for token in self.tokenize(phrase):
+            token = token.strip()
+            if (len(token) < 2 or token in self._generic or token in self._fillers or token in self._place_names
+                    or re.fullmatch(r"[\d.%年]+", token)):
+                continue
+            out += [token, *sorted(self._variants.get(token, ()))]
+        return _unique(out)
+
+    def _read_year(self, text: str) -> int | None:
+        for m in self._year.finditer(text):
+            value = m.group(1) or m.group(2)
+            if value:
+                return int(value)
+        return None
+
+    def places(self, text: str) -> list[Place]:
+        """Provinces and cities ``text`` names, each once, with the role the wording gives it."""
+        found: dict[str, Place] = {}
+        taken = [False] * len(text)
+        for alias in self._aliases:
+            if not alias.text:
+                continue
+            pattern = rf"(?<![a-z]){re.escape(alias.text)}(?![a-z])" if alias.english else re.escape(alias.text)
+            for m in re.finditer(pattern, text):
+                if any(taken[m.start():m.end()]):
+                    continue  # inside a longer name already read (青岛市 is not also 青岛)
+                for i in range(m.start(), m.end()):
+                    taken[i] = True
+                after = text[m.end():]
+                issuer = bool(self._issuer_after.search(after)) or bool(
+                    self._issuer_title and self._issuer_title.search(after)) or bool(
+                    alias.english and self._issuer_after_en and self._issuer_after_en.search(after))
+                role: Literal["issuer", "location"] = "issuer" if issuer else "location"
+                known = found.get(alias.place)
+                if known is None or (role == "issuer" and known.role != "issuer"):
+                    found[alias.place] = Place(name=alias.place, level=alias.level, province=alias.province, role=role)
+        return list(found.values())
+
+    def without_places(self, text: str, places: Sequence[Place]) -> str:
+        """``text`` without the names of ``places`` (a scope the search filters, not words to match)."""
+        names = [a.text for a in self._aliases if a.place in {p.name for p in places}]
+        for name in names:
+            text = re.sub(re.escape(name) + r"(?:省|市|自治区)?", " ", text, flags=re.IGNORECASE)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def kind_rules(self) -> dict[str, AnswerKindRule]:
+        return dict(self.config.answer_kinds)
+
+
+_PREDICATE = re.compile(r".(?:要|能|会|可以|应当|应该|需要|必须|得以)(?=.)")
+_ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
+
+
+def _is_latin(text: str) -> bool:
+    return not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return seen
