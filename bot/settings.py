@@ -67,6 +67,11 @@ class PathSettings(BaseModel):
         return resolve(self.config_dir)
 
 
+class AssistantSettings(BaseModel):
+    jurisdiction: str = Field(default="", description="The deployment's own province or city (广东省, 深圳市): "
+                              "questions that name no place keep to its rules and national ones")
+
+
 class LLMSettings(BaseModel):
     backend: Literal["offline", "openai", "local"] = "offline"
     base_url: str = ""
@@ -171,6 +176,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingConfig = EmbeddingConfig()
     index: IndexConfig = IndexConfig()
     llm: LLMSettings = LLMSettings()
+    assistant: AssistantSettings = AssistantSettings()
     store: StoreSettings = StoreSettings()
     slack: SlackSettings = SlackSettings()
     wecom: WeComSettings = WeComSettings()

@@ -56,8 +56,9 @@ def doc_number_spans(text: str, documents: Mapping[str, DocumentMeta]) -> list[s
 
 class TitleMatcher:
     """Documents whose title a question quotes: the whole title, two of the title's distinctive
-    words (words no other title has), or one distinctive word next to a document kind word
-    ("十二五纲要", "火炬工作的指导意见"); plus "<year>年…<kind>" for the documents of that year."""
+    words (words no other title has), or one distinctive word just before a document kind word
+    ("十二五纲要", "火炬工作的指导意见", not "工作许可年龄有什么规定"); plus "<year>年…<kind>" for
+    the documents of that year."""
 
     def __init__(self, documents: Mapping[str, DocumentMeta], tokenizer: Callable[[str], list[str]]) -> None:
         self.documents = documents
@@ -74,11 +75,10 @@ class TitleMatcher:
     def __call__(self, text: str) -> set[str]:
         found = {d for d, t in self.titles.items() if t and t in text} | self.short_names(text)
         tokens = set(self.tokenizer(text))
-        has_kind = bool(_KIND.search(text))
         for doc_id, words in self.distinctive.items():
             hits = words & tokens
             n = sum(1 for w in hits if not any(w != o and w in o for o in hits))  # 十二 ⊂ 十二五: one word
-            if n >= 2 or (n == 1 and has_kind):
+            if n >= 2 or (n == 1 and any(_NEAR_KIND(w).search(text) for w in hits)):
                 found.add(doc_id)
         for m in _YEAR_KIND.finditer(text):
             found |= self._of_year(m.group(1), m.group(2))
@@ -103,7 +103,7 @@ class TitleMatcher:
         tokens = set(self.tokenizer(text))
         for d in found - (skip or set()):
             for word in self.distinctive.get(d, set()) & tokens:
-                if re.search(re.escape(word) + r"[^，,。？?\s]{0,6}?(?:" + _KIND.pattern + ")", text):
+                if _NEAR_KIND(word).search(text):
                     spans.append(word)
         spans += [m.group(0) for m in _YEAR_KIND.finditer(text) if self._of_year(m.group(1), m.group(2))]
         return spans
@@ -182,3 +182,8 @@ def _fit(name: str, core: str, min_run: int, min_cover: float) -> float:
 
 _KIND_WORDS = {"纲要", "意见", "方案", "通知", "规划", "文件", "办法", "规定", "指导意见", "若干意见", "实施方案"}
 _KIND = re.compile("|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r"|号文|文件")
+
+
+def _NEAR_KIND(word: str) -> re.Pattern[str]:  # noqa: N802 - reads as the pattern it returns
+    """``word`` followed within a few characters by a document kind word ("十二五纲要", "火炬工作的指导意见")."""
+    return re.compile(re.escape(word) + r"[^，,。？?\s]{0,4}?(?:" + _KIND.pattern + ")")

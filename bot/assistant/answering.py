@@ -137,7 +137,7 @@ def build_answer_service(
     """
     from bot.assistant.offline.backend import build_offline_backend
 
-    offline = build_offline_backend(search, parks)
+    offline = build_offline_backend(search, parks, home=settings.assistant.jurisdiction or None)
     if memory is None:
         memory = ConversationStore(settings.store.resolved_url())
     backend = settings.llm.backend

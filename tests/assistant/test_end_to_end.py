@@ -185,3 +185,37 @@ def test_indicator_system_question_lists_the_primaries_with_weights_each_cited(s
     follow = ask(services, "产业升级和结构优化能力包括哪些二级指标？")
     assert "2.2 服务收入占营业总收入比例" in follow.answer and "2.11" in follow.answer
     assert "1.1 " not in follow.answer  # only the primary asked about is expanded
+
+
+def test_a_follow_up_keeps_the_document_asked_about(services: Services) -> None:
+    first = ask(services, "7号文对境外高端人才的工作许可年龄有什么规定")
+    assert first.grounded and {c.doc for c in first.citations} == {GUOFA}
+    residence = ask(services, "那居留许可呢？", first.conversation_id)
+    assert residence.grounded and "5年以内的居留许可" in residence.answer
+    assert {c.doc for c in residence.citations} == {GUOFA}
+    assert_quotes_the_index(services, residence)
+
+
+def test_a_documents_own_date_and_issuer_are_answered_from_its_record(services: Services) -> None:
+    a = ask(services, "国科发火[2011]259号是哪天印发的，发文机关是谁")
+    assert a.grounded and "2011年7月4日" in a.answer and "科学技术部" in a.answer
+    assert any("二Ｏ一一年七月四日" in c.text for c in a.citations)
+    assert_quotes_the_index(services, a)
+    english = ask(services, "Who issued the 2020 opinions on high-quality development of the national high-tech zones?")
+    assert english.answer.startswith("**Answer:**") and "国务院" in english.answer
+
+
+def test_a_detail_the_documents_do_not_give_is_said_to_be_missing(services: Services) -> None:
+    a = ask(services, "瞪羚企业的认定标准是什么")
+    assert not a.grounded and "但没有规定瞪羚企业的认定标准" in a.answer
+    assert [c.doc for c in a.citations] == [FANG_AN] and "瞪羚企业" in a.citations[0].text
+    year = ask(services, "2018年国家高新区营业总收入是多少")
+    assert not year.grounded and "没有2018年的" in year.answer
+
+
+def test_a_province_s_own_rules_come_from_that_province(services: Services) -> None:
+    gd = ask(services, "广东省要求高新区的公共技术服务体系包括哪些机构")
+    assert gd.grounded and {c.doc for c in gd.citations} == {"粤府办〔2005〕92号"}
+    assert "广东省）" in gd.answer  # the level and place of the rule are named
+    js = ask(services, "江苏省对省级高新区有哪些考核指标")
+    assert not js.grounded and "没有江苏省的相关规定" in js.answer

@@ -153,3 +153,14 @@ def test_eval_renders_the_answer_section_and_its_json(tmp_path) -> None:
     assert "cases" not in data["answers"]
     detailed = eval_cli.to_json({}, tmp_path / "dev.jsonl", True, report)
     assert [c["id"] for c in detailed["answers"]["cases"]] == [c.id for c in CASES]
+
+
+def test_figures_per_split_and_the_refusal_counts() -> None:
+    split = [c.model_copy(update={"split": "heldout" if c.id in ("age", "tax", "cash") else "tune"}) for c in CASES]
+    report = run(split)
+    held, tune = report.by_split["heldout"], report.by_split["tune"]
+    assert (held.cases, held.answerable, tune.cases) == (3, 1, 2)
+    assert (held.unanswerable_refused, held.unanswerable) == (1, 2)  # "tax" refused, "cash" answered
+    assert (tune.answerable_refused, tune.answerable) == (1, 2)  # "bank" refused
+    assert report.overall.unanswerable_refused == 1 and report.overall.answerable_refused == 1
+    assert run().by_split == {}  # cases without a split: no split rows

@@ -86,3 +86,12 @@ def test_a_new_question_does_not_inherit(router: Router) -> None:
 def test_draft_mode_wins(router: Router) -> None:
     assert router.route("青川得分多少", mode="draft").intent == "draft"
     assert router.route("请起草一份复函：企业咨询知识产权质押融资").intent == "draft"
+
+
+def test_a_policy_follow_up_keeps_the_question_it_continues(router: Router) -> None:
+    first = router.route("7号文对外籍人才工作许可年龄有什么规定")
+    second = router.route("那居留许可呢？", first.entities())
+    assert second.intent == "policy" and second.topic == first.query
+    third = router.route("那签证呢？", second.entities())
+    assert third.topic == first.query  # the question the conversation is about
+    assert router.route("高新区能设综合保税区吗", third.entities()).topic == "高新区能设综合保税区吗"

@@ -119,3 +119,16 @@ def test_unknown_mode_is_refused() -> None:
     result = CliRunner().invoke(app, ["eval", "--mode", "sparse"])
     assert result.exit_code == 2
     assert "sparse" in result.output
+
+
+def test_a_split_with_no_case_is_refused_naming_the_splits(tmp_path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"id": "a", "question": "q", "answerable": false, "split": "tune"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "--cases", str(path), "--split", "heldout"])
+    assert result.exit_code == 2
+    assert "no case of cases.jsonl is in split 'heldout'" in result.output and "tune" in result.output
+
+
+def test_a_corpus_that_is_not_a_folder_is_refused(tmp_path) -> None:
+    result = CliRunner().invoke(app, ["eval", "--corpus", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "is not a folder of documents" in result.output

@@ -222,3 +222,15 @@ def test_server_mode_unreachable_server_is_named(tmp_path: Path) -> None:
     config = fake_config(tmp_path, chroma=ChromaConfig(host="127.0.0.1", port=port))
     with pytest.raises(IndexUnavailable, match=f"127.0.0.1:{port}"):
         Index.open(config, FakeEmbedder())
+
+
+def test_a_query_searched_again_is_embedded_once(built) -> None:
+    _, embedder, index = built
+    calls: list[str] = []
+    original = embedder.embed_query
+    embedder.embed_query = lambda text: calls.append(text) or original(text)  # type: ignore[method-assign]
+    first = index.embed_query("外籍高层次人才工作许可年龄")
+    again = index.embed_query("外籍高层次人才工作许可年龄")  # the same question searched in another document
+    index.embed_query("知识产权")
+    assert calls == ["外籍高层次人才工作许可年龄", "知识产权"]
+    assert np.array_equal(first, again)

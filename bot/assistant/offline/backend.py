@@ -127,7 +127,8 @@ class OfflineBackend:
         before = None
         if (route.followup and previous.get("intent") == "policy" and previous.get("query")
                 and len(q.message) <= FOLLOWUP_MAX_CHARS):
-            before = str(previous["query"])  # "那居留许可呢？" continues the previous question and its scope
+            # "那居留许可呢？" continues the question the conversation is about, and keeps its scope
+            before = str(previous.get("topic") or previous["query"])
         query = f"{q.message} {before}" if before else q.message
         frame = self.policy.read(q.message, before, english=english)
         evidence = self.policy.evidence(frame)

@@ -15,7 +15,7 @@ An answer may quote a sentence only when it bears on what was asked. For one que
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -194,7 +194,10 @@ class Evidence:
             return Missing("year", other_years=others, topic=dated or topic)
         focus_missing = bool(self._focus) and not any(self.gives_focus(s.text) for s in chosen)
         refusing = [t for t in self.asked if t.refuse]
-        kind_missing = bool(refusing) and not any(t.answered_by(s.text) for t in self.asked for s in chosen)
+        # the asked kind of fact must be stated about the asked detail: the date of the signature does
+        # not say when the 实施方案 is due
+        about = [s for s in chosen if self.gives_focus(s.text)] if self._focus else list(chosen)
+        kind_missing = bool(refusing) and not any(t.answered_by(s.text) for t in self.asked for s in about)
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):
             return Missing("kind", kind=refusing[0], topic=topic)
@@ -224,11 +227,25 @@ def _pair_share(phrase: str, text: str) -> float:
     return sum(p in text for p in pairs) / len(pairs) if len(pairs) >= 3 else 0.0
 
 
-def clause_with(sentence: str, wanted: Iterable[re.Pattern[str] | str]) -> str:
-    """The clause of a sentence (between ，；：) that holds what is wanted, else the sentence."""
+def clause_with(sentence: str, wanted: Sequence[re.Pattern[str] | str]) -> str:
+    """The clause of a sentence (between ，；：) that holds most of what is wanted (earlier wants
+    count more), with the short clauses that lead into it ("2003年，"); else the sentence."""
     clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
-    for want in wanted:
-        for c in clauses:
-            if (want.search(c) if isinstance(want, re.Pattern) else want in c):
-                return c.rstrip("，；;：:")
-    return sentence
+    if len(clauses) < 2 or not wanted:
+        return sentence
+
+    def score(c: str) -> float:
+        return sum(1.0 + 0.1 * (len(wanted) - i) for i, w in enumerate(wanted)
+                   if (w.search(c) if isinstance(w, re.Pattern) else w in c))
+
+    scores = [score(c) if len(c.strip("，；;：: ")) >= LEAD_IN else 0.0 for c in clauses]
+    best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
+    if scores[best] == 0:
+        return sentence
+    start = best
+    while start > 0 and len(clauses[start - 1].strip("，；;：: ")) < LEAD_IN:
+        start -= 1
+    return "".join(clauses[start:best + 1]).rstrip("，；;：:")
+
+
+LEAD_IN = 8  # a shorter clause ("2003年，", "对此，") only leads into the next one

@@ -40,14 +40,15 @@ from bot.assistant.offline.notes import (
     vintage_note,
 )
 from bot.assistant.offline.question import Question, QuestionConfig, QuestionReader
-from bot.assistant.offline.sentences import AnswerType, Sentence, SentencePicker
+from bot.assistant.offline.sentences import QUANTITY, AnswerType, Sentence, SentencePicker
 from bot.assistant.wording import Wording, load_wording
 from retrieval.coverage import Coverage
 from retrieval.models import Hit
 from retrieval.versions import status_label
 
-LONG_LEAD = 60  # a longer sentence is cut to the clause that holds most of the question's words
-_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、]|——)\s*")
+LONG_LEAD = 40  # a longer sentence is cut to the clause that holds most of the question's words
+_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、]|——"
+                         r"|第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)\s*")
 
 
 def default_reader(config: QuestionConfig | None = None) -> QuestionReader:
@@ -55,7 +56,7 @@ def default_reader(config: QuestionConfig | None = None) -> QuestionReader:
     from retrieval.normalize import load_synonyms
     from retrieval.tokenize import TokenizerConfig, get_tokenizer
 
-    words = get_tokenizer(TokenizerConfig(mode="default", bigrams=False))
+    words = get_tokenizer(TokenizerConfig(mode="search", bigrams=False))  # 利润总额 → 利润, 总额, 利润总额
     return QuestionReader(config or QuestionConfig.load(), words.tokenize, load_synonyms())
 
 
@@ -251,11 +252,13 @@ class PolicyComposer:
 
         best = max(chosen, key=lambda s: (fits(s), round(s.lexical, 2), s.score))
         wanted: list[re.Pattern[str] | str] = [t.pattern for t in evidence.asked]
-        if frame.year is not None:
-            wanted.append(str(frame.year))
         wanted += [w for w in frame.focus if not re.fullmatch(r"[a-z0-9 ]+", w)]
+        if self.picker.wants_quantity(frame.text):
+            wanted.append(QUANTITY)
         if frame.listing:
             wanted.append("、")
+        if frame.year is not None:
+            wanted.append(str(frame.year))
         clause = clause_with(best.text, wanted) if wanted else best.text
         if clause == best.text and len(clause) > LONG_LEAD:
             clause = _clause_with_most(best.text, best.terms)
@@ -283,10 +286,10 @@ class PolicyComposer:
             else:
                 text = w.refusal.no_year.format(year=frame.year, detail=detail)
             return Composed(text, book.citations, False)
-        if missing.what == "kind" and missing.kind is not None:
+        if missing.what == "kind" and missing.kind is not None and not (frame.options and frame.focus_label):
             detail = missing.kind.label_en if english else missing.kind.label
         else:
-            detail = frame.detail
+            detail = frame.detail  # a choice is about its focus: "加计扣除比例是75%还是100%"
         words = frame.topic or frame.focus
         clause = clause_with(sent.text, [x for x in words if x]) if words else sent.text
         text = w.refusal.partial.format(source=short_label(sent.hit), clause=_ENUMERATOR.sub("", clause).rstrip("。"),

@@ -224,9 +224,10 @@ class QuestionReader:
                 continue
             focus = self._strip(m.group("focus"))
             topic = self._strip(m.groupdict().get("topic") or "")
-            words = self.words(focus)
-            if not words or _PREDICATE.search(focus):
-                continue  # "三个高新区要建成(哪些)": a predicate, not a detail of something
+            # "实施方案要在(什么时候)": the detail is what comes before the predicate
+            words = self.words(_PREDICATE.split(focus)[0])
+            if not words:
+                continue
             q.focus_label, q.focus = focus, words
             q.topic_label, q.topic = topic, self.words(topic)
             noun = _ASKED_NOUN.search(q.text[m.end() - 4:])
@@ -272,14 +273,16 @@ class QuestionReader:
             return _unique(w for w in found if w not in self._generic)
         out: list[str] = []
         for variant, canonicals in self._variants.items():  # 自创区 → 自主创新示范区, however it is cut
-            if len(variant) >= 2 and not _is_latin(variant) and variant in phrase:
-                out += [variant, *sorted(canonicals)]
+            if len(variant) >= 2 and not _is_latin(variant) and variant in phrase and variant not in self._generic:
+                out += [variant, *sorted(c for c in canonicals if c not in self._generic)]
+        generic_here = [g for g in self._generic if len(g) >= 2 and g in phrase]
         for token in self.tokenize(phrase):
             token = token.strip()
             if (len(token) < 2 or token in self._generic or token in self._fillers or token in self._place_names
-                    or re.fullmatch(r"[\d.%年]+", token)):
+                    or re.fullmatch(r"[\d.%年]+", token) or _COUNTED.fullmatch(token)
+                    or any(token in g for g in generic_here)):  # 高新 of 国家高新区
                 continue
-            out += [token, *sorted(self._variants.get(token, ()))]
+            out += [token, *sorted(v for v in self._variants.get(token, ()) if v not in self._generic)]
         return _unique(out)
 
     def _read_year(self, text: str) -> int | None:
@@ -323,7 +326,8 @@ class QuestionReader:
         return dict(self.config.answer_kinds)
 
 
-_PREDICATE = re.compile(r".(?:要|能|会|可以|应当|应该|需要|必须|得以)(?=.)")
+_PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
+_COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
 _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
 
 

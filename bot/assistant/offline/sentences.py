@@ -30,6 +30,7 @@ _CLAUSE_END = re.compile(r"(?<=[；;])")
 LONG_SENTENCE = 120  # longer sentences are cut at their semicolons
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _DIGIT = re.compile(r"\d|百分|[一二三四五六七八九十百千万]+(?:岁|年|%|％|个|家|倍)")
+QUANTITY = _DIGIT  # what a sentence holds when it gives a quantity
 _BRACKETED_NUMBER = re.compile(r"[\[［](\d+)[\]］]")  # "中发[2012]6号": would read as a [n] marker
 SHORT_LINE = 8  # a line this short with no closing punctuation ("国务院", "科技部") runs on into the next
 
@@ -179,6 +180,10 @@ class SentencePicker:
         self.rank_weight = rank_weight
         self.quantity_bonus = quantity_bonus
 
+    def wants_quantity(self, query: str) -> bool:
+        """The question asks for a number (多少, 几, 比例 …: ``quantity_cues``)."""
+        return any(c in query.lower() for c in self.quantity_cues)
+
     def asked_types(self, query: str) -> list[AnswerType]:
         """The kinds of answer the question asks for (none for most questions)."""
         return [t for t in self.answer_types if t.asked(query)]
@@ -224,7 +229,7 @@ class SentencePicker:
         present = {t: w for t, w in idf.items() if df.get(t, 0) > 0}
         total = sum(present.values()) or 1.0
         q_grams = han_bigrams(query)
-        wants_quantity = any(c in query.lower() for c in self.quantity_cues)
+        wants_quantity = self.wants_quantity(query)
         asked_types = evidence.asked if evidence is not None else self.asked_types(query)
         best_overlap = 0.0
         lexical_of: dict[int, float] = {}

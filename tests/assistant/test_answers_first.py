@@ -1,0 +1,144 @@
+"""Policy answers on fixed passages: the direct answer first, evidence of the asked kind, honest
+partial answers and refusals, places and vintage (bot/assistant/offline/policy.py, evidence.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.assistant.offline.policy import PolicyComposer
+from bot.assistant.offline.sentences import AnswerType, SentencePicker
+from retrieval.models import Hit, Jurisdiction
+from retrieval.tokenize import tokenize
+from tests.support.results import coverage
+
+COVERED = coverage(True)
+NATIONAL = Jurisdiction(level="national", place="全国")
+
+
+def passage(chunk_id: str, doc: str, title: str, text: str, *, section: str = "", date: str | None = None,
+            place: Jurisdiction | None = NATIONAL, doc_number: str | None = None) -> Hit:
+    return Hit(chunk_id=chunk_id, doc=doc, title=title, section=section, text=text, date=date, score=1.0,
+               jurisdiction=place, doc_number=doc_number or (doc if "〔" in doc else None))
+
+
+GUOFA = dict(doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见", date="2020-07-13")
+FANG_AN = dict(doc="国科发火〔2013〕388号", title="国家高新技术产业开发区创新驱动战略提升行动实施方案", date="2013-03-12")
+GANGYAO = dict(doc="国科发火字〔2005〕16号", title="国家高新技术产业开发区技术创新纲要", date="2005-01-13")
+PLAN = dict(doc="国家高新技术产业开发区“十二五”发展规划纲要", title="国家高新技术产业开发区“十二五”发展规划纲要")
+
+GAZELLE = passage("fa-gazelle", section="三、（二）5", **FANG_AN,
+                  text="加强在市场开拓、投融资、上市、产业对接等方面的服务，促进企业快速成长，着力培育一大批瞪羚企业。")
+TARGET_ROW = passage("fa-a1-3", section="附1 三", **FANG_AN, text="创新型特色园区 目标要求 序号4 经认定高新技术企占企业总数比例 30%")
+STATS_2003 = passage("gy-1", section="一", **GANGYAO, text=(
+    "2003年，国家高新区拥有授权发明专利8170项，高新技术企业营业总收入达到16579.2亿元。"
+    "2003年，53家国家高新区实现年营业总收入20938.7亿元、年利润1129.4亿元、年上缴税额990亿元。"))
+RD_FLOOR = passage("gy-5", section="五、（二）", **GANGYAO, text="6.高新技术企业R&D经费，不能低于年产品销售额的5％；")
+WORK_PERMIT = passage("gf7-05", section="二、（五）", **GUOFA, text=(
+    "在国家高新区内企业工作的境外高端人才，经市级以上人民政府科技行政部门批准，申请工作许可的年龄可放宽至65岁。"))
+BONDED = passage("gf7-13", section="五、（十三）", **GUOFA, text="支持符合条件的地区依托国家高新区按相关规定程序申请设立综合保税区。")
+QINGDAO = passage("qd-23", doc="青岛市专利保护规定", title="青岛市专利保护规定", section="第二十三条", date="2011-11-25",
+                  place=Jurisdiction(level="city", place="青岛市"),
+                  text="同一行为人对同一专利权再次实施侵权行为的，由市专利管理部门责令立即停止侵权行为，可以并处一万元以上五万元以下罚款。")
+GUANGDONG = passage("gd-4", doc="粤府办〔2005〕92号", title="转发科技部关于国家高新技术产业开发区技术创新纲要的通知",
+                    section="四", date="2005-11-07", place=Jurisdiction(level="province", place="广东省"),
+                    text="高新区要高度重视相关公共技术平台的建设，建立包括风险投资、保险、信用担保、人才培训等在内的完善的公共技术服务体系。")
+PLATFORMS = passage("fa-4", section="三、（四）1", **FANG_AN, text="建设技术信息、检验检测、中试孵化、技术交易、科技金融等公共服务平台。")
+PLAN_ROW = passage("plan-1", section="三、（二）", **PLAN, text="力争在国家高新区内建成超过200个产业特色鲜明的专业园区。")
+GOAL_2035 = passage("gf7-03", section="一、（三）", **GUOFA, text="到2035年，建成一大批具有全球影响力的高科技园区。")
+
+
+def composer() -> PolicyComposer:
+    from bot.assistant.offline.question import QuestionConfig
+
+    kinds = [AnswerType(name=n, **r.model_dump()) for n, r in QuestionConfig.load().answer_kinds.items()]
+    return PolicyComposer(SentencePicker(tokenize, quantity_cues=["多少", "几", "比例"], answer_types=kinds),
+                          today=dt.date(2026, 1, 1))
+
+
+def answer(question: str, *hits: Hit, named: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    from retrieval.normalize import QueryNormalizer
+
+    return composer().policy_answer(QueryNormalizer()(question).expanded, list(hits), COVERED, question=question,
+                                    named=named)
+
+
+def test_the_direct_answer_comes_first_then_its_passages() -> None:
+    out = answer("在高新区企业工作的外籍专家能不能办工作许可，年龄上限多少", WORK_PERMIT)
+    lead, _, rest = out.text.partition("\n\n")
+    assert lead == "**答：**可以。国发〔2020〕7号：“申请工作许可的年龄可放宽至65岁”[1]"
+    assert rest.startswith("依据：\n《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》（国发〔2020〕7号，2020-07-13，国家层面） 二、（五）：")
+    assert out.grounded and [c.chunk_id for c in out.citations] == ["gf7-05"]
+
+
+def test_criteria_the_documents_do_not_give_are_said_to_be_missing() -> None:
+    out = answer("瞪羚企业的认定标准是什么", GAZELLE, TARGET_ROW)
+    assert not out.grounded
+    assert out.text.startswith("国科发火〔2013〕388号提到“着力培育一大批瞪羚企业”[1]，但没有规定瞪羚企业的认定标准")
+    assert [c.chunk_id for c in out.citations] == ["fa-gazelle"]  # not the 30% row of another table
+    assert "30%" not in out.text
+
+
+def test_a_number_about_something_else_is_not_an_answer() -> None:
+    out = answer("高新区管委会的编制有多少人", passage(
+        "gy-51", section="五、（一）", **GANGYAO, text="国家高新区管委会主要领导，必须熟悉本地主导产业的技术领域和发展规律，80％以上的班子成员应具有大学本科以上学历。"))
+    assert not out.grounded and "但没有规定高新区管委会的编制" in out.text and "80％" not in out.text
+
+
+def test_another_years_figures_do_not_answer_a_year() -> None:
+    out = answer("2018年国家高新区营业总收入是多少", STATS_2003)
+    assert not out.grounded
+    assert out.text.startswith("现有政策文件没有2018年的数据") and "相关数字是2003年的" in out.text
+    same_year = answer("2003年国家高新区的利润总额是多少", STATS_2003)
+    assert same_year.grounded and "年利润1129.4亿元" in same_year.text.split("\n")[0]
+
+
+def test_past_figures_are_not_quoted_beside_the_rule() -> None:
+    out = answer("高企研发投入至少要占销售额多少", RD_FLOOR, STATS_2003)
+    assert out.grounded and "不能低于年产品销售额的5％" in out.text
+    assert "2003年" not in out.text
+
+
+def test_another_places_rules_are_not_quoted() -> None:
+    out = answer("在广州重复侵犯同一专利会罚多少钱", QINGDAO)
+    assert not out.grounded and out.citations == []
+    assert out.text.startswith("现有政策文件中没有广州市的相关规定")
+    assert "《青岛市专利保护规定》（2011-11-25，青岛市）是青岛市的规定，不适用于广州市" in out.text
+    here = answer("在青岛重复侵犯同一专利会罚多少钱", QINGDAO)
+    assert here.grounded and "一万元以上五万元以下罚款" in here.text and "青岛市）" in here.text
+
+
+def test_national_rules_apply_where_the_user_is_but_not_as_a_provinces_own() -> None:
+    assert answer("我们是浙江的国家高新区，想申请设综合保税区，有依据吗", BONDED).grounded
+    own = answer("广东省对高新区的公共技术服务体系有什么要求", PLATFORMS, GUANGDONG)
+    assert own.grounded and {c.doc for c in own.citations} == {"粤府办〔2005〕92号"}
+    assert "（粤府办〔2005〕92号，2005-11-07，广东省）" in own.text
+
+
+def test_the_deployments_own_place_keeps_answers_to_its_rules() -> None:
+    at_home = composer()
+    at_home.home = "广东省"
+    out = at_home.policy_answer("专利 侵权 罚款", [QINGDAO], COVERED, question="重复侵犯同一专利会罚多少钱")
+    assert not out.grounded and "没有广东省的相关规定" in out.text
+
+
+def test_a_named_document_answers_or_says_it_does_not() -> None:
+    out = answer("388号文对瞪羚企业有什么说法", WORK_PERMIT, GAZELLE, named=("国科发火〔2013〕388号",))
+    assert out.grounded and {c.doc for c in out.citations} == {"国科发火〔2013〕388号"}
+    elsewhere = answer("388号文对外籍专家工作许可年龄有什么规定", GAZELLE, WORK_PERMIT, named=("国科发火〔2013〕388号",))
+    assert elsewhere.text.startswith("国科发火〔2013〕388号中没有找到这方面的规定。")
+    assert "65岁" in elsewhere.text and {c.doc for c in elsewhere.citations} == {"国发〔2020〕7号"}
+
+
+def test_a_choice_the_documents_do_not_make_is_not_answered() -> None:
+    tax = passage("gf7-07", section="三、（七）", **GUOFA, text="落实好研发费用加计扣除、高新技术企业所得税减免、小微企业普惠性税收减免等政策。")
+    out = answer("研发费用加计扣除比例现在是75%还是100%？", tax)
+    assert not out.grounded and "但没有规定研发费用加计扣除比例" in out.text
+
+
+def test_citations_say_why_a_rule_may_be_out_of_date() -> None:
+    out = answer("十二五规划要建多少个专业园区", PLAN_ROW)
+    (plan,) = out.citations
+    assert plan.outdated == "规划期2011–2015年已结束"
+    assert plan.jurisdiction == NATIONAL
+    future = answer("到2035年国家高新区要建成什么样", GOAL_2035)
+    assert future.grounded and "目标年份已过" not in future.text and future.citations[0].outdated == ""

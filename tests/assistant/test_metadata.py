@@ -1,0 +1,62 @@
+"""Questions about a document itself: answered from its metadata and cited to the passage stating it."""
+
+from __future__ import annotations
+
+from bot.assistant.offline.metadata import MetadataAnswers, dates_in
+from bot.assistant.offline.policy import default_reader
+from bot.assistant.wording import load_wording
+from retrieval.models import Hit, Jurisdiction
+
+NATIONAL = Jurisdiction(level="national", place="全国")
+TORCH = dict(doc="国科发火〔2011〕259号", doc_number="国科发火〔2011〕259号", title="关于进一步加强火炬工作 促进高新技术产业化的指导意见",
+             date="2011-07-04", issuer="科学技术部", jurisdiction=NATIONAL, score=1.0)
+SIGNATURE = Hit(chunk_id="t-0", section="", text="特此通知。\n附件：关于进一步加强火炬工作促进高新技术产业化的指导意见\n二Ｏ一一年七月四日", **TORCH)
+BODY = Hit(chunk_id="t-1", section="二、（一）", text="加强科技企业加速器建设，探索依靠市场机制促进科技企业做强做大的新模式。", **TORCH)
+LAW = Hit(chunk_id="law-117", doc="中华人民共和国科学技术进步法", title="中华人民共和国科学技术进步法", section="第一百一十七条",
+          date="2021-12-24", effective_date="2022-01-01", issuer="全国人民代表大会常务委员会", jurisdiction=NATIONAL,
+          text="第一百一十七条 本法自2022年1月1日起施行。", score=1.0)
+ANSWERS = MetadataAnswers(load_wording())
+READER = default_reader()
+
+
+def test_dates_are_read_in_every_way_documents_print_them() -> None:
+    assert dates_in("二Ｏ一一年七月四日") == {"2011-07-04"}
+    assert dates_in("中华人民共和国科学技术部二〇〇五年一月十三日") == {"2005-01-13"}
+    assert dates_in("成文日期：2018年11月23日 发布日期：2019年01月03日") == {"2018-11-23", "2019-01-03"}
+    assert dates_in("国发〔2020〕7号") == set()
+
+
+def test_the_date_is_given_and_cited_to_the_line_that_states_it() -> None:
+    out = ANSWERS.answer(READER.read("259号文是哪天印发的"), BODY, [BODY, SIGNATURE])
+    assert out.grounded
+    assert out.text.startswith("**答：**国科发火〔2011〕259号的成文日期是2011年7月4日[1]。")
+    assert [c.chunk_id for c in out.citations] == ["t-0"] and "- 二Ｏ一一年七月四日[1]" in out.text
+
+
+def test_the_issuer_and_the_effective_date() -> None:
+    issuer = ANSWERS.answer(READER.read("259号文是哪个部门发的"), BODY, [BODY, SIGNATURE])
+    assert "的发文机关是科学技术部" in issuer.text
+    effective = ANSWERS.answer(READER.read("科技进步法什么时候开始施行的"), LAW, [LAW])
+    assert effective.text.startswith("**答：**《中华人民共和国科学技术进步法》自2022年1月1日起施行[1]。")
+    assert effective.citations[0].section == "第一百一十七条"
+
+
+def test_a_value_the_text_does_not_print_is_marked_as_the_records() -> None:
+    out = ANSWERS.answer(READER.read("259号文的文号是多少"), BODY, [BODY])
+    assert "的文号是国科发火〔2011〕259号" in out.text and "文号取自文档库登记的文件信息" in out.text
+    none = ANSWERS.answer(READER.read("科技进步法的文号是多少"), LAW, [LAW])
+    assert "没有文号" in none.text and not none.grounded
+
+
+def test_english_questions_get_an_english_answer() -> None:
+    out = ANSWERS.answer(READER.read("Who issued the torch guidance, and when?"), BODY, [BODY, SIGNATURE], english=True)
+    assert out.text.startswith("**Answer:** 国科发火〔2011〕259号 is dated 2011-07-04[1].")
+    assert "was issued by 科学技术部" in out.text
+
+
+def test_the_document_asked_about() -> None:
+    hits = [BODY, LAW]
+    assert ANSWERS.target("259号文是哪天印发的", ["国科发火〔2011〕259号"], hits) == "国科发火〔2011〕259号"
+    assert ANSWERS.target("Who issued it?", [], hits) == "国科发火〔2011〕259号"  # the best hit's document
+    assert ANSWERS.names("国科发火〔2011〕259号还有效吗", "国科发火〔2011〕259号", hits)
+    assert not ANSWERS.names("原来那个条例还管用吗", "国科发火〔2011〕259号", hits)

@@ -1,0 +1,89 @@
+"""Reading a policy question (config/assistant/question.yaml): what it asks, about what, for which
+year and place, and whether it is about a document itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant.offline.policy import default_reader
+from bot.assistant.offline.question import QuestionReader
+
+
+@pytest.fixture(scope="module")
+def reader() -> QuestionReader:
+    return default_reader()
+
+
+def test_the_asked_detail_and_what_it_belongs_to(reader: QuestionReader) -> None:
+    q = reader.read("高新区管委会的编制有多少人？")
+    assert "编制" in q.focus and q.focus_label == "编制"
+    assert "管委会" in q.topic and "高新区" not in q.topic  # a word every document has tells nothing
+    assert q.detail == "高新区管委会的编制"
+    gazelle = reader.read("瞪羚企业的认定标准是什么")
+    assert "认定" in gazelle.focus and "瞪羚企业" in gazelle.topic and "criteria" in gazelle.kinds
+    assert gazelle.detail == "瞪羚企业的认定标准"
+
+
+def test_a_detail_is_looked_for_in_the_documents_wording_too(reader: QuestionReader) -> None:
+    assert "自主创新示范区" in reader.read("最早获批的自创区有哪几个").focus
+    english = reader.read("How many staff positions is a zone management committee allowed to have?")
+    assert english.language == "en" and english.focus == ["编制"]  # the glossary, longest phrase first
+
+
+def test_a_predicate_or_a_count_is_not_a_detail(reader: QuestionReader) -> None:
+    q = reader.read("145号批复里新疆的三个高新区要建成哪些示范区")
+    assert "三个" not in q.focus and "建成" not in q.focus
+    due = reader.read("乌鲁木齐高新区建自创区的实施方案要在什么时候前报送")
+    assert "实施方案" in due.focus and "要在" not in "".join(due.focus) and "when" in due.kinds
+
+
+def test_the_year_asked_about_is_not_a_document_number_year(reader: QuestionReader) -> None:
+    assert reader.read("2018年国家高新区营业总收入是多少").year == 2018
+    assert reader.read("How many national high-tech zones were there in 2019?").year == 2019
+    assert reader.read("国发〔2020〕7号对人才有什么规定").year is None
+
+
+def test_places_and_whose_rules_are_asked_for(reader: QuestionReader) -> None:
+    (own,) = reader.read("广东省对高新区的公共技术服务体系有什么要求").places
+    assert (own.name, own.level, own.role) == ("广东省", "province", "issuer")
+    (there,) = reader.read("在青岛重复侵犯同一专利会被罚多少钱").places
+    assert (there.name, there.level, there.province, there.role) == ("青岛市", "city", "山东省", "location")
+    assert reader.read("我们是浙江的国家高新区，想申请设综合保税区").places[0].role == "location"
+    assert reader.read("How large a fine can Qingdao impose?").places[0].name == "青岛市"
+    assert [p.name for p in reader.read("山东省促进科技成果转化条例是哪年修订的").places] == ["山东省"]
+    assert reader.without_places("广东要求把高新区建成哪几类基地", reader.places("广东要求")) == "要求把高新区建成哪几类基地"
+
+
+@pytest.mark.parametrize(("question", "fields"), [
+    ("国发〔2020〕7号是哪天印发的", ["date"]),
+    ("科技进步法什么时候开始施行的", ["effective_date"]),
+    ("127号文是哪个机关发的", ["issuer"]),
+    ("粤府办〔2005〕92号是哪天发的，发文单位是谁", ["date", "issuer"]),
+    ("Who issued the 2020 opinions on the high-tech zones, and when?", ["date", "issuer"]),
+    ("What is the document number of the State Council opinions?", ["doc_number"]),
+    ("战略提升行动啥时候中期检查", []),  # a date in the text, not the document's own
+])
+def test_questions_about_a_document_itself(reader: QuestionReader, question: str, fields: list[str]) -> None:
+    assert sorted(reader.read(question).metadata) == sorted(fields)
+
+
+def test_a_question_offering_its_answers(reader: QuestionReader) -> None:
+    q = reader.read("研发费用加计扣除比例现在是75%还是100%？")
+    assert q.options == ["75%", "100%"] and "研发费用" in q.focus
+    assert reader.read("园区宜居性那个评价指标是统计出来的还是定性的").options == ["统计", "定性"]
+
+
+def test_kinds_of_answer_asked_for(reader: QuestionReader) -> None:
+    assert "materials" in reader.read("申请人才特区政策要准备哪些材料").kinds
+    assert "rate" in reader.read("研发责任保险政府给补贴的比例是多少").kinds
+    assert "fine" in reader.read("在青岛重复侵犯同一专利会被罚多少钱").kinds
+    assert reader.read("外籍专家63岁了还能办工作许可吗").polar
+    assert reader.read("388号文里的三类园区是哪三类").listing is False
+    assert reader.read("259号文提出了哪几项火炬工程").listing
+
+
+def test_a_follow_up_keeps_the_year_and_the_place(reader: QuestionReader) -> None:
+    q = reader.read("那孵化器呢？", previous="广东省2010年有多少家技术转移机构")
+    assert q.year == 2010 and [p.name for p in q.places] == ["广东省"]
+    assert set(q.inherited) == {"year", "places"}
+    assert reader.read("那2003年呢？", previous="2010年有多少家孵化器").year == 2003  # its own year wins

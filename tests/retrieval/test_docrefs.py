@@ -1,0 +1,43 @@
+"""Which documents a question names, and the words that name them (retrieval/docrefs.py)."""
+
+from __future__ import annotations
+
+from retrieval.docrefs import ShortNames, TitleMatcher, doc_number_refs, doc_number_spans
+from retrieval.models import DocumentMeta
+from retrieval.tokenize import tokenize
+
+DOCS = {d: DocumentMeta(doc=d, title=t, date=date, doc_number=d if "〔" in d else None) for d, t, date in [
+    ("中华人民共和国科学技术进步法", "中华人民共和国科学技术进步法", "2021-12-24"),
+    ("中华人民共和国促进科技成果转化法", "中华人民共和国促进科技成果转化法", "2015-08-29"),
+    ("山东省促进科技成果转化条例", "山东省促进科技成果转化条例", "2017-12-01"),
+    ("中关村国家自主创新示范区条例", "中关村国家自主创新示范区条例", "2010-12-23"),
+    ("国科发火字〔2005〕16号", "国家高新技术产业开发区技术创新纲要", "2005-01-13"),
+    ("粤府办〔2005〕92号", "转发科技部关于国家高新技术产业开发区技术创新纲要的通知", "2005-11-07"),
+    ("国家高新技术产业开发区“十二五”发展规划纲要", "国家高新技术产业开发区“十二五”发展规划纲要", None),
+    ("国发〔2020〕7号", "国务院关于促进国家高新技术产业开发区高质量发展的若干意见", "2020-07-13"),
+]}
+
+
+def test_laws_and_regulations_named_the_short_way() -> None:
+    names = ShortNames(DOCS)
+    assert names("科技进步法什么时候开始施行的") == {"中华人民共和国科学技术进步法"}
+    assert names("成果转化法对科技中介怎么罚") == {"中华人民共和国促进科技成果转化法"}  # not the 条例
+    assert names("中关村条例出台以后") == {"中关村国家自主创新示范区条例"}
+    assert names("山东条例和成果转化法规定得一样吗") == {"山东省促进科技成果转化条例", "中华人民共和国促进科技成果转化法"}
+    assert names("有什么办法吗") == set() and names("国家用什么方法") == set()
+    assert names.spans("根据科技进步法第十条") == ["科技进步法"]
+
+
+def test_a_year_and_a_kind_name_the_document_of_that_kind() -> None:
+    titles = TitleMatcher(DOCS, tokenize)
+    assert titles("2005年的纲要对高企研发投入有什么要求") == {"国科发火字〔2005〕16号"}  # not the notice forwarding it
+
+
+def test_the_words_that_name_documents_are_not_the_question() -> None:
+    titles = TitleMatcher(DOCS, tokenize)
+    text = "两高项目能不能进高新区？十二五纲要和7号文是怎么规定的"
+    assert doc_number_refs(text, DOCS) == {"国发〔2020〕7号"} and doc_number_spans(text, DOCS) == ["7号文"]
+    assert "十二五" in titles.spans(text)
+    # named by its 文号, a document's title words in the question are what is asked: "转发" stays
+    numbered = doc_number_refs("粤府办〔2005〕92号转发的是哪个文件", DOCS)
+    assert "转发" not in titles.spans("粤府办〔2005〕92号转发的是哪个文件", numbered)
