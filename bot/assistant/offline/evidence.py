@@ -177,6 +177,15 @@ class Evidence:
         """Past figures are quoted for a question that names no year only as its best answer."""
         return self.question.year is not None or not self.statistic_years(text, hit)
 
+    def gives_asked(self, text: str, hit: Hit) -> bool:
+        """The sentence gives something the question asks for beyond its words: the asked year's
+        figures, the asked detail, the asked kind of fact about it."""
+        if self.question.year is not None and self.year_stated(text, hit) and str(self.question.year) in text:
+            return True
+        if self._focus:
+            return self.gives_focus(text) and (not self.asked or self.gives_kind(text))
+        return False
+
     def gives_kind(self, text: str) -> bool:
         return any(t.answered_by(text) for t in self.asked)
 
@@ -229,23 +238,34 @@ def _pair_share(phrase: str, text: str) -> float:
 
 def clause_with(sentence: str, wanted: Sequence[re.Pattern[str] | str]) -> str:
     """The clause of a sentence (between ，；：) that holds most of what is wanted (earlier wants
-    count more), with the short clauses that lead into it ("2003年，"); else the sentence."""
-    clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
-    if len(clauses) < 2 or not wanted:
+    count more), read with the short clauses that lead into it ("2003年，", "到2035年，"); else the
+    sentence."""
+    units = clause_units(sentence)
+    if len(units) < 2 or not wanted:
         return sentence
 
-    def score(c: str) -> float:
+    def score(unit: str) -> float:
         return sum(1.0 + 0.1 * (len(wanted) - i) for i, w in enumerate(wanted)
-                   if (w.search(c) if isinstance(w, re.Pattern) else w in c))
+                   if (w.search(unit) if isinstance(w, re.Pattern) else w in unit))
 
-    scores = [score(c) if len(c.strip("，；;：: ")) >= LEAD_IN else 0.0 for c in clauses]
-    best = max(range(len(clauses)), key=lambda i: (scores[i], -i))
-    if scores[best] == 0:
-        return sentence
-    start = best
-    while start > 0 and len(clauses[start - 1].strip("，；;：: ")) < LEAD_IN:
-        start -= 1
-    return "".join(clauses[start:best + 1]).rstrip("，；;：:")
+    best = max(units, key=lambda u: (score(u), -units.index(u)))
+    return best.rstrip("，；;：:") if score(best) > 0 else sentence
+
+
+def clause_units(sentence: str) -> list[str]:
+    """The clauses of a sentence, each with the short clauses before it that lead into it."""
+    clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
+    units: list[str] = []
+    lead = ""
+    for c in clauses:
+        if len(c.strip("，；;：: ")) < LEAD_IN:
+            lead += c
+            continue
+        units.append(lead + c)
+        lead = ""
+    if lead:
+        units.append(lead)
+    return units
 
 
 LEAD_IN = 8  # a shorter clause ("2003年，", "对此，") only leads into the next one

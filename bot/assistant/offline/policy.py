@@ -335,13 +335,9 @@ class PolicyComposer:
 
 
 def _clause_with_most(sentence: str, terms: Iterable[str]) -> str:
-    """The clause (between ，；：) holding most of the question's words; the sentence when none does."""
-    clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
-    words = [t for t in terms if len(t) >= 2]
-    if not clauses or not words:
-        return sentence
-    best = max(clauses, key=lambda c: (sum(w in c for w in words), -clauses.index(c)))
-    return best if any(w in best for w in words) else sentence
+    """The clause (with its lead-in) holding most of the question's words, longer words first."""
+    words = sorted((t for t in terms if len(t) >= 2), key=len, reverse=True)
+    return clause_with(sentence, words) if words else sentence
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -274,7 +274,10 @@ class SentencePicker:
                 # question (a term no chosen sentence has yet); anything else is not quoted
                 strong = sent.score >= best * self.relative_floor and lexical_of[id(sent)] >= lexical_floor
                 other_part = gain >= self.min_gain and lexical_of[id(sent)] >= self.min_lexical
-                if not (strong or other_part):
+                # a sentence that gives what is asked (the year, the detail, the kind of fact) is quoted
+                asked = (evidence is not None and lexical_of[id(sent)] >= self.min_lexical
+                         and evidence.gives_asked(sent.text, sent.hit))
+                if not (strong or other_part or asked):
                     continue
             if any(fuzz.ratio(sent.text, c.text) >= 85 for c in chosen):
                 continue  # scraped pages repeat their paragraphs
