@@ -39,7 +39,7 @@ from bot.assistant.offline.notes import (
     status_note,
     vintage_note,
 )
-from bot.assistant.offline.question import Question, QuestionConfig, QuestionReader
+from bot.assistant.offline.question import Question, QuestionConfig, QuestionReader, unique
 from bot.assistant.offline.sentences import QUANTITY, AnswerType, Sentence, SentencePicker
 from bot.assistant.wording import Wording, load_wording
 from retrieval.coverage import Coverage
@@ -204,7 +204,7 @@ class PolicyComposer:
             if not fallback.grounded:
                 return answer
             w = self.wording.lang(english)
-            labels = w.refusal.documents_separator.join(_unique(short_label(h) for h in inside))
+            labels = w.refusal.documents_separator.join(unique(short_label(h) for h in inside))
             return Composed(w.refusal.not_in_named.format(documents=labels).strip() + "\n\n" + fallback.text,
                             fallback.citations, True, fallback.notices)
         answer = self._answer(query, in_scope, coverage, asked, frame, evidence, english=english)
@@ -303,13 +303,13 @@ class PolicyComposer:
         place = w.list_separator.join(p.name for p in evidence.places)
         local = [h for h in elsewhere if h.jurisdiction is not None and h.jurisdiction.level != "national"
                  and not evidence.in_scope(h)]
-        docs = _unique(doc_label(h, w) for h in local)[:3]
-        places = _unique(h.jurisdiction.place for h in local if h.jurisdiction is not None)
+        docs = unique(doc_label(h, w) for h in local)[:3]
+        places = unique(h.jurisdiction.place for h in local if h.jurisdiction is not None)
         text = w.refusal.other_place.format(place=place)
         if docs:
             text += w.refusal.other_place_docs.format(documents=w.refusal.documents_separator.join(docs),
                                                       places=w.list_separator.join(places), place=place)
-        closest = _unique(doc_label(h, w) for h in elsewhere if h not in local)[:3]
+        closest = unique(doc_label(h, w) for h in elsewhere if h not in local)[:3]
         if closest:
             text += w.refusal.closest.format(documents=w.refusal.documents_separator.join(closest))
         return Composed(text, [], False)
@@ -322,7 +322,7 @@ class PolicyComposer:
         documents touch the topic but do not state that.
         """
         w = self.wording.lang(english)
-        seen = _unique(doc_label(hit, w) for hit in hits)
+        seen = unique(doc_label(hit, w) for hit in hits)
         # the question is echoed only without figures: every number in an answer must come from a source
         topic = w.refusal.topic_named.format(question=_short(query)) if not re.search(r"\d", query) \
             else w.refusal.topic_unnamed
@@ -339,13 +339,6 @@ def _clause_with_most(sentence: str, terms: Iterable[str]) -> str:
     words = sorted((t for t in terms if len(t) >= 2), key=len, reverse=True)
     return clause_with(sentence, words) if words else sentence
 
-
-def _unique(items: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item and item not in out:
-            out.append(item)
-    return out
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -270,7 +270,7 @@ class QuestionReader:
                 if re.search(pattern, rest):
                     found += sorted(self._variants[variant])
                     rest = re.sub(pattern, " ", rest)  # "staff positions" is not also "staff"
-            return _unique(w for w in found if w not in self._generic)
+            return unique(w for w in found if w not in self._generic)
         out: list[str] = []
         for variant, canonicals in self._variants.items():  # 自创区 → 自主创新示范区, however it is cut
             if len(variant) >= 2 and not _is_latin(variant) and variant in phrase and variant not in self._generic:
@@ -283,7 +283,7 @@ class QuestionReader:
                     or any(token in g for g in generic_here)):  # 高新 of 国家高新区
                 continue
             out += [token, *sorted(v for v in self._variants.get(token, ()) if v not in self._generic)]
-        return _unique(out)
+        return unique(out)
 
     def _read_year(self, text: str) -> int | None:
         for m in self._year.finditer(text):
@@ -335,9 +335,6 @@ def _is_latin(text: str) -> bool:
     return not re.search(r"[\u4e00-\u9fff]", text)
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        if item and item not in seen:
-            seen.append(item)
-    return seen
+def unique(items: Iterable[str]) -> list[str]:
+    """The non-empty items, each once, in order of first appearance."""
+    return list(dict.fromkeys(item for item in items if item))
