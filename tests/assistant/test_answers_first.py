@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.assistant.offline.drafting import LetterRules
 from bot.assistant.offline.policy import PolicyComposer
 from bot.assistant.offline.sentences import AnswerType, SentencePicker
 from retrieval.models import Hit, Jurisdiction
@@ -52,7 +53,7 @@ def composer() -> PolicyComposer:
 
     kinds = [AnswerType(name=n, **r.model_dump()) for n, r in QuestionConfig.load().answer_kinds.items()]
     return PolicyComposer(SentencePicker(tokenize, quantity_cues=["多少", "几", "比例"], answer_types=kinds),
-                          today=dt.date(2026, 1, 1))
+                          plans=LetterRules.load().plans, today=dt.date(2026, 1, 1))
 
 
 def answer(question: str, *hits: Hit, named: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
@@ -138,7 +139,7 @@ def test_a_choice_the_documents_do_not_make_is_not_answered() -> None:
 def test_citations_say_why_a_rule_may_be_out_of_date() -> None:
     out = answer("十二五规划要建多少个专业园区", PLAN_ROW)
     (plan,) = out.citations
-    assert plan.outdated == "规划期2011–2015年已结束"
+    assert plan.outdated == "“十二五”规划期已于2015年结束"
     assert plan.jurisdiction == NATIONAL
     future = answer("到2035年国家高新区要建成什么样", GOAL_2035)
     assert future.grounded and "目标年份已过" not in future.text and future.citations[0].outdated == ""

@@ -369,6 +369,7 @@ def build_offline_backend(
         return find_clause(search, doc, section, hint)
 
     policy = PolicyComposer(picker, vintage_rules=[VintageRule(**v) for v in config.vintage], lookup=lookup,
-                            wording=wording or load_wording(), reader=reader, home=home)
+                            wording=wording or load_wording(), reader=reader, home=home,
+                            plans=LetterRules.load().plans)
     normalizer = QueryNormalizer()
     return OfflineBackend(policy, config, parks, expand=lambda text: normalizer(text).expanded)

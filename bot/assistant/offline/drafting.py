@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.offline.citations import CitationBook, doc_label, section_label
 from bot.assistant.offline.composed import Composed
-from bot.assistant.offline.notes import is_stale, status_note
+from bot.assistant.offline.notes import PlanRules, is_stale, plan_end, status_note
 from bot.assistant.offline.policy import PolicyComposer
 from bot.assistant.offline.sentences import Sentence
 from retrieval.coverage import Coverage
@@ -52,11 +52,6 @@ class ClauseRules(BaseModel):
     rule: str
     aim: str
     retrospective: str
-
-
-class PlanRules(BaseModel):
-    periods: dict[str, int]
-    span: str
 
 
 class LetterRules(BaseModel):
@@ -118,16 +113,6 @@ def clause_kind(text: str, rules: LetterRules) -> str:
     return "other"
 
 
-def plan_end(hit: Hit, rules: LetterRules) -> tuple[str, int] | None:
-    """(period, last year) of a plan whose title names its period ("十二五" → 2015), else None."""
-    title = hit.title or ""
-    for period, year in sorted(rules.plans.periods.items(), key=lambda p: -len(p[0])):
-        if f"“{period}”" in title or f"\"{period}\"" in title or f"{period}规划" in title or f"{period}发展规划" in title:
-            return period, year
-    m = re.search(rules.plans.span, title)
-    return (m.group(0), int(m.group(2))) if m else None
-
-
 def _answering_clauses(sentences: Sequence[Sentence], rules: LetterRules) -> list[tuple[Sentence, str]]:
     """The picked sentences a reply may cite, with their kind: no retrospective statements; when
     provisions answer, aims and other statements only if they come from the same passages."""
@@ -186,7 +171,7 @@ def draft_letter(
     year = (today or date.today()).year
     ended: list[tuple[Hit, str, int]] = []
     for hit in cited:
-        plan = plan_end(hit, rules)
+        plan = plan_end(hit, rules.plans)
         if plan is not None and plan[1] < year and all(h.doc != hit.doc for h, _, _ in ended):
             ended.append((hit, *plan))
     dated = bool(ended) or any(is_stale(h) for h in cited)

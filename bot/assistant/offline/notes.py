@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from pydantic import BaseModel
 
 from bot.assistant.offline.citations import CitationBook
 from bot.assistant.wording import LanguageWording
@@ -105,24 +107,33 @@ def status_note(hits: Sequence[Hit], w: LanguageWording, *, considered: Sequence
     return "\n".join(notes)
 
 
-def plan_period(title: str, periods: Mapping[str, tuple[int, int]]) -> tuple[int, int] | None:
-    """The period of a five-year plan a title names ("“十二五”发展规划纲要" → 2011–2015)."""
-    for name, period in sorted(periods.items(), key=lambda p: -len(p[0])):
-        if name in title:
-            return period
-    return None
+class PlanRules(BaseModel):
+    """Plans whose title names their period (drafting.yaml ``plans``): the period's last year."""
+
+    periods: dict[str, int]
+    span: str
 
 
-def outdated_reason(hit: Hit, w: LanguageWording, periods: Mapping[str, tuple[int, int]], today: dt.date) -> str:
+def plan_end(hit: Hit, plans: PlanRules) -> tuple[str, int] | None:
+    """(period, last year) of a plan whose title names its period ("十二五" → 2015), else None."""
+    title = hit.title or ""
+    for period, year in sorted(plans.periods.items(), key=lambda p: -len(p[0])):
+        if f"“{period}”" in title or f"\"{period}\"" in title or f"{period}规划" in title or f"{period}发展规划" in title:
+            return period, year
+    m = re.search(plans.span, title)
+    return (m.group(0), int(m.group(2))) if m else None
+
+
+def outdated_reason(hit: Hit, w: LanguageWording, plans: PlanRules | None, today: dt.date) -> str:
     """Why the rule a passage states may be out of date, worded for a citation label; "" when current.
 
     A document no longer in force (its status), a plan whose period is over (its title), or a target
     whose horizon year has passed (the passage's own "到2020年")."""
     if is_stale(hit):
         return w.notes.statuses.of(hit.status).rstrip("的")
-    period = plan_period(hit.title or "", periods)
-    if period is not None and period[1] < today.year:
-        return w.notes.plan_over.format(start=period[0], end=period[1])
+    plan = plan_end(hit, plans) if plans is not None else None
+    if plan is not None and plan[1] < today.year:
+        return w.notes.plan_over.format(period=plan[0], end=plan[1])
     years = sorted({int(y) for y in _HORIZON.findall(hit.text)})
     if years and years[-1] < today.year:
         return w.notes.target_passed.format(year=years[-1])

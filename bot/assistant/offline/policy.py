@@ -32,6 +32,7 @@ from bot.assistant.offline.composed import Composed
 from bot.assistant.offline.evidence import Evidence, EvidenceRules, Missing, clause_with
 from bot.assistant.offline.notes import (
     Lookup,
+    PlanRules,
     VintageRule,
     in_force_first,
     is_stale,
@@ -76,6 +77,7 @@ class PolicyComposer:
         wording: Wording | None = None,
         reader: QuestionReader | None = None,
         home: str | None = None,
+        plans: PlanRules | None = None,
         today: dt.date | None = None,
     ) -> None:
         self.picker = picker
@@ -87,6 +89,7 @@ class PolicyComposer:
         self.reader = reader or default_reader()
         self.rules = EvidenceRules.from_config(self.reader.config)
         self.home = home or None
+        self.plans = plans
         self._today = today
 
     @property
@@ -112,9 +115,8 @@ class PolicyComposer:
 
     def book(self, english: bool = False) -> CitationBook:
         w = self.wording.lang(english)
-        periods = self.reader.config.plan_periods
-        today = self.today
-        return CitationBook(lambda hit: outdated_reason(hit, w, periods, today))
+        plans, today = self.plans, self.today
+        return CitationBook(lambda hit: outdated_reason(hit, w, plans, today))
 
     def vintage(self, hits: Sequence[Hit], book: CitationBook, *, english: bool = False) -> str:
         return vintage_note(hits, self.wording.lang(english), book=book, rules=self.vintage_rules, lookup=self.lookup,

@@ -81,7 +81,6 @@ class QuestionConfig(BaseModel):
     polar: PolarRules
     listing: str
     choice: str = ""
-    plan_periods: dict[str, tuple[int, int]] = Field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> QuestionConfig:
