@@ -143,3 +143,14 @@ def test_citations_say_why_a_rule_may_be_out_of_date() -> None:
     assert plan.jurisdiction == NATIONAL
     future = answer("到2035年国家高新区要建成什么样", GOAL_2035)
     assert future.grounded and "目标年份已过" not in future.text and future.citations[0].outdated == ""
+
+
+def test_a_deadline_of_one_thing_is_not_the_deadline_of_another() -> None:
+    report = passage("sd-15", doc="山东省促进科技成果转化条例", title="山东省促进科技成果转化条例", section="第十五条",
+                     date="2017-12-01", place=Jurisdiction(level="province", place="山东省"),
+                     text="高等学校应当于每年三月底前向其主管部门提交上一年度科技成果转化情况年度报告。")
+    out = answer("山东省科技成果转化奖励申报截止到几月", report)
+    assert not out.grounded and "三月底" not in out.text.split("，但没有规定")[-1]
+    assert "但没有规定" in out.text  # the 申报 whose deadline is asked is not in it
+    due = answer("山东高校的科技成果转化年度报告截止到几月", report)
+    assert due.grounded and "三月底" in due.text.split("\n")[0]

@@ -94,6 +94,7 @@ class Evidence:
         self.places = places
         self._focus = [normalize_message(w) for w in question.focus]
         self._focus_label = normalize_message(question.focus_label)
+        self._head = normalize_message(question.focus_head)
         self._all_topic = [normalize_message(w) for w in question.topic]
         self._topic = list(self._all_topic)
 
@@ -141,6 +142,8 @@ class Evidence:
             return False
         text = normalize_message(text)
         named = any(w in text for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
+        if self._head and self._head not in text:
+            return False  # "奖励申报截止": the 申报 whose deadline is asked, not any 成果转化
         return named and (not self._topic or any(w in text for w in self._topic))
 
     def names_topic(self, text: str) -> bool:

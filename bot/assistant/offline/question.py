@@ -48,6 +48,7 @@ class AnswerKindRule(BaseModel):
 
 class FocusRules(BaseModel):
     patterns: list[str]
+    attributes: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     generic: list[str] = Field(default_factory=list)
 
@@ -110,6 +111,7 @@ class Question(BaseModel):
     focus_label: str = Field(default="", description="The detail as the user wrote it: 编制, 认定标准")
     topic: list[str] = Field(default_factory=list, description="Words of what the detail belongs to (one must be with it)")
     topic_label: str = ""
+    focus_head: str = Field(default="", description="A word of the focus that must be there: 奖励申报 → 申报")
     asked_noun: str = Field(default="", description="What the wh-word asks for: 什么条件 → 条件")
     year: int | None = Field(default=None, description="The year whose figures are asked for")
     places: list[Place] = Field(default_factory=list)
@@ -160,6 +162,7 @@ class QuestionReader:
         c = self.config
         self._kinds = {name: [re.compile(p) for p in rule.cues] for name, rule in c.answer_kinds.items()}
         self._focus = [re.compile(p) for p in c.focus.patterns]
+        self._attributes = [re.compile(p) for p in c.focus.attributes]
         self._fillers = sorted({normalize_message(f) for f in c.focus.fillers}, key=len, reverse=True)
         self._generic = {normalize_message(g) for g in c.focus.generic}
         self._year = re.compile(c.years.question)
@@ -232,6 +235,17 @@ class QuestionReader:
             noun = _ASKED_NOUN.search(q.text[m.end() - 4:])
             q.asked_noun = noun.group(1) if noun else ""
             return
+        for pattern in self._attributes:
+            m = pattern.search(q.text)
+            if m is None:
+                continue
+            focus = self._strip(m.group("focus"))
+            words = self.words(focus)
+            if words:
+                q.focus_label, q.focus = focus, words
+                q.focus_head = next((w for w in reversed(words) if len(w) >= 2 and w in focus
+                                     and focus.endswith(w)), "")
+                return
 
     def _read_choice(self, q: Question) -> None:
         m = self._choice.search(q.text) if self._choice is not None else None
