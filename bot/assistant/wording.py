@@ -177,6 +177,7 @@ class TargetsWording(_Strict):
     absent: str
     categories_separator: str
     elsewhere: str
+    unlisted: str
 
 
 class WhatIfWording(_Strict):

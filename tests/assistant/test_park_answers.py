@@ -44,6 +44,16 @@ def test_one_target_asked_is_stated_first_with_its_row(services: Services) -> No
     assert follow.answer.splitlines()[0].startswith("**创新型特色园区**的“服务收入占营业收入比例”目标为 **25%**")
 
 
+def test_a_target_the_categorys_table_does_not_set_is_said_to_be_unset_not_read_off_another_row(services: Services) -> None:
+    a = ask(services, "创新型科技园区万人拥有本科学历以上人数要达到多少")
+    assert a.intent == "targets" and not a.grounded
+    assert a.answer.splitlines()[0].startswith(
+        "国科发火〔2013〕388号 附1 二没有为**创新型科技园区**设定“万人拥有本科（含）学历以上人数”的目标")
+    for row in ("从业人员中硕士和博士占比", "服务收入占营业收入比例"):  # what the table does set, each cited
+        assert _cited(a, row) == {SCI_TECH_ROWS}
+    assert_citations_resolve(a)
+
+
 def test_two_categories_side_by_side_row_by_row(services: Services) -> None:
     a = ask(services, "世界一流园区和创新型科技园区的指标有什么不同")
     assert a.intent == "targets" and [c.result.category for c in a.tool_calls] == ["world_class", "innovative_sci_tech"]

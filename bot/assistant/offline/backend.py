@@ -272,8 +272,11 @@ class OfflineBackend:
         labels: list[tuple[str, str]] = []
         for result in results:
             labels += [(r.fact, r.name) for r in result.rows if (r.fact, r.name) not in labels]
-        named = named_rows(self.expand(route.topic or q.message), [name for _, name in labels])
+        expanded = self.expand(route.topic or q.message)
+        named = named_rows(expanded, [name for _, name in labels])
         asked = {labels[i][0] for i in named}
+        unlisted = self._unlisted_indicator(q, expanded, [name for _, name in labels]) \
+            if len(results) == 1 and not asked else None
         also = None
         if len(results) == 1 and self.router.matches("compare", route.query):
             # one category set against something else ("2005年纲要…的下限和388号文…的目标"): the documents
@@ -282,7 +285,21 @@ class OfflineBackend:
             if isinstance(found.result, PolicyPassages) and found.result.covered:
                 table = (results[0].doc, results[0].section)
                 also = (found.result.query_expanded, [h for h in found.result.hits if (h.doc, h.section) != table])
-        return self.answers.targets(results, asked, english=route.language == "en", also=also)
+        return self.answers.targets(results, asked, english=route.language == "en", also=also, unlisted=unlisted)
+
+    def _unlisted_indicator(self, q: Question, expanded: str, labels: list[str]) -> str | None:
+        """The 附2 indicator a targets question names when the category's table has no row for it
+        ("世界一流高科技园区单位增加值综合能耗的目标"): the table sets no such target, and the answer says so
+        instead of reading as if it did. None when the question names a row of the table or no indicator."""
+        outcome = q.toolbox.indicator_system()
+        if not isinstance(outcome.result, IndicatorSystem):
+            return None
+        system = [i.name for p in outcome.result.primaries for i in p.indicators]
+        best = named_rows(expanded, labels + system)
+        if not best or best[0] < len(labels):
+            return None
+        name = system[best[0] - len(labels)]
+        return None if named_rows(name, labels) else name
 
     def _on_eligibility(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         assert route.park_asked is not None

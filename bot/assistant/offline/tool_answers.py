@@ -316,11 +316,13 @@ class ToolAnswers:
         return Composed("\n".join(lines), book.citations, True)
 
     def targets(self, results: Sequence[CategoryTargets], asked: set[str], *, english: bool = False,
-                also: tuple[str, Sequence[Hit]] | None = None) -> Composed:
+                also: tuple[str, Sequence[Hit]] | None = None, unlisted: str | None = None) -> Composed:
         """附1 targets, each row cited to the passage it is printed in: every row of the category, the
         rows the question names (``asked`` fact ids) stated first, or two categories side by side.
         ``also`` (the search query and its hits outside the table) is a question that sets the
-        targets against other documents: what those say follows, quoted."""
+        targets against other documents: what those say follows, quoted. ``unlisted``: an indicator the
+        question asks a target for that the table does not list; the answer says so first (not grounded:
+        the documents do not state what was asked) and shows the targets the table does set."""
         w = self.wording.lang(english)
         book = CitationBook()
         lines: list[str] = []
@@ -332,7 +334,8 @@ class ToolAnswers:
                 lines.append(w.targets.one.format(category=cat.name, name=r.name, requirement=r.requirement,
                                                   cite=book.marker(r.passage), source=source, no=r.no))
             if not named:
-                lines.append(w.targets.headline.format(category=cat.name, count=len(cat.rows), source=source))
+                headline = w.targets.unlisted if unlisted else w.targets.headline
+                lines.append(headline.format(category=cat.name, count=len(cat.rows), source=source, name=unlisted))
                 lines += ["", md_table(w.targets.header, [[r.no, r.name, f"{r.requirement}{book.marker(r.passage)}"]
                                                            for r in cat.rows])]
         else:
@@ -355,7 +358,7 @@ class ToolAnswers:
         note = self.policy.vintage(quoted[:1], book, english=english)
         if note:
             lines += ["", note]
-        return Composed("\n".join(lines), book.citations, bool(book.citations))
+        return Composed("\n".join(lines), book.citations, bool(book.citations) and not unlisted)
 
     def indicator_system(self, outline: IndicatorSystem, rows: Sequence[Hit], question: str,
                          focus: IndicatorFocus | None = None, *, english: bool = False) -> Composed:
