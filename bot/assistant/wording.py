@@ -115,6 +115,7 @@ class MetadataWording(_Strict):
     title: str
     status: str
     jurisdiction: str
+    recipients: str
     not_stated: str
     from_record: str
     day: str

@@ -60,3 +60,17 @@ def test_the_document_asked_about() -> None:
     assert ANSWERS.target("Who issued it?", [], hits) == "国科发火〔2011〕259号"  # the best hit's document
     assert ANSWERS.names("国科发火〔2011〕259号还有效吗", "国科发火〔2011〕259号", hits)
     assert not ANSWERS.names("原来那个条例还管用吗", "国科发火〔2011〕259号", hits)
+
+
+def test_the_addressees_are_read_from_the_line_before_the_body() -> None:
+    opening = Hit(chunk_id="t-head", section="", text="国科发火〔2011〕259号\n各省、自治区、直辖市科技厅（委、局），新疆生产建设兵团科技局：\n"
+                  "为贯彻落实……，现提出如下意见。", **TORCH)
+    asked = READER.read("259号文是发给哪些单位的")
+    assert asked.metadata == ["recipients"]
+    out = ANSWERS.answer(asked, BODY, [BODY, opening])
+    assert out.grounded and [c.chunk_id for c in out.citations] == ["t-head"]
+    assert out.text.startswith("**答：**国科发火〔2011〕259号的主送机关是各省、自治区、直辖市科技厅（委、局），新疆生产建设兵团科技局[1]。")
+    english = ANSWERS.answer(READER.read("Who was the torch guidance addressed to?"), BODY, [BODY, opening], english=True)
+    assert "is addressed to 各省、自治区、直辖市科技厅（委、局），新疆生产建设兵团科技局[1]" in english.text
+    unknown = ANSWERS.answer(asked, BODY, [BODY, SIGNATURE])  # no addressee line among the passages
+    assert "的主送机关在文件中没有载明" in unknown.text and not unknown.grounded

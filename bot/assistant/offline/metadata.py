@@ -25,6 +25,11 @@ _ARABIC_DATE = re.compile(r"((?:19|20)\d\d)\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:�
 _WORD_DATE = re.compile(r"([〇零○oO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "o": 0}
 _LAW_KINDS = ("法", "条例", "规定", "办法", "细则")
+# The addressee line (主送机关) of an official document: organs separated by 、 or ，, the last ending in
+# an organ's word, then a colon, before the body ("科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：").
+_ORGAN = r"[^\s：:。；;，,、“”]{2,30}"
+_RECIPIENTS = re.compile(
+    rf"(?:^|[\s。])((?:{_ORGAN}[、，,])*{_ORGAN}(?:政府|部|委|委员会|厅|局|兵团|院|机构|单位|办公室|办|会|司|处|所|行|中心))[：:]")
 
 
 def _number(words: str) -> int:
@@ -124,7 +129,7 @@ class MetadataAnswers:
             for hit in quoted:
                 text.append(w.policy.passage_head.format(document=doc_label(hit, w), status="",
                                                          section=w.policy.section_prefix + hit.section if hit.section else ""))
-                text += [f"- {s}[{book.cite(hit)}]" for s in _stating(hit, self._needles(question.metadata, doc))]
+                text += [f"- {s}[{book.cite(hit)}]" for s in _stating(hit, self._needles(question.metadata, doc, own))]
         found_any = any(self._value(f, doc, own, w)[0] is not None for f in question.metadata)
         return Composed("\n".join(text), book.citations, found_any)
 
@@ -143,6 +148,8 @@ class MetadataAnswers:
             return m.title.format(doc=doc.doc_number or doc.doc, title=value, cite=cite)
         if field == "status":
             return m.status.format(document=document, status=value, cite=cite)
+        if field == "recipients":
+            return m.recipients.format(document=document, recipients=value, cite=cite)
         return m.jurisdiction.format(document=document, level=value, cite=cite)
 
     def _value(self, field: MetadataField, doc: Hit, own: Sequence[Hit], w: LanguageWording
@@ -171,15 +178,19 @@ class MetadataAnswers:
             return title, next((h for h in own if key in re.sub(r"\s+", "", normalize_message(h.text))), None)
         if field == "status":
             return m.statuses.get(doc.status, doc.status), None
+        if field == "recipients":
+            return _recipients(own)
         j = doc.jurisdiction
         if j is None:
             return None, None
         return w.policy.jurisdiction.of(j.level, j.place), None
 
-    def _needles(self, fields: Iterable[MetadataField], doc: Hit) -> list[str]:
+    def _needles(self, fields: Iterable[MetadataField], doc: Hit, own: Sequence[Hit]) -> list[str]:
         """What a quoted sentence of the cited passage must hold: the values asked for."""
         needles: list[str] = []
         for field in fields:
+            if field == "recipients":
+                needles.append(_recipients(own)[0] or "")
             if field in ("date", "effective_date", "issuer"):
                 needles.append((doc.date if field != "effective_date" else doc.effective_date) or "")
             if field == "issuer" and doc.issuer:
@@ -189,6 +200,15 @@ class MetadataAnswers:
             if field == "title":
                 needles.append(doc.title)
         return [n for n in needles if n]
+
+
+def _recipients(own: Sequence[Hit]) -> tuple[str | None, Hit | None]:
+    """The addressees a document's text names before its body, and the passage that names them."""
+    for hit in own:
+        found = _RECIPIENTS.search(hit.text)
+        if found:
+            return found.group(1), hit
+    return None, None
 
 
 def _opening(own: Sequence[Hit]) -> Hit | None:

@@ -27,10 +27,11 @@ from bot.assistant.normalize import normalize_message
 from bot.assistant.offline.router import detect_language
 
 Language = Literal["zh", "en"]
-MetadataField = Literal["doc_number", "date", "effective_date", "issuer", "title", "status", "jurisdiction"]
+MetadataField = Literal["doc_number", "date", "effective_date", "issuer", "title", "status", "jurisdiction",
+                        "recipients"]
 # the order fields are looked for: "什么时候开始施行" asks the effective date, not the issue date
 METADATA_ORDER: tuple[MetadataField, ...] = ("effective_date", "date", "issuer", "doc_number", "title", "status",
-                                             "jurisdiction")
+                                             "jurisdiction", "recipients")
 
 
 # -- the rules file -------------------------------------------------------------------------------
