@@ -77,7 +77,9 @@ class TitleMatcher:
         tokens = set(self.tokenizer(text))
         for doc_id, words in self.distinctive.items():
             hits = words & tokens
-            n = sum(1 for w in hits if not any(w != o and w in o for o in hits))  # 十二 ⊂ 十二五: one word
+            # words of the title met inside one word of the question are one word: 十二 ⊂ 十二五, and
+            # 科研 + 人员 ⊂ 科研人员 (not the 科研机构和人员 of a title)
+            n = _separate_words(hits, tokens)
             if n >= 2 or (n == 1 and any(_NEAR_KIND(w).search(text) for w in hits)):
                 found.add(doc_id)
         for m in _YEAR_KIND.finditer(text):
@@ -107,6 +109,16 @@ class TitleMatcher:
                     spans.append(word)
         spans += [m.group(0) for m in _YEAR_KIND.finditer(text) if self._of_year(m.group(1), m.group(2))]
         return spans
+
+
+def _separate_words(words: set[str], tokens: set[str]) -> int:
+    """How many of ``words`` the question has apart: words that one of its tokens holds together count once."""
+    groups: list[set[str]] = []
+    for w in sorted(words):
+        joined = [g for g in groups if any(w in t and any(o in t for o in g) for t in tokens)]
+        merged = {w}.union(*joined) if joined else {w}
+        groups = [g for g in groups if g not in joined] + [merged]
+    return len(groups)
 
 
 class ShortNames:

@@ -41,3 +41,12 @@ def test_the_words_that_name_documents_are_not_the_question() -> None:
     # named by its 文号, a document's title words in the question are what is asked: "转发" stays
     numbered = doc_number_refs("粤府办〔2005〕92号转发的是哪个文件", DOCS)
     assert "转发" not in titles.spans("粤府办〔2005〕92号转发的是哪个文件", numbered)
+
+
+def test_two_title_words_name_a_document_only_when_the_question_has_them_apart() -> None:
+    docs = {**DOCS, "国办发〔2018〕127号": DocumentMeta(
+        doc="国办发〔2018〕127号", title="国务院办公厅关于抓好赋予科研机构和人员更大自主权有关文件贯彻落实工作的通知",
+        date="2018-12-26", doc_number="国办发〔2018〕127号")}
+    titles = TitleMatcher(docs, tokenize)
+    assert "国办发〔2018〕127号" not in titles("科研人员能不能用专利入股创办企业")  # 科研 + 人员 inside one word
+    assert "国办发〔2018〕127号" in titles("赋予科研机构更大自主权的文件怎么落实")
