@@ -82,6 +82,7 @@ class QueryNormalizer:
 
 def _variant_re(variant: str) -> str:
     escaped = re.escape(variant)
-    if re.fullmatch(r"[0-9a-z&\- ]+", variant):  # English: whole words only
-        return rf"(?<![0-9a-z]){escaped}(?![0-9a-z])"
+    if re.fullmatch(r"[0-9a-z&\- ]+", variant):  # English: whole words only, a plural of the last one too
+        plural = "(?:s|es)?" if variant[-1].isalpha() else ""
+        return rf"(?<![0-9a-z]){escaped}{plural}(?![0-9a-z])"
     return escaped

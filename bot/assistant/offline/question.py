@@ -280,7 +280,8 @@ class QuestionReader:
             found: list[str] = []
             rest = f" {phrase} "
             for variant in sorted((v for v in self._variants if _is_latin(v)), key=len, reverse=True):
-                pattern = rf"(?<![a-z0-9]){re.escape(variant)}(?![a-z0-9])"
+                plural = "(?:s|es)?" if variant[-1].isalpha() else ""  # as retrieval reads the glossary
+                pattern = rf"(?<![a-z0-9]){re.escape(variant)}{plural}(?![a-z0-9])"
                 if re.search(pattern, rest):
                     found += sorted(self._variants[variant])
                     rest = re.sub(pattern, " ", rest)  # "staff positions" is not also "staff"
