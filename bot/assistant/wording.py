@@ -59,6 +59,7 @@ class PolicyWording(_Strict):
     section_prefix: str
     status: str
     lead: str
+    listed: str
     grant: str
     forbid: str
     basis: str

@@ -194,3 +194,19 @@ def test_a_refused_park_is_worded_in_the_question_s_language() -> None:
     assert ANSWERS.failure(refused).text == "此令牌无权查看 SYN-002。"
     assert ANSWERS.failure(refused, english=True).text == "This token may not see SYN-002."
     assert not ANSWERS.failure(refused).grounded
+
+
+def test_a_list_question_gets_every_thing_of_that_kind_the_document_names_each_cited() -> None:
+    torch = dict(doc="国科发火〔2011〕259号", doc_number="国科发火〔2011〕259号", title="关于进一步加强火炬工作 促进高新技术产业化的指导意见",
+                 date="2011-07-04", score=1.0)
+    hits = [Hit(chunk_id="t-a", section="二、（一）2", text="发挥火炬计划特色产业基地的作用，推动传统产业的技术升级。", **torch),
+            Hit(chunk_id="t-b", section="二、（一）1", text="实施“创新型产业集群建设工程”，培育一批创新型产业集群。", **torch),
+            Hit(chunk_id="t-c", section="二、（三）1", text="实施“科技服务体系火炬创新工程”，完善科技服务体系。", **torch)]
+    out = COMPOSER.policy_answer("259号文 火炬工程", hits, COVERED, question="259号文提出了哪几项火炬工程")
+    first = out.text.splitlines()[0]
+    assert first.startswith("**答：**国科发火〔2011〕259号提出的火炬工程共 2 项：“创新型产业集群建设工程”[")
+    assert "“科技服务体系火炬创新工程”[" in first and out.grounded
+    cited = {c.n: c.chunk_id for c in out.citations}
+    assert {cited[int(n)] for n in re.findall(r"\[(\d+)\]", first)} == {"t-b", "t-c"}
+    single = COMPOSER.policy_answer("259号文 火炬工程", hits[:2], COVERED, question="259号文提出了哪几项火炬工程")
+    assert "共 1 项" not in single.text  # one named thing is no list: the usual answer

@@ -231,7 +231,8 @@ class PolicyComposer:
         if missing is not None:
             return self.partial(frame, evidence, missing, english=english)
         w = self.wording.lang(english)
-        lead = self.lead(frame, evidence, chosen, book, english=english)
+        lead = self.listed(frame, hits, book, english=english) \
+            or self.lead(frame, evidence, chosen, book, english=english)
         body = [lead, "", w.policy.basis, *self.quote(chosen, book, english=english)]
         quoted = [s.hit for s in chosen]
         for note in (self.vintage(quoted, book, english=english),
@@ -269,6 +270,26 @@ class PolicyComposer:
         verdict = evidence.verdict(clause) if best.lexical >= self.verdict_floor else None
         return w.policy.lead.format(verdict={"grant": w.policy.grant, "forbid": w.policy.forbid}.get(verdict or "", ""),
                                     source=short_label(best.hit), clause=clause, cite=f"[{book.cite(best.hit)}]")
+
+    def listed(self, frame: Question, hits: Sequence[Hit], book: CitationBook, *, english: bool = False) -> str:
+        """A list question answered with every thing of the kind asked that one document names in quotes
+        ("哪几项火炬工程" → 实施“创新型产业集群建设工程”, 实施“科技服务体系火炬创新工程” …), each cited;
+        "" when no document names two."""
+        head = frame.listed_item[-2:]
+        if not frame.listing or len(head) < 2:
+            return ""
+        named = re.compile(rf"“([^“”\n]{{0,30}}?{re.escape(head)})”")
+        by_doc: dict[str, dict[str, Hit]] = {}
+        for hit in hits:
+            for m in named.finditer(hit.text):
+                by_doc.setdefault(hit.doc, {}).setdefault(m.group(1), hit)
+        items = max(by_doc.values(), key=len, default={})
+        if len(items) < 2:
+            return ""
+        w = self.wording.lang(english)
+        first = next(iter(items.values()))
+        listed = w.list_separator.join(f"“{name}”[{book.cite(hit)}]" for name, hit in items.items())
+        return w.policy.listed.format(source=short_label(first), item=frame.listed_item, count=len(items), items=listed)
 
     # -- partial answers and refusals ---------------------------------------------------------------
 

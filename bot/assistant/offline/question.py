@@ -82,6 +82,7 @@ class QuestionConfig(BaseModel):
     metadata: dict[MetadataField, list[str]]
     polar: PolarRules
     listing: str
+    listed: str = Field(default="", description="The things a list question asks for (哪几项【火炬工程】), group `item`")
     choice: str = ""
 
     @classmethod
@@ -120,6 +121,7 @@ class Question(BaseModel):
     options: list[str] = Field(default_factory=list, description="Answers the question offers: 是75%还是100%")
     polar: bool = Field(default=False, description="A permission question: can / may …?")
     listing: bool = Field(default=False, description="Asks for a list (哪些, 哪几)")
+    listed_item: str = Field(default="", description="What the list is of: 哪几项火炬工程 → 火炬工程")
     inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
 
     @property
@@ -170,6 +172,7 @@ class QuestionReader:
         self._metadata = {f: [re.compile(p) for p in c.metadata.get(f, [])] for f in METADATA_ORDER}
         self._polar = re.compile(c.polar.question)
         self._listing = re.compile(c.listing)
+        self._listed = re.compile(c.listed) if c.listed else None
         self._choice = re.compile(c.choice) if c.choice else None
         self._issuer_after = re.compile(c.places.issuer_after)
         self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
@@ -208,6 +211,8 @@ class QuestionReader:
         q.metadata = [f for f in METADATA_ORDER if any(p.search(text) for p in self._metadata[f])]
         q.polar = bool(self._polar.search(text))
         q.listing = bool(self._listing.search(text))
+        listed = self._listed.search(text) if self._listed and q.listing else None
+        q.listed_item = listed.group("item") if listed else ""
         self._read_focus(q)
         self._read_choice(q)
         q.year = self._read_year(text)
