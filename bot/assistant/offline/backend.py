@@ -155,15 +155,17 @@ class OfflineBackend:
         hits = list(found.hits)
         if named and len(found.named_docs) <= MAX_NAMED_DOCS:
             per_doc: list[list[Hit]] = []
+            listed: list[Hit] = []
             for doc in named:  # the documents the question names answer it: search each of them
                 within = yield from self._search(q, query, doc=doc)
                 if isinstance(within.result, PolicyPassages):
                     per_doc.append(list(within.result.hits))
-                if frame.listed_item:  # "259号文提出了哪几项火炬工程": every passage naming one
-                    listed = yield from self._search(q, f"“{frame.listed_item[-2:]}” {frame.listed_item}", SEARCH_K_LIMIT, doc=doc)
-                    if isinstance(listed.result, PolicyPassages):
-                        per_doc.append(list(listed.result.hits))
-            hits = _merged(_interleaved(per_doc), hits)
+                if frame.listed_item:  # "259号文提出了哪几项火炬工程": the passages naming one, after the others
+                    naming = yield from self._search(q, f"“{frame.listed_item[-2:]}” {frame.listed_item}",
+                                                     SEARCH_K_LIMIT, doc=doc)
+                    if isinstance(naming.result, PolicyPassages):
+                        listed += naming.result.hits
+            hits = _merged(_merged(_interleaved(per_doc), hits), listed)
         return self.policy.policy_answer(_without(found.query_expanded, found.named_spans), hits, found.coverage,
                                          english=english, question=q.message, frame=frame,
                                          named=named if len(found.named_docs) <= MAX_NAMED_DOCS else ())
