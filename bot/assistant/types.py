@@ -250,6 +250,26 @@ class ToolCall(BaseModel):
 # -- answers --------------------------------------------------------------------------------------
 
 
+class RemovedSentence(BaseModel):
+    """A sentence of a model's answer that failed the checks and was not shown, and why."""
+
+    sentence: str
+    reason: str
+
+
+class Fallback(BaseModel):
+    """Why a model's answer was replaced by the offline answer."""
+
+    reason: str
+
+
+class Verification(BaseModel):
+    """What the checks on a model's text did: removed sentences, and whether the answer fell back."""
+
+    removed: list[RemovedSentence] = Field(default_factory=list)
+    fallback: Fallback | None = None
+
+
 class Answer(BaseModel):
     conversation_id: str
     answer: str
@@ -260,6 +280,8 @@ class Answer(BaseModel):
     backend: str = "offline"
     intent: str = ""
     notices: list[str] = Field(default_factory=list, description="e.g. guard removals, fallbacks")
+    verification: Verification = Field(default_factory=Verification,
+                                       description="What the checks on a model's text did (empty in offline mode)")
 
     def results(self, kind: type[Any]) -> list[Any]:
         """The tool results of one type, in call order (e.g. ``answer.results(ScoreLookup)``)."""

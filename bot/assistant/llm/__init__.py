@@ -1,10 +1,15 @@
-"""LLM mode: a tool-calling agent over the same tools, whose text must pass the guards.
+"""LLM mode: a tool-calling agent over the same tools, whose text streams only as it is verified.
 
 ::
 
     chat_models.py   OpenAI-compatible endpoints and the bundled local model
-    agent.py         PolicyAgent: the tool-calling loop and its fallbacks
+    agent.py         PolicyAgent: the tool-calling loop, token streaming and its fallbacks
     tool_binding.py  every tool of bot.assistant.tools as the model sees it, recorded as evidence
-    guards.py        citations and numbers checked against this turn's evidence
+    evidence.py      what the tools returned this turn; passages as data (planted text blanked)
+    segments.py      the streamed text cut into sentences, clauses, list items and rows
+    verifier.py      StreamVerifier: checks each unit as it completes, releases it, renumbers
+    guards.py        the checks one clause must pass (citations, sources, numbers, names, support)
+    numbers.py       numbers in Chinese text normalised (六十五周岁, 百分之五, 三分之一, 七十余家, 三至五年)
+    support.py       content overlap, references to the source, named entities
     prompts.py       prompts, guard settings and notices (config/assistant/prompts.yaml)
 """

@@ -1,4 +1,4 @@
-"""LLM mode: a tool-calling agent whose every answer passes the guards.
+"""LLM mode: a tool-calling agent whose text streams to the user sentence by sentence, verified.
 
 A small explicit loop over ``model.bind_tools(...)`` (langchain-core 1.x) rather than
 ``langchain.agents.create_agent``: the loop is a dozen lines, keeps one :class:`Evidence` per turn
@@ -6,16 +6,20 @@ A small explicit loop over ``model.bind_tools(...)`` (langchain-core 1.x) rather
 runtime. The tools are every tool of ``bot.assistant.tools`` (``tool_binding.bind_tools``), acting
 for the caller, so park scope holds here exactly as offline.
 
-:meth:`PolicyAgent.stream` yields each tool call as it returns, then the verified answer text,
-then the :class:`~bot.assistant.types.Answer`. Its outcomes:
+The model's tokens stream (``model.stream``) into a :class:`~bot.assistant.llm.verifier.StreamVerifier`;
+each sentence or list is checked as soon as it is complete and released at once as a
+:class:`~bot.assistant.types.TextDelta`. :meth:`PolicyAgent.stream` yields each tool call as it
+returns, the verified text as it is released, then the :class:`~bot.assistant.types.Answer`,
+whose ``verification`` lists what was removed and whether the answer fell back. Its outcomes:
 
-* the guarded answer (sentences that fail are removed and ``notices`` says so);
-* the offline backend's answer with a notice, when the endpoint fails, when too much of the draft
-  fails the guards, or when retrieval says the corpus does not cover the question (the same
-  refusal as offline mode). Without an offline backend, :class:`LLMFallback` is raised instead.
-
-The model's text is checked as a whole before any of it is sent, so the text arrives in one piece
-for now; checking it sentence by sentence as the tokens arrive is the next step.
+* the verified answer (sentences that fail are withheld; ``notices`` and ``verification`` say so);
+* the model's own statement that the documents do not cover the question, as a refusal
+  (``grounded: false``) naming the closest documents;
+* the offline backend's answer with a notice — possible only until the first sentence was sent —
+  when the endpoint fails, when too much of the text fails the checks, or when retrieval says
+  the corpus does not cover the question and the model's answer does not pass whole. Without an
+  offline backend, :class:`LLMFallback` is raised instead;
+* if the endpoint fails after sentences were sent, those sentences with a notice.
 """
 
 from __future__ import annotations
@@ -28,13 +32,28 @@ from typing import Any
 import httpx
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import Runnable
 
 from bot.assistant.backend import Question
-from bot.assistant.llm.guards import Evidence, guard, strip_markers
+from bot.assistant.llm.evidence import Evidence
+from bot.assistant.llm.guards import strip_markers
 from bot.assistant.llm.prompts import Prompts
 from bot.assistant.llm.tool_binding import bind_tools
-from bot.assistant.types import Answer, FinalAnswer, StreamEvent, TextDelta, ToolEvent, Turn
+from bot.assistant.llm.verifier import StreamVerifier, Verdict
+from bot.assistant.types import (
+    Answer,
+    Fallback,
+    FinalAnswer,
+    RemovedSentence,
+    StreamEvent,
+    TextDelta,
+    ToolEvent,
+    Turn,
+    Verification,
+)
+from bot.assistant.wording import Wording, load_wording
 from bot.errors import Unavailable
+from retrieval.models import Hit
 
 log = logging.getLogger(__name__)
 
@@ -70,48 +89,66 @@ class PolicyAgent:
         *,
         offline: OfflineStream | None = None,
         backend_name: str = "openai",
+        wording: Wording | None = None,
     ) -> None:
         self.model = model
         self.prompts = prompts
         self.offline = offline
         self.name = backend_name
+        self.wording = wording or load_wording()
         if backend_name == "local" and prompts.local_search_k:
             self.prompts = prompts.model_copy(update={"search_k": prompts.local_search_k})
 
     def stream(self, question: Question) -> Iterator[StreamEvent]:
         evidence = Evidence(question=question.message, injection_patterns=self.prompts.injection_patterns)
+        verifier = StreamVerifier(evidence, self.prompts.guards)
+        interrupted = ""
         try:
-            draft = yield from self._run(question, evidence)
+            yield from self._run(question, evidence, verifier)
         except ENDPOINT_ERRORS as exc:
-            log.warning("LLM endpoint failed: %s", exc)
-            notice = self.prompts.notices.unavailable.format(reason=type(exc).__name__)
-            yield from self._fallback(question, str(exc), notice)
-            return
+            log.warning("LLM endpoint failed on %s: %s", question.conversation_id, exc)
+            if not verifier.released:
+                notice = self.prompts.notices.unavailable.format(reason=type(exc).__name__)
+                yield from self._fallback(question, Verification(fallback=Fallback(reason=notice)), notice)
+                return
+            verifier.interrupt()  # sentences were sent: finish with what is complete and verified
+            interrupted = self.prompts.notices.interrupted.format(reason=type(exc).__name__)
+        tail, verdict = verifier.finish()
+        verification = Verification(removed=[RemovedSentence(sentence=r.sentence, reason=r.reason) for r in verdict.removed])
+        self._log(question, verdict)
         notices = [self.prompts.notices.planted] if evidence.planted else []
-        if evidence.searched and not evidence.covered and not evidence.tool_texts:
-            yield from self._fallback(question, "not covered", self.prompts.notices.not_covered, notices)
-            return
-        verdict = guard(draft, evidence, self.prompts.guards)
-        for r in verdict.removed:
-            log.info("guard removed %r: %s", r.sentence, r.reason)
         if verdict.fallback:
-            notice = self.prompts.notices.fallback.format(reason=verdict.fallback)
-            yield from self._fallback(question, verdict.fallback, notice, notices)
+            not_covered = evidence.searched and not evidence.covered and not evidence.tool_texts
+            notice = self.prompts.notices.not_covered if not_covered \
+                else self.prompts.notices.fallback.format(reason=verdict.fallback)
+            verification.fallback = Fallback(reason=verdict.fallback)
+            yield from self._fallback(question, verification, notice, notices)
             return
+        text = verdict.text
+        if tail:
+            yield TextDelta(text=tail)
+        if verdict.refusal:
+            closest = self._closest(evidence)
+            if closest:
+                addition = ("\n\n" if text else "") + closest
+                text += addition
+                yield TextDelta(text=addition)
         if verdict.removed:
             notices.append(self.prompts.notices.removed.format(count=len(verdict.removed)))
             notices.extend(verdict.notices)
-        yield TextDelta(text=verdict.text)
+        if interrupted:
+            notices.append(interrupted)
         yield FinalAnswer(answer=Answer(
             conversation_id=question.conversation_id,
-            answer=verdict.text,
+            answer=text,
             citations=verdict.citations,
             tool_calls=evidence.tool_calls,
-            grounded=True,
+            grounded=not verdict.refusal,
             mode=question.mode,
             backend=self.name,
             intent="draft" if question.mode == "draft" else "llm",
             notices=notices,
+            verification=verification,
         ))
 
     # -- internals ------------------------------------------------------------------------------
@@ -129,22 +166,22 @@ class PolicyAgent:
         out.append(HumanMessage(question.message))
         return out
 
-    def _run(self, question: Question, evidence: Evidence) -> Generator[StreamEvent, None, str]:
-        """The tool-calling loop; yields a ToolEvent per tool call, returns the model's final text."""
+    def _run(self, question: Question, evidence: Evidence, verifier: StreamVerifier) -> Iterator[StreamEvent]:
+        """The tool-calling loop: a ToolEvent per tool call, the verified text as it is released."""
         tools = bind_tools(question.toolbox, evidence, search_k=self.prompts.search_k,
                            search_k_max=self.prompts.search_k_max)
         by_name = {t.name: t for t in tools}
         bound = self.model.bind_tools(tools)
         messages = self._messages(question)
         for step in range(self.prompts.max_steps):
-            started = time.perf_counter()
-            reply = bound.invoke(messages)
-            log.info("LLM step %d took %.0f ms, %d tool calls", step, (time.perf_counter() - started) * 1000,
-                     len(getattr(reply, "tool_calls", []) or []))
+            # retrieval said the corpus does not cover the question: judge the answer whole
+            verifier.judge_whole(evidence.searched and not evidence.covered and not evidence.tool_texts)
+            reply = yield from self._reply(bound, messages, verifier, step)
             messages.append(reply)
-            calls = getattr(reply, "tool_calls", None) or []
+            calls = reply.tool_calls
             if not calls:
-                return _text(reply)
+                return
+            verifier.retract()  # text written before tool calls is not the answer
             for call in calls:
                 t = by_name.get(call["name"])
                 if t is None:
@@ -154,16 +191,58 @@ class PolicyAgent:
                 messages.append(t.invoke({**call, "type": "tool_call"}))
                 for made in evidence.tool_calls[recorded:]:
                     yield ToolEvent(call=made)
-        reply = self.model.invoke(messages)  # out of rounds: answer from what was gathered
-        return _text(reply)
+        verifier.judge_whole(evidence.searched and not evidence.covered and not evidence.tool_texts)
+        yield from self._reply(self.model, messages, verifier, self.prompts.max_steps)  # out of rounds
 
-    def _fallback(self, question: Question, reason: str, notice: str, extra: Sequence[str] = ()) -> Iterator[StreamEvent]:
+    def _reply(self, model: Runnable[Any, Any], messages: list[BaseMessage], verifier: StreamVerifier,
+               step: int) -> Generator[StreamEvent, None, AIMessage]:
+        """One model call, streamed: its text goes through the verifier; returns the whole reply."""
+        started = time.perf_counter()
+        first: float | None = None
+        whole: Any = None
+        for chunk in model.stream(messages):
+            whole = chunk if whole is None else whole + chunk
+            text = _text(chunk)
+            if not text:
+                continue
+            first = first if first is not None else time.perf_counter()
+            released = verifier.feed(text)
+            if released:
+                yield TextDelta(text=released)
+        calls = list(getattr(whole, "tool_calls", None) or [])
+        log.info("LLM step %d took %.0f ms (first token after %s), %d tool calls", step,
+                 (time.perf_counter() - started) * 1000,
+                 f"{(first - started) * 1000:.0f} ms" if first is not None else "-", len(calls))
+        return AIMessage(content=_text(whole) if whole is not None else "", tool_calls=calls)
+
+    def _closest(self, evidence: Evidence) -> str:
+        """"最接近的文件是：…" for the documents of this turn's passages (as the offline refusal says it)."""
+        from bot.assistant.offline.citations import doc_label
+
+        w = self.wording.zh
+        labels: list[str] = []
+        for citation in evidence.passages.values():
+            label = doc_label(Hit(**citation.model_dump(exclude={"n"}), score=0.0), w)
+            if label not in labels:
+                labels.append(label)
+        return w.refusal.closest.format(documents=w.refusal.documents_separator.join(labels[:3])) if labels else ""
+
+    def _log(self, question: Question, verdict: Verdict) -> None:
+        for r in verdict.removed:
+            log.info("verification removed from %s: %r (%s)", question.conversation_id, r.sentence, r.reason)
+        log.info("verification of %s: %d clauses checked, %d removed, released=%s, refusal=%s, fallback=%s",
+                 question.conversation_id, verdict.checked, len(verdict.removed), verdict.released,
+                 verdict.refusal, verdict.fallback)
+
+    def _fallback(self, question: Question, verification: Verification, notice: str,
+                  extra: Sequence[str] = ()) -> Iterator[StreamEvent]:
         if self.offline is None:
-            raise LLMFallback(reason, notice)
+            raise LLMFallback(verification.fallback.reason if verification.fallback else notice, notice)
         for event in self.offline(question):
             if isinstance(event, FinalAnswer):
                 answer = event.answer
-                event = FinalAnswer(answer=answer.model_copy(update={"notices": [*answer.notices, *extra, notice]}))
+                event = FinalAnswer(answer=answer.model_copy(update={
+                    "notices": [*answer.notices, *extra, notice], "verification": verification}))
             yield event
 
 

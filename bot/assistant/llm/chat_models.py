@@ -69,10 +69,13 @@ def openai_chat_model(
     base_url: str | None = None,
     model: str | None = None,
     max_retries: int = 1,
-    streaming: bool = False,
     http_client: Any = None,
 ) -> BaseChatModel:
-    """``ChatOpenAI`` for an OpenAI-compatible endpoint; an empty API key is sent as ``not-needed``."""
+    """``ChatOpenAI`` for an OpenAI-compatible endpoint; an empty API key is sent as ``not-needed``.
+
+    Replies always stream (``"stream": true``): the agent checks and releases the text sentence by
+    sentence as the tokens arrive.
+    """
     from langchain_openai import ChatOpenAI
 
     url = base_url or settings.base_url
@@ -98,7 +101,7 @@ def openai_chat_model(
         temperature=settings.temperature,
         timeout=settings.timeout_s,
         max_retries=max_retries,
-        streaming=streaming,
+        streaming=True,
         # Our own timeout bounds every call, so the client needs no TCP keep-alive tuning; left at
         # its default, ChatOpenAI opens a probe socket at construction to test which options the
         # kernel accepts (a socket before any request, and refused in sandboxes).
@@ -112,7 +115,6 @@ def build_chat_model(
     *,
     local: LocalModelServer | None = None,
     cache_dir: Path | None = None,
-    streaming: bool = False,
 ) -> BaseChatModel:
     """The chat model for ``settings.backend`` ("openai" or "local").
 
@@ -120,14 +122,13 @@ def build_chat_model(
     shutdown) or a ``cache_dir`` for the joined weights, and one is started here.
     """
     if settings.backend == "openai":
-        return openai_chat_model(settings, streaming=streaming)
+        return openai_chat_model(settings)
     if settings.backend == "local":
         server = local or LocalModelServer(cache_dir or _default_cache_dir()).start()
         model = openai_chat_model(
             settings,
             base_url=server.base_url,
             model=settings.model or "qwen2.5-coder-1.5b",
-            streaming=streaming,
         )
         if local is None:  # the in-process server lives as long as the model that talks to it
             object.__setattr__(model, "_parkbot_local_server", server)

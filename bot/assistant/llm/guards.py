@@ -1,291 +1,67 @@
-"""Guards that hold whatever a language model writes.
+"""The checks one clause of a model's text must pass against this turn's evidence.
 
-The model's draft is split into sentences. A sentence is kept only when
+A clause (a sentence, or one part of a sentence cut at ；, or one item of a list) with citation
+markers — its own, or inherited from the end of its sentence or list — holds when
 
-* every ``[n]`` marker in it names a passage a tool returned *in this turn*, and
-* every number or date in it appears in one of its cited passages (text or metadata: 文号,
-  section, date), in a non-passage tool result (score cards, eligibility checks…) or in the
-  user's own question.
+* every ``[n]`` names a passage a tool returned *in this turn*;
+* every document it names (文号, 《title》, "7号文", the issue date) is the cited passage's or one
+  its text names;
+* every number in it is in a cited passage's **text** or in a non-passage tool result (score cards,
+  eligibility checks…) — never in the passage's metadata (date, section, 文号) or in the user's
+  question (:mod:`bot.assistant.llm.numbers` reads 65岁 = 六十五周岁, 百分之五 = 5%, 三分之一 = 1/3,
+  七十余家 = 70家, 三至五年);
+* every organisation or place it names is in a cited passage;
+* the cited passages cover enough of its content, and no other passage of the turn covers it
+  clearly better (:mod:`bot.assistant.llm.support`).
 
-Numbers are compared after normalisation: full-width digits, ``2,000`` = ``2000``,
-``百分之五`` = ``5%``, ``六十五周岁`` = ``65岁``, ``70万`` = ``700000``, and a ratio from a tool
-(``0.085``) may be written as ``8.5%``. What a sentence *claims* is read strictly (Chinese
-numerals count only before a unit, so 一流 or “十二五” are not numbers); what the evidence
-*allows* is read generously (every numeral counts).
-
-Removed sentences are listed; when too much fails, or nothing cited survives, the verdict asks
-the caller to fall back to the offline composer. Finally the kept citations are renumbered
-1..m in order of first use so that every ``[n]`` in the answer indexes ``Answer.citations``.
-
-Passages are data, not instructions: :func:`neutralise` blanks planted instructions before a
-passage reaches the model, and :func:`as_data` escapes the delimiters around it.
+A clause without markers may carry no number that the tool results do not give, and may name
+only what the turn's evidence names. A statement that the documents do not cover the question
+(``GuardConfig.refusal_patterns``) may repeat the question's numbers and names.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from bot.assistant.types import Citation, ToolCall
-from retrieval.models import Hit
-
-# ---------------------------------------------------------------------------------------------
-# Numbers
-# ---------------------------------------------------------------------------------------------
-
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
-_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
-# what may follow a Chinese numeral for it to count as a number in a claim
-_MEASURE = (
-    "周岁|岁|周年|年|个|家|名|人|项|所|倍|成|月|日|天|小时|元|平方|公里|亩|条|批|次|类|期|位|种|座|届|%|％"
+from bot.assistant.llm.evidence import Evidence
+from bot.assistant.llm.numbers import allowed_numbers, claimed_numbers, number_supported, shown
+from bot.assistant.llm.segments import CITATION, markers
+from bot.assistant.llm.support import (
+    Source,
+    SupportConfig,
+    bigram_weights,
+    content_bigrams,
+    covered_share,
+    name_forms,
+    named_entities,
+    references,
+    squeeze,
+    without,
 )
-_CN_RUN = re.compile(f"(?<![\\d.])[{_CN_NUM}]+")
-_CN_CLAIM = re.compile(f"(?<![\\d.{_CN_NUM}])([{_CN_NUM}]+)(?={_MEASURE})")
-_PERCENT_WORDS = re.compile(rf"百分之([{_CN_NUM}]+|\d+(?:\.\d+)?)")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(%|‰|万|亿)?")
-_CITATION = re.compile(r"\[(\d{1,3})\]")
-_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[-*•]\s)\s*")
 
-
-def cn_to_int(text: str) -> int | None:
-    """A Chinese numeral as an int (六十五 → 65, 两千 → 2000, 一百二十万 → 1200000), else None."""
-    if not text or any(ch not in _CN_NUM for ch in text) or text[0] in _CN_BIG:
-        return None
-    if all(ch in _CN_DIGITS for ch in text) and len(text) > 1:  # digit by digit: 二〇二〇 → 2020
-        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            section += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-        else:  # 万 / 亿
-            section += digit or 0
-            total = (total + section) * _CN_BIG[ch] if ch == "亿" else total + section * _CN_BIG[ch]
-            section, digit = 0, None
-    return total + section + (digit or 0)
-
-
-def _normalise_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("【", "[").replace("】", "]")
-    text = _THOUSANDS.sub("", text)
-
-    def _percent(m: re.Match[str]) -> str:
-        raw = m.group(1)
-        value = raw if raw[0].isdigit() else str(cn_to_int(raw))
-        return f"{value}%"
-
-    return _PERCENT_WORDS.sub(_percent, text)
-
-
-def _canon(value: Decimal) -> str:
-    value = value.normalize()
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _tokens_from_digits(text: str) -> set[str]:
-    out: set[str] = set()
-    for m in _NUMBER.finditer(text):
-        try:
-            value = Decimal(m.group(1))
-        except InvalidOperation:  # pragma: no cover - the regex only matches decimals
-            continue
-        unit = m.group(2)
-        if unit in ("%", "‰"):
-            out.add("pct:" + _canon(value if unit == "%" else value / 10))
-        elif unit in ("万", "亿"):
-            out.add(_canon(value * (10_000 if unit == "万" else 100_000_000)))
-        else:
-            out.add(_canon(value))
-    return out
-
-
-def claimed_numbers(sentence: str) -> set[str]:
-    """Numbers a sentence asserts (strict): digits anywhere, Chinese numerals before a unit."""
-    text = _CITATION.sub(" ", _normalise_text(sentence))
-    text = _LIST_MARKER.sub("", text)
-    out = _tokens_from_digits(text)
-    for m in _CN_CLAIM.finditer(text):
-        raw = m.group(1)
-        if raw == "一":  # 一个、一批、一次: an article, not a figure
-            continue
-        value = cn_to_int(raw)
-        if value is not None:
-            out |= _tokens_from_digits(f"{value}{text[m.end() : m.end() + 1]}")
-    return out
-
-
-def allowed_numbers(text: str, *, ratios: bool = False) -> set[str]:
-    """Numbers a piece of evidence supports (generous). ``ratios``: 0.085 also allows 8.5%."""
-    norm = _normalise_text(text)
-    out = _tokens_from_digits(norm)
-    for m in _CN_RUN.finditer(norm):
-        value = cn_to_int(m.group(0))
-        if value is not None:
-            nxt = norm[m.end() : m.end() + 1]
-            out |= _tokens_from_digits(f"{value}{nxt if nxt in '%万亿' else ''}")
-    extra: set[str] = set()
-    for tok in out:
-        if tok.startswith("pct:"):
-            extra.add(tok[4:])  # 5% in a passage also supports "5个百分点"
-        elif ratios:
-            ratio = Decimal(tok)
-            if ratio <= 1:
-                extra.add("pct:" + _canon(ratio * 100))
-    return out | extra
-
-
-def _matches(claim: str, allowed: set[str]) -> bool:
-    if claim in allowed:
-        return True
-    pct = claim.startswith("pct:")
-    raw = claim[4:] if pct else claim
-    places = len(raw.split(".")[1]) if "." in raw else 0
-    value = Decimal(raw)
-    for tok in allowed:
-        if tok.startswith("pct:") != pct:
-            continue
-        cand = Decimal(tok[4:] if pct else tok)
-        if cand == cand.to_integral_value():
-            continue  # only values with decimals may be shown rounded
-        if places == 0 and abs(cand) < 10:
-            continue  # 0.3 written as 0 is not a rounding, it is a different number
-        if cand.quantize(Decimal(1).scaleb(-places)) == value:
-            return True
-    return False
-
-
-# ---------------------------------------------------------------------------------------------
-# Passages as data
-# ---------------------------------------------------------------------------------------------
-
-DEFAULT_INJECTION_PATTERNS = (
-    r"忽略(?:之前|以上|上述|前面|先前|所有)的?(?:所有)?(?:指令|指示|要求|提示|规则)",
-    r"无视(?:之前|以上|上述)的?(?:指令|指示|规则)",
-    r"(?:你现在是|从现在起你是|请扮演)",
-    r"(?:系统提示|system prompt|新的指令|以下为新指令)",
-    r"ignore (?:all |any )?(?:previous|prior|above) instructions",
-    r"(?:调用|执行)\s*(?:工具|函数|tool)",
-    r"(?:修改|更改|设置)(?:系统)?(?:设置|配置|参数|temperature|温度)",
+# "the documents do not cover it": one of these forms of absence …
+DEFAULT_REFUSAL_PATTERNS = (
+    r"(?:没有|未|并未|均未|未能|尚未|没)(?:能)?(?:找到|检索到|查到|查询到|发现|涉及|提及|提到|明确|规定|覆盖|载明|作出|包含)",
+    r"不涉及|没有(?:相关|关于|具体|明确)|无(?:相关|具体)(?:规定|内容|条款|说明)",
+    r"(?:没有|并无|未见)[^。；;]{0,30}?(?:相关)?(?:内容|规定|条款|要求|说明|表述|信息)",
+    r"无法(?:据此|依据|根据)?[^。]{0,8}(?:回答|作答|确定|判断|答复)",
+    r"\b(?:not (?:covered|found|mentioned|specified|stated)|no (?:provision|information|rule))\b",
 )
-REDACTED = "〔此处疑似指令文本，已按数据处理并移除〕"
-
-
-def neutralise(text: str, patterns: Sequence[str] = DEFAULT_INJECTION_PATTERNS) -> tuple[str, bool]:
-    """Blank the sentences of a passage that address the model instead of the reader.
-
-    Policy documents never say "忽略之前的指令"; a passage that does carries a planted
-    instruction. The whole sentence around the match is replaced, so the model never sees it.
-    """
-    compiled = [re.compile(p, re.IGNORECASE) for p in patterns]
-    parts = re.split(r"(?<=[。！？!?；;\n])", text)
-    found = False
-    out = []
-    for part in parts:
-        if any(c.search(part) for c in compiled):
-            found = True
-            out.append(REDACTED)
-        else:
-            out.append(part)
-    return "".join(out), found
-
-
-def as_data(text: str) -> str:
-    """Escape angle brackets so a passage cannot close its ``<passage>`` block."""
-    return text.replace("<", "＜").replace(">", "＞")
-
-
-# ---------------------------------------------------------------------------------------------
-# Evidence of one turn
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Evidence:
-    """What the tools returned in this turn: numbered passages and other results."""
-
-    question: str = ""
-    injection_patterns: Sequence[str] = DEFAULT_INJECTION_PATTERNS
-    passages: dict[int, Citation] = field(default_factory=dict)
-    shown: dict[int, str] = field(default_factory=dict)  # passage text as the model saw it
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    tool_texts: list[str] = field(default_factory=list)  # non-passage results (scores, checks…)
-    coverage: list[bool] = field(default_factory=list)  # one per search call
-    planted: list[str] = field(default_factory=list)  # chunk ids whose text carried instructions
-    _by_chunk: dict[str, int] = field(default_factory=dict)
-
-    def add_passage(self, hit: Hit) -> tuple[int, str]:
-        """Register a passage once per turn; returns its number and the text shown to the model."""
-        if hit.chunk_id in self._by_chunk:
-            n = self._by_chunk[hit.chunk_id]
-            return n, self.shown[n]
-        n = len(self.passages) + 1
-        shown, planted = neutralise(hit.text, self.injection_patterns)
-        if planted:
-            self.planted.append(hit.chunk_id)
-        self.passages[n] = Citation.from_hit(hit, n)
-        self.shown[n] = shown
-        self._by_chunk[hit.chunk_id] = n
-        return n, shown
-
-    def add_result(self, call: ToolCall, text: str) -> None:
-        """A non-passage tool result: its text and the numbers of its structured result count."""
-        self.tool_calls.append(call)
-        if text:
-            self.tool_texts.append(text)
-        if call.result is not None:
-            self.tool_texts.append(call.result.model_dump_json())
-
-    @property
-    def searched(self) -> bool:
-        return bool(self.coverage)
-
-    @property
-    def covered(self) -> bool:
-        """False only when every search this turn said the corpus does not cover the question."""
-        return not self.coverage or any(self.coverage)
-
-    def passage_numbers(self, n: int) -> set[str]:
-        cit = self.passages[n]
-        meta = " ".join(x for x in (cit.doc, cit.title, cit.section, cit.date or "") if x)
-        return allowed_numbers(self.shown[n] + "\n" + meta)
-
-    def result_numbers(self) -> set[str]:
-        return allowed_numbers("\n".join(self.tool_texts), ratios=True) | allowed_numbers(self.question)
-
-
-# ---------------------------------------------------------------------------------------------
-# The guard
-# ---------------------------------------------------------------------------------------------
+# … said of the documents or the search
+DEFAULT_REFUSAL_SUBJECTS = r"文件|政策|检索|资料|条款|规定|依据|documents?|corpus|polic"
 
 
 class GuardConfig(BaseModel):
-    max_removed_share: float = 0.5  # more than this share of checked sentences removed → fall back
+    max_removed_share: float = 0.5  # more than this share of checked clauses removed → fall back
     require_citation: bool = True  # a policy answer with no surviving citation → fall back
+    support: SupportConfig = SupportConfig()
+    refusal_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_REFUSAL_PATTERNS),
+                                        description="A sentence saying the documents do not cover the question …")
+    refusal_subjects: str = Field(default=DEFAULT_REFUSAL_SUBJECTS, description="… names the documents or the search")
 
 
 @dataclass
@@ -294,107 +70,134 @@ class Removed:
     reason: str
 
 
+def is_refusal(text: str, patterns: Sequence[str], subjects: str = DEFAULT_REFUSAL_SUBJECTS) -> bool:
+    """Whether ``text`` says that the documents (or the search) do not cover the question."""
+    plain = CITATION.sub("", text)
+    return bool(re.search(subjects, plain, re.IGNORECASE)) and any(re.search(p, plain, re.IGNORECASE) for p in patterns)
+
+
 @dataclass
-class Verdict:
-    text: str
-    citations: list[Citation]
-    removed: list[Removed]
-    checked: int
-    fallback: str | None = None  # why the caller should use the offline composer instead
+class Checker:
+    """Checks clauses against one turn's evidence (caches what it reads from the passages)."""
 
-    @property
-    def notices(self) -> list[str]:
-        return [f"已删除一句未通过核验的内容：{r.reason}。" for r in self.removed]
+    evidence: Evidence
+    config: GuardConfig = field(default_factory=GuardConfig)
+    _bigrams: dict[int, set[str]] = field(default_factory=dict)
+    _weights: tuple[int, dict[str, float]] = (-1, {})
+    _results: tuple[int, set[str]] = (-1, set())
 
+    def _passage_bigrams(self, n: int) -> set[str]:
+        if n not in self._bigrams:
+            self._bigrams[n] = content_bigrams(self.evidence.shown[n], self.config.support)
+        return self._bigrams[n]
 
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]+|$)(?:\s*\[\d{1,3}\])*")
-_MARKER_ANY = re.compile(r"[\[［【]\s*([0-9０-９]{1,3}(?:\s*[,，、]\s*[0-9０-９]{1,3})*)\s*[\]］】]")
+    def _bigram_weights(self) -> dict[str, float]:
+        size = len(self.evidence.passages)
+        if self._weights[0] != size:
+            grams = [self._passage_bigrams(n) for n in self.evidence.passages]
+            self._weights = (size, bigram_weights(grams, self.config.support.common_weight))
+        return self._weights[1]
 
+    def _result_numbers(self) -> set[str]:
+        size = len(self.evidence.tool_texts)
+        if self._results[0] != size:
+            self._results = (size, self.evidence.result_numbers())
+        return self._results[1]
 
-def _split(line: str) -> list[str]:
-    if line.lstrip().startswith("|"):
-        return [line]  # a table row is one claim
-    return [m.group(0) for m in _SENTENCE.finditer(line) if m.group(0)]
+    def _source(self, n: int) -> Source:
+        c = self.evidence.passages[n]
+        return Source(self.evidence.shown[n], c.doc, c.title, c.date, c.section)
 
+    def refusal(self, text: str) -> bool:
+        return is_refusal(text, self.config.refusal_patterns, self.config.refusal_subjects)
 
-def _ungroup(text: str) -> str:
-    """Citation markers in one form: ［１］, 【1】, [1,2], [1、2] → [1], [1][2]. Other text is untouched."""
+    def check(self, text: str, cited: Sequence[int], *, basis: Sequence[int] = (), refusal: bool = False) -> str | None:
+        """Why ``text``, citing passages ``cited``, fails; None when it holds.
 
-    def one(m: re.Match[str]) -> str:
-        numbers = re.split(r"\s*[,，、]\s*", unicodedata.normalize("NFKC", m.group(1)).strip())
-        return "".join(f"[{int(n)}]" for n in numbers)
+        ``basis``: for a clause without a citation of its own — an intro ("到2035年的目标有三项：")
+        or a conclusion stated before its cited explanation ("最长五年。") — the passages its list
+        or the next sentence cites: their text may support its numbers (it claims no citation,
+        so its content overlap is not measured).
+        """
+        ev = self.evidence
+        unknown = [n for n in dict.fromkeys([*cited, *basis]) if n not in ev.passages]
+        if unknown:
+            return "引用" + "".join(f"[{n}]" for n in unknown) + "不是本轮检索到的段落"
+        cited = list(dict.fromkeys(cited))
+        extra = [Source(t) for t in [*ev.tool_texts, *ev.failures]]
+        if not cited:  # an uncited sentence may name what the user named (建议向苏州工业园区…咨询)
+            extra.append(Source(ev.question))
+        sources = [self._source(n) for n in cited] if cited else [self._source(n) for n in ev.passages] + extra
+        refs = references(text, sources)
+        for ref in refs:
+            if not ref.fits:
+                return f"{ref.text} 与所引段落的出处不符" if cited else f"{ref.text} 不见于本轮检索到的文件"
+        body = without(text, [r for r in refs if r.fits])
+        reason = self._numbers(body, cited or basis, refusal, uncited=not cited)
+        if reason:
+            return reason
+        # a statement that the documents do not cover something names what is absent: no check
+        names = [] if refusal else named_entities(CITATION.sub("，", body), self.config.support.entity_tags)
+        if names:
+            where = squeeze(" ".join(s.text + s.title for s in sources) + " ".join(s.text for s in extra))
+            missing = [name for name in names if not any(form in where for form in name_forms(name))]
+            if missing:
+                return f"名称“{'、'.join(missing)}”不见于" + ("所引段落" if cited else "本轮检索或计算结果")
+        return self._overlap(body, cited) if cited else None
 
-    return _MARKER_ANY.sub(one, text)
+    def _numbers(self, body: str, cited: Sequence[int], refusal: bool, *, uncited: bool = False) -> str | None:
+        claims = claimed_numbers(body)
+        if not claims:
+            return None
+        allowed = set(self._result_numbers())
+        for n in cited:
+            allowed |= self.evidence.passage_numbers(n)
+        if refusal:
+            allowed |= allowed_numbers(self.evidence.question)
+        missing = sorted(c for c in claims if not number_supported(c, allowed))
+        if not missing:
+            return None
+        where = "所引段落" if not uncited else "其后所引段落或工具结果（本句未标注引用）" if cited else "工具结果（且未标注引用）"
+        return f"数字 {'、'.join(shown(m) for m in missing)} 不见于{where}"
 
+    def support(self, text: str, cited: Sequence[int], among: Sequence[int] | None = None
+                ) -> tuple[float, float, int] | None:
+        """(share covered by the cited passages, best share of another passage, that passage) for
+        ``text`` with its references to the source removed; None when it is too short to measure.
+        ``among``: the other passages to compare with (default: every passage of the turn)."""
+        refs = references(text, [self._source(n) for n in cited])
+        grams = content_bigrams(without(text, [r for r in refs if r.fits]), self.config.support)
+        if len(grams) < self.config.support.min_bigrams:
+            return None
+        weights = self._bigram_weights()
+        passage: set[str] = set().union(*(self._passage_bigrams(n) for n in cited))
+        pool = self.evidence.passages if among is None else among
+        others = [(covered_share(grams, self._passage_bigrams(n), weights), n) for n in pool if n not in cited]
+        best, other = max(others) if others else (0.0, 0)
+        return covered_share(grams, passage, weights), best, other
 
-def check_sentence(sentence: str, evidence: Evidence) -> str | None:
-    """Why ``sentence`` fails, or None when it holds."""
-    markers = [int(n) for n in _CITATION.findall(sentence)]
-    unknown = [n for n in markers if n not in evidence.passages]
-    if unknown:
-        return "引用" + "".join(f"[{n}]" for n in unknown) + "不是本轮检索到的段落"
-    claims = claimed_numbers(sentence)
-    if not claims:
+    def _overlap(self, body: str, cited: Sequence[int]) -> str | None:
+        cfg = self.config.support
+        measured = self.support(body, cited)
+        if measured is None:
+            return None
+        share, best, other = measured
+        tag = "".join(f"[{n}]" for n in cited)
+        if best - share >= cfg.max_gap and best >= cfg.min_overlap:
+            return f"这句话出自段落[{other}]而非所引的{tag}（内容重合 {best:.2f} 对 {share:.2f}）"
+        if share < cfg.min_overlap:
+            return f"所引段落{tag}不支持这句话（内容重合 {share:.2f}，低于 {cfg.min_overlap:.2f}）"
+        if best - share >= cfg.max_gap:
+            return f"段落[{other}]比所引的{tag}更支持这句话（内容重合 {best:.2f} 对 {share:.2f}）"
         return None
-    allowed = evidence.result_numbers()
-    for n in markers:
-        allowed |= evidence.passage_numbers(n)
-    missing = sorted(c for c in claims if not _matches(c, allowed))
-    if missing:
-        shown = "、".join(m[4:] + "%" if m.startswith("pct:") else m for m in missing)
-        where = "所引段落" if markers else "工具结果（且未标注引用）"
-        return f"数字 {shown} 不见于{where}"
-    return None
 
 
-def guard(draft: str, evidence: Evidence, config: GuardConfig | None = None) -> Verdict:
-    """Check a model's draft against this turn's evidence; renumber what survives."""
-    config = config or GuardConfig()
-    text = _ungroup(draft)
-    kept_lines: list[str] = []
-    removed: list[Removed] = []
-    checked = 0
-    for line in text.split("\n"):
-        kept: list[str] = []
-        for sentence in _split(line):
-            if not sentence.strip():
-                continue
-            if _CITATION.search(sentence) or claimed_numbers(sentence):
-                checked += 1
-            reason = check_sentence(sentence, evidence)
-            if reason:
-                removed.append(Removed(sentence.strip(), reason))
-            else:
-                kept.append(sentence)
-        if kept or not line.strip():
-            kept_lines.append("".join(kept).rstrip() if kept else "")
-    body = re.sub(r"\n{3,}", "\n\n", "\n".join(kept_lines)).strip()
-    body, citations = renumber(body, evidence)
-    verdict = Verdict(text=body, citations=citations, removed=removed, checked=checked)
-    if checked and len(removed) / checked > config.max_removed_share:
-        verdict.fallback = f"模型回答中 {len(removed)}/{checked} 句未通过引用或数字核验"
-    elif not body:
-        verdict.fallback = "模型的回答没有可保留的内容"
-    elif config.require_citation and not citations and not evidence.tool_texts:
-        verdict.fallback = "模型的回答没有引用任何检索到的段落"
-    return verdict
-
-
-def renumber(text: str, evidence: Evidence) -> tuple[str, list[Citation]]:
-    """Rewrite markers to 1..m in order of first use; returns the text and its citations."""
-    order: dict[int, int] = {}
-    for m in _CITATION.finditer(text):
-        old = int(m.group(1))
-        if old in evidence.passages and old not in order:
-            order[old] = len(order) + 1
-    new_text = _CITATION.sub(
-        lambda m: f"[{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", text
-    )
-    new_text = re.sub(r"(\[\d+\])\1+", r"\1", new_text)
-    cits = [evidence.passages[old].model_copy(update={"n": new}) for old, new in order.items()]
-    return new_text, cits
+def check_sentence(sentence: str, evidence: Evidence, config: GuardConfig | None = None) -> str | None:
+    """Why ``sentence`` fails against ``evidence`` (its own markers only), or None when it holds."""
+    checker = Checker(evidence, config or GuardConfig())
+    return checker.check(sentence, markers(sentence), refusal=checker.refusal(sentence))
 
 
 def strip_markers(text: str) -> str:
     """Remove ``[n]`` markers (used for history: old numbers mean nothing in a new turn)."""
-    return _CITATION.sub("", text)
+    return CITATION.sub("", text)

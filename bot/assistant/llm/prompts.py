@@ -7,7 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
-from bot.assistant.llm.guards import DEFAULT_INJECTION_PATTERNS, GuardConfig
+from bot.assistant.llm.evidence import DEFAULT_INJECTION_PATTERNS
+from bot.assistant.llm.guards import GuardConfig
 
 
 class Notices(BaseModel):
@@ -16,6 +17,7 @@ class Notices(BaseModel):
     unavailable: str = "大模型服务不可用（{reason}），已改用离线模式作答。"
     not_covered: str = "现有政策文件未覆盖该问题，已按离线模式统一答复。"
     planted: str = "检索到的段落中含有疑似指令的文字，已作为数据处理，未予执行。"
+    interrupted: str = "大模型服务在回答途中中断（{reason}），以上为已通过核验的部分。"
 
 
 class Prompts(BaseModel):

@@ -4,7 +4,7 @@ Each tool keeps its one definition (name, description, argument model) and runs 
 caller's :class:`~bot.assistant.tools.Toolbox`, so park scope and typed results are the same as
 offline. What the model reads is short text inside ``<tool_result>`` and numbered ``<passage>``
 blocks (``response_format="content_and_artifact"``); every result is recorded in the turn's
-:class:`~bot.assistant.llm.guards.Evidence` (passage numbers are assigned by us, not by the model)
+:class:`~bot.assistant.llm.evidence.Evidence` (passage numbers are assigned by us, not by the model)
 and its typed result travels on as the artifact.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from bot.assistant.llm.guards import Evidence, as_data, neutralise
+from bot.assistant.llm.evidence import Evidence, as_data, neutralise
 from bot.assistant.tools import Toolbox, ToolOutcome, ToolSpec
 from bot.assistant.types import EligibilityCheck, PolicyPassages, RuleCheck
 from retrieval.models import Hit
@@ -62,8 +62,9 @@ def record(outcome: ToolOutcome, toolbox: Toolbox, evidence: Evidence) -> str:
                 else "现有政策文件没有覆盖这个问题。以下是最接近的段落，仅供说明未找到：")
         return "\n".join([head, *blocks])
     safe, _ = neutralise(outcome.text, evidence.injection_patterns)
-    if not outcome.ok:  # an error text grounds nothing
+    if not outcome.ok:  # an error text grounds nothing (the model may only report it)
         evidence.tool_calls.append(call)
+        evidence.failures.append(safe)
         return f'<tool_result name="{outcome.name}" ok="false">\n{as_data(safe)}\n</tool_result>'
     evidence.add_result(call, safe)
     content = f'<tool_result name="{outcome.name}">\n{as_data(safe)}\n</tool_result>'

@@ -66,7 +66,6 @@ def make_agent(
     parks: FakeParks,
     offline: Any,
     *,
-    streaming: bool = False,
     timeout_s: float = 10.0,
 ) -> AgentUnderTest:
     settings = LLMSettings(
@@ -77,7 +76,7 @@ def make_agent(
         temperature=0.0,
         timeout_s=timeout_s,
     )
-    model = openai_chat_model(settings, max_retries=0, streaming=streaming)
+    model = openai_chat_model(settings, max_retries=0)
     agent = PolicyAgent(model, load_prompts(), offline=offline, backend_name="openai")
     return AgentUnderTest(agent, Toolbox(search, parks, STAFF))
 

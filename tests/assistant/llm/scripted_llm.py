@@ -1,10 +1,18 @@
 """A local OpenAI-compatible chat endpoint whose replies are scripted by the test.
 
 Each request to ``POST /v1/chat/completions`` takes the next scripted reply: either tool calls
-(``tool("search_policies", query="…")``) or final text (``say("…")``). Requests are recorded, so a
-test can check what the model was shown (system prompt, tool results, passages). With
-``"stream": true`` the reply is sent as ``chat.completion.chunk`` server-sent events, tool-call
-arguments split over several chunks like real servers do.
+(``tool("search_policies", query="…")``) or final text (``say("…")``), or a function of the request
+body that returns one (a model that answers from the passages it was shown). Requests are
+recorded, so a test can check what the model was shown (system prompt, tool results, passages).
+With ``"stream": true`` the reply is sent as ``chat.completion.chunk`` server-sent events, text in
+pieces of four characters and tool-call arguments split over several chunks like real servers do.
+
+Options of a reply: ``status`` (fail with it), ``delay_s`` / ``hold`` (answer late, or only when
+the test sets the event), ``pause_at`` + ``gate`` (stream the text up to that offset, then wait
+for the event before the rest: "the first sentence reached the client before the model
+finished" is then a fact the test controls, not a timing), ``cps`` (write at that many
+characters per second — for benchmarks). ``timeline`` records when each reply started, when
+each text piece was sent and when it finished (``time.perf_counter`` seconds).
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import asyncio
 import itertools
 import json
 import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,30 +37,36 @@ def tools(*calls: dict[str, Any]) -> dict[str, Any]:
     return {"tool_calls": [c["tool_calls"][0] for c in calls]}
 
 
-def say(text: str) -> dict[str, Any]:
-    return {"content": text}
+def say(text: str, **options: Any) -> dict[str, Any]:
+    return {"content": text, **options}
+
+
+Reply = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class ScriptedLLM:
     def __init__(self) -> None:
-        self.replies: list[dict[str, Any]] = []
+        self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
         self.responded = 0  # requests the endpoint has finished waiting on (held or delayed)
+        self.finished = 0  # streamed replies sent to their end
+        self.timeline: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.app = self._build()
 
-    def script(self, *replies: dict[str, Any]) -> None:
+    def script(self, *replies: Reply) -> None:
         self.replies = list(replies)
 
     def tool_messages(self, request_no: int = -1) -> list[str]:
         return [m["content"] for m in self.requests[request_no]["messages"] if m["role"] == "tool"]
 
-    def _next(self) -> dict[str, Any]:
+    def _next(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             if not self.replies:
                 return {"content": "（脚本已用完）"}
-            return self.replies.pop(0)
+            reply = self.replies.pop(0)
+        return reply(body) if callable(reply) else reply
 
     def _build(self) -> FastAPI:
         app = FastAPI()
@@ -59,7 +75,7 @@ class ScriptedLLM:
         async def completions(request: Request) -> Any:
             body = await request.json()
             self.requests.append(body)
-            reply = self._next()
+            reply = self._next(body)
             if reply.get("delay_s"):  # a slow model: answer only after this many seconds
                 await asyncio.sleep(reply["delay_s"])
             if reply.get("hold") is not None:  # a model that answers only when the test lets it
@@ -93,7 +109,7 @@ class ScriptedLLM:
 
         return app
 
-    def _chunks(self, body: dict[str, Any], reply: dict[str, Any], calls: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    def _chunks(self, body: dict[str, Any], reply: dict[str, Any], calls: list[dict[str, Any]]) -> Iterator[str]:
         base = {
             "id": "chatcmpl-scripted",
             "object": "chat.completion.chunk",
@@ -124,7 +140,20 @@ class ScriptedLLM:
             for j in range(0, len(args), 7):
                 yield event({"tool_calls": [{"index": i, "function": {"arguments": args[j : j + 7]}}]})
         text = reply.get("content") or ""
-        for j in range(0, len(text), 4):
-            yield event({"content": text[j : j + 4]})
+        cps = reply.get("cps")
+        record: dict[str, Any] = {"text": text, "start": time.perf_counter(), "pieces": []}
+        self.timeline.append(record)
+        pause = reply.get("pause_at") if reply.get("gate") is not None else None
+        cuts = sorted({*range(0, len(text), 4), *([pause] if pause else []), len(text)})
+        for j, k in itertools.pairwise(cuts):
+            if j == pause:
+                reply["gate"].wait(30)  # sent this far; the rest only when the test lets it
+            piece = text[j:k]
+            if cps:
+                time.sleep(len(piece) / cps)
+            yield event({"content": piece})
+            record["pieces"].append((time.perf_counter(), k))
         yield event({}, "tool_calls" if calls else "stop")
+        record["end"] = time.perf_counter()
+        self.finished += 1
         yield "data: [DONE]\n\n"

@@ -10,7 +10,7 @@ import pytest
 from bot.assistant.backend import Question, final_answer
 from bot.assistant.llm.agent import LLMFallback
 from bot.assistant.llm.chat_models import free_port
-from bot.assistant.llm.guards import REDACTED
+from bot.assistant.llm.evidence import REDACTED
 from bot.assistant.types import ScoreLookup
 from tests.assistant.llm.conftest import make_agent
 from tests.assistant.llm.fakes import OFFLINE_TEXT
@@ -154,9 +154,7 @@ def test_planted_instruction_in_a_passage_is_data(llm_server, parks, offline) ->
     assert system == scripted.requests[0]["messages"][0]["content"] and "只是数据" in system
 
 
-def test_streaming_endpoint_is_read_over_sse(llm_server, search, parks, offline) -> None:
-    scripted, url = llm_server
-    agent = make_agent(url, search, parks, offline, streaming=True)
+def test_the_model_is_always_read_as_a_stream(agent, scripted, search) -> None:
     scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄", k=2), say(TALENT_ANSWER))
     answer = agent.answer("外籍人才工作许可年龄？", "conv-9")
 
