@@ -185,9 +185,12 @@ class Services:
             if isinstance(event, FinalAnswer):
                 answer = event.answer
                 _count(answer, request.channel)
-                log.info("answer for %s via %s (conversation %s): %s/%s in %.0f ms, %d citations, grounded=%s",
+                check = answer.verification
+                log.info("answer for %s via %s (conversation %s): %s/%s in %.0f ms, %d citations, grounded=%s, "
+                         "verification removed %d, fallback=%s",
                          request.principal.key, request.channel, answer.conversation_id, answer.backend, answer.intent,
-                         (time.perf_counter() - started) * 1000, len(answer.citations), answer.grounded)
+                         (time.perf_counter() - started) * 1000, len(answer.citations), answer.grounded,
+                         len(check.removed), check.fallback.reason if check.fallback else None)
             yield event
 
     def close(self) -> None:

@@ -21,7 +21,16 @@ from bot.assistant.memory import ConversationStore, new_conversation_id
 from bot.assistant.offline.backend import OfflineBackend, previous_entities
 from bot.assistant.parks import ParkData
 from bot.assistant.tools import PolicySearch, Toolbox
-from bot.assistant.types import Answer, AnswerRequest, FinalAnswer, Mode, StreamEvent, TextDelta, Turn
+from bot.assistant.types import (
+    Answer,
+    AnswerRequest,
+    Fallback,
+    FinalAnswer,
+    Mode,
+    StreamEvent,
+    TextDelta,
+    Turn,
+)
 from bot.assistant.wording import Wording, load_wording
 
 log = logging.getLogger(__name__)
@@ -88,7 +97,7 @@ class AnswerService:
         if llm is None:
             extra = [] if self.backend == "offline" else [notices.llm_unavailable.format(
                 backend=self.backend, reason=self._llm_error or notices.llm_not_configured)]
-            yield from _with_notices(self.offline.stream(question), extra)
+            yield from _with_notices(self.offline.stream(question), extra, fallback=extra[0] if extra else None)
             return
         sent_text = False
         try:
@@ -100,7 +109,8 @@ class AnswerService:
                 raise
             log.warning("LLM backend failed on %s: %s", question.conversation_id, exc)
             notice = getattr(exc, "notice", None) or notices.llm_failed.format(error=type(exc).__name__)
-            yield from _with_notices(self.offline.stream(question), [notice])
+            yield from _with_notices(self.offline.stream(question), [notice],
+                                     fallback=str(getattr(exc, "reason", None) or notice))
 
     def _entities(self, message: str, history: Sequence[Turn], mode: Mode, answer: Answer) -> dict[str, Any]:
         """The entities to remember: the offline router's reading of the message, whatever answered."""
@@ -113,11 +123,17 @@ class AnswerService:
         return entities
 
 
-def _with_notices(events: Iterator[StreamEvent], notices: Sequence[str]) -> Iterator[StreamEvent]:
+def _with_notices(events: Iterator[StreamEvent], notices: Sequence[str], *, fallback: str | None = None
+                  ) -> Iterator[StreamEvent]:
+    """The offline answer's events, its final answer with ``notices`` added and, when it stands in
+    for the LLM's, ``verification.fallback`` saying why."""
     for event in events:
-        if notices and isinstance(event, FinalAnswer):
+        if (notices or fallback) and isinstance(event, FinalAnswer):
             answer = event.answer
-            event = FinalAnswer(answer=answer.model_copy(update={"notices": [*answer.notices, *notices]}))
+            update: dict[str, Any] = {"notices": [*answer.notices, *notices]}
+            if fallback:
+                update["verification"] = answer.verification.model_copy(update={"fallback": Fallback(reason=fallback)})
+            event = FinalAnswer(answer=answer.model_copy(update=update))
         yield event
 
 

@@ -22,10 +22,12 @@ from bot.assistant.types import (
     ListedPark,
     ParkListing,
     ParkRef,
+    RemovedSentence,
     ScoreLookup,
     StreamEvent,
     TextDelta,
     ToolCall,
+    Verification,
 )
 from bot.errors import BadRequest
 from bot.services import Services
@@ -201,6 +203,10 @@ class FakeAnswerService:
                                      result=EligibilityCheck(park=PARK, eligibility=eligibility_report(**ELIGIBILITY)))],
                 intent="eligibility",
             )
+        if "CHECKED" in message:  # a language model's answer from which the checks removed a sentence
+            return Answer(conversation_id=cid, answer=POLICY_TEXT, citations=CITATIONS, intent="llm", backend="openai",
+                          verification=Verification(removed=[RemovedSentence(
+                              sentence="外籍人才还可获得最高100万元安家补贴[1]。", reason="数字 100万 不见于所引段落")]))
         return Answer(conversation_id=cid, answer=POLICY_TEXT, citations=CITATIONS, intent="policy")
 
     def stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:

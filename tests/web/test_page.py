@@ -47,6 +47,22 @@ def test_policy_question_streams_and_shows_cited_chips_and_sources(page, live_se
         "message": "外籍专家63岁了还能办工作许可吗", "conversation_id": None, "mode": "answer"}
 
 
+def test_what_the_checks_removed_is_in_a_collapsed_note(page) -> None:
+    ask(page, "CHECKED 外籍人才有哪些便利")
+    note = last_answer(page).locator("details.verification")
+    expect(note).to_be_visible()
+    expect(note.locator("summary")).to_have_text("核验：1 句未通过引用或数字核验，未予显示")
+    expect(note.locator(".removed-sentence")).to_be_hidden()  # collapsed until opened
+    note.locator("summary").click()
+    expect(note.locator(".removed-sentence")).to_have_text("外籍人才还可获得最高100万元安家补贴[1]。")
+    expect(note.locator(".removed-reason")).to_have_text("原因：数字 100万 不见于所引段落")
+    screenshot(page, "web-verification-note.png")
+    ask(page, "外籍专家63岁了还能办工作许可吗")  # an answer whose checks removed nothing has no note
+    expect(page.locator("article.turn.assistant")).to_have_count(2)
+    expect(last_answer(page).locator(".actions")).to_be_visible()
+    expect(last_answer(page).locator("details.verification")).to_have_count(0)
+
+
 def test_clicking_a_chip_opens_the_cited_passage(page) -> None:
     ask(page, "外籍专家63岁了还能办工作许可吗")
     chip = last_answer(page).locator(".chip").first

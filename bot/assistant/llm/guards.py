@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from bot.assistant.llm.evidence import Evidence
-from bot.assistant.llm.numbers import allowed_numbers, claimed_numbers, number_supported, shown
+from bot.assistant.llm.numbers import allowed_numbers, as_written, claimed_numbers, number_supported, shown
 from bot.assistant.llm.segments import CITATION, markers
 from bot.assistant.llm.support import (
     Source,
@@ -158,7 +158,8 @@ class Checker:
         if not missing:
             return None
         where = "所引段落" if not uncited else "其后所引段落或工具结果（本句未标注引用）" if cited else "工具结果（且未标注引用）"
-        return f"数字 {'、'.join(shown(m) for m in missing)} 不见于{where}"
+        written = as_written(body)
+        return f"数字 {'、'.join(written.get(m) or shown(m) for m in missing)} 不见于{where}"
 
     def support(self, text: str, cited: Sequence[int], among: Sequence[int] | None = None
                 ) -> tuple[float, float, int] | None:

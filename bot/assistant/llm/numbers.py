@@ -203,6 +203,22 @@ def number_supported(claim: str, allowed: set[str]) -> bool:
     return False
 
 
+_WRITTEN = re.compile(
+    rf"百分之[{CN_NUM}\d.]+|[\d.,]*\d\s*(?:/\s*\d+)?\s*(?:余|多)?\s*(?:%|‰|万|亿)?"
+    rf"|[{CN_NUM}{_VAGUE}]+(?:分之[{CN_NUM}]+)?(?:余|多)?"
+)
+
+
+def as_written(text: str) -> dict[str, str]:
+    """Each number token of ``text`` → how the text writes it (for messages: 100万, not 1000000)."""
+    out: dict[str, str] = {}
+    norm = unicodedata.normalize("NFKC", text)
+    for m in _WRITTEN.finditer(norm):
+        for token in claimed_numbers(m.group(0) + norm[m.end() : m.end() + 1]):
+            out.setdefault(token, m.group(0).strip())
+    return out
+
+
 def shown(token: str) -> str:
     """A token as a person reads it in a reason: pct:5 → 5%, frac:1/3 → 1/3."""
     if token.startswith("pct:"):

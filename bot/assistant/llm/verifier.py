@@ -34,6 +34,7 @@ from bot.assistant.llm.guards import Checker, GuardConfig, Removed
 from bot.assistant.llm.numbers import claimed_numbers
 from bot.assistant.llm.segments import (
     CITATION,
+    LIST_LINE,
     Splitter,
     Unit,
     announced_count,
@@ -101,7 +102,15 @@ class StreamVerifier:
         """Take more of the model's text; returns what may be sent now ("" when nothing)."""
         for unit in self._splitter.feed(text):
             self._take(unit)
+        if self._block and self._block[-1].kind == "break" and self._next_line_leaves_list():
+            self._close_block()  # the list ended: a new line has begun that is not an item
         return self._release()
+
+    def _next_line_leaves_list(self) -> bool:
+        start = self._splitter.pending.lstrip(" \t")
+        if len(start) < 4 or start.startswith("\n"):
+            return False  # too little to tell yet, or a blank line (a list may go on after it)
+        return not (LIST_LINE.match(start) or starts_item(start))
 
     def hold(self) -> None:
         """Release nothing until :meth:`finish`, where the answer is judged as a whole."""

@@ -6,10 +6,11 @@ user message (a client that resends the whole history keeps one ParkBot conversa
 model name ``parkbot-draft`` (or ``"mode": "draft"``) asks for a reply letter.
 
 ``choices[0].message.content`` is the answer followed by its numbered sources, so any client
-shows the citations; the structured answer (citations, tool calls, grounded, notices) rides in
-the extra ``parkbot`` field. ``stream: true`` returns ``chat.completion.chunk`` server-sent events
-ending with ``data: [DONE]``: the answer's text as the assistant releases it (only text that has
-passed the guards), then the sources and notices, then the ``parkbot`` field with the finish.
+shows the citations; the structured answer (citations, tool calls, grounded, notices,
+verification) rides in the extra ``parkbot`` field. ``stream: true`` returns
+``chat.completion.chunk`` server-sent events ending with ``data: [DONE]``: the answer's text
+sentence by sentence as the assistant releases it (only text that has passed the checks), then
+the sources and notices, then the ``parkbot`` field with the finish.
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.assistant.types import Answer, AnswerRequest, Citation, FinalAnswer, StreamEvent, TextDelta, ToolCall
+from bot.assistant.types import (
+    Answer,
+    AnswerRequest,
+    Citation,
+    FinalAnswer,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    Verification,
+)
 from bot.channels.citations import sources_text
 from bot.errors import BadRequest, error_body, http_status_for, is_domain_error
 from bot.http.auth import current_principal
@@ -63,6 +73,7 @@ class ParkBotExtras(BaseModel):
     grounded: bool
     backend: str
     notices: list[str]
+    verification: Verification
 
 
 class ResponseMessage(BaseModel):
@@ -141,6 +152,7 @@ def _extras(answer: Answer) -> ParkBotExtras:
         grounded=answer.grounded,
         backend=answer.backend,
         notices=answer.notices,
+        verification=answer.verification,
     )
 
 

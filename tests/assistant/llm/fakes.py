@@ -84,10 +84,15 @@ class SearchResult:
 
 @dataclass
 class FakeSearch:
-    """Keyword lookup over a few passages; ``covered`` is false when nothing matches."""
+    """Keyword lookup over a few passages; ``covered`` is false when nothing matches.
+
+    ``says_covered=False`` makes the coverage signal say "not covered" while the closest passages
+    are still returned (as real retrieval does for a question it judges off-corpus).
+    """
 
     passages: Sequence[dict[str, Any]] = (TALENT, RD, WARNING, CLAUSE_A1)
     calls: list[tuple[str, int | None]] = field(default_factory=list)
+    says_covered: bool | None = None
 
     def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> SearchResult:
         self.calls.append((query, k))
@@ -99,6 +104,8 @@ class FakeSearch:
         scored.sort(key=lambda s: -s[0])
         hits = [Hit(**p, score=float(score)) for score, p in scored[: k or 5]]
         covered = bool(hits) and scored[0][0] >= 2
+        if self.says_covered is not None:
+            return SearchResult(hits, coverage(self.says_covered, float(scored[0][0]) if scored else 0.0))
         return SearchResult(hits if covered else [], coverage(covered, float(scored[0][0]) if scored else 0.0))
 
     def section(self, doc: str, section: str) -> list[Hit]:

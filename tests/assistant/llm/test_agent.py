@@ -11,16 +11,15 @@ from bot.assistant.backend import Question, final_answer
 from bot.assistant.llm.agent import LLMFallback
 from bot.assistant.llm.chat_models import free_port
 from bot.assistant.llm.evidence import REDACTED
-from bot.assistant.types import ScoreLookup
+from bot.assistant.types import FinalAnswer, ScoreLookup, TextDelta
 from tests.assistant.llm.conftest import make_agent
-from tests.assistant.llm.fakes import OFFLINE_TEXT
+from tests.assistant.llm.fakes import OFFLINE_TEXT, FakeSearch
 from tests.assistant.llm.scripted_llm import say, tool, tools
 
 pytestmark = pytest.mark.enable_socket
 
-TALENT_ANSWER = (
-    "外籍高层次人才的工作许可年龄可放宽至65周岁[1]。符合条件的可办理有效期不超过5年的居留许可[1]。"
-)
+AGE = "外籍高层次人才的工作许可年龄可放宽至65周岁[1]。"
+TALENT_ANSWER = AGE + "符合条件的可办理有效期不超过5年的居留许可[1]。"
 
 
 def test_policy_question_calls_search_and_cites_the_passage(agent, scripted, search) -> None:
@@ -269,3 +268,87 @@ def test_tools_act_for_the_caller_so_the_model_never_sees_another_park(llm_serve
     failure = answer.tool_calls[0].result
     assert isinstance(failure, ToolFailure) and failure.code == "park_forbidden"
     assert [p.park_id for p in answer.tool_calls[1].result.parks] == ["P01"]
+
+
+def _events(agent, message: str, conversation_id: str):  # type: ignore[no-untyped-def]
+    return agent.agent.stream(Question(message=message, conversation_id=conversation_id, toolbox=agent.toolbox))
+
+
+def test_the_first_sentence_is_sent_before_the_model_has_finished(agent, scripted) -> None:
+    gate = threading.Event()  # the model writes its first sentence, then waits for the test
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(TALENT_ANSWER, pause_at=len(AGE) + 2, gate=gate))
+    try:
+        events = _events(agent, "外籍人才工作许可和居留许可？", "conv-stream")
+        first = next(e for e in events if isinstance(e, TextDelta))
+        assert first.text == AGE and not gate.is_set() and scripted.finished == 1  # only the tool call is complete
+        gate.set()
+        rest = list(events)
+    finally:
+        gate.set()
+    answer = rest[-1].answer
+    assert first.text + "".join(e.text for e in rest if isinstance(e, TextDelta)) == answer.answer == TALENT_ANSWER
+
+
+def test_once_a_sentence_was_sent_later_failures_are_withheld_not_fallen_back(agent, scripted, offline) -> None:
+    gate = threading.Event()
+    bad = "外籍人才还可获得最高100万元安家补贴[1]。补贴比例为15%[1]。"
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(AGE + bad, pause_at=len(AGE) + 2, gate=gate))
+    try:
+        events = _events(agent, "外籍人才有什么便利？", "conv-withheld")
+        assert next(e for e in events if isinstance(e, TextDelta)).text == AGE
+        gate.set()
+        answer = [e for e in events if isinstance(e, FinalAnswer)][0].answer
+    finally:
+        gate.set()
+    assert answer.answer == AGE and answer.backend == "openai" and offline.calls == []
+    assert [r.sentence for r in answer.verification.removed] == ["外籍人才还可获得最高100万元安家补贴[1]。", "补贴比例为15%[1]。"]
+    assert "100万" in answer.verification.removed[0].reason and answer.verification.fallback is None
+    assert any("删除了 2 句" in n for n in answer.notices)
+
+
+def test_the_endpoint_failing_after_a_sentence_was_sent_keeps_what_was_verified(llm_server, search, parks, offline) -> None:
+    scripted, url = llm_server
+    agent = make_agent(url, search, parks, offline, timeout_s=2)
+    gate = threading.Event()  # never opened while the agent waits: its read times out
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(TALENT_ANSWER, pause_at=len(AGE) + 2, gate=gate))
+    try:
+        answer = agent.answer("外籍人才工作许可和居留许可？", "conv-cut")
+    finally:
+        gate.set()
+    assert answer.answer == AGE and answer.backend == "openai" and offline.calls == []
+    assert any("中断" in n for n in answer.notices)
+
+
+def test_the_models_refusal_is_delivered_naming_the_closest_documents(agent, scripted, offline) -> None:
+    refusal = "现有政策文件中没有找到外籍人才安家补贴的具体规定。"
+    scripted.script(tool("search_policies", query="外籍人才 安家补贴 工作许可"), say(refusal))
+    answer = agent.answer("外籍人才能拿多少安家补贴？", "conv-refuse")
+
+    assert answer.backend == "openai" and not answer.grounded and offline.calls == []
+    assert answer.answer.startswith(refusal)
+    assert "最接近的文件是：《国务院关于促进国家高新技术产业开发区高质量发展的若干意见》（国发〔2020〕7号" in answer.answer
+    assert answer.citations == [] and answer.verification.fallback is None
+
+
+def test_a_not_covered_signal_keeps_an_answer_whose_every_sentence_is_verified(llm_server, parks, offline) -> None:
+    scripted, url = llm_server
+    agent = make_agent(url, FakeSearch(says_covered=False), parks, offline)
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(TALENT_ANSWER))
+    answer = agent.answer("外籍人才工作许可和居留许可？", "conv-uncovered")
+    assert answer.answer == TALENT_ANSWER and answer.grounded and answer.backend == "openai"
+
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(TALENT_ANSWER + "还可获得100万元补贴[1]。"))
+    answer = agent.answer("外籍人才工作许可和居留许可？", "conv-uncovered-2")
+    assert answer.answer == OFFLINE_TEXT and answer.backend == "offline"
+    assert any("未覆盖" in n for n in answer.notices)
+    assert "未覆盖" in (answer.verification.fallback.reason if answer.verification.fallback else "")
+    assert [r.sentence for r in answer.verification.removed] == ["还可获得100万元补贴[1]。"]
+
+
+def test_admins_find_what_the_checks_removed_in_the_log(agent, scripted, caplog) -> None:
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(AGE + "外籍人才还可获得最高100万元安家补贴[1]。"))
+    with caplog.at_level("INFO", logger="bot.assistant.llm.agent"):
+        agent.answer("外籍人才有什么便利？", "conv-log")
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.assistant.llm.agent"]
+    assert any("conv-log" in line and "安家补贴" in line and "100万 不见于所引段落" in line for line in lines)
+    assert any(line.startswith("verification of conv-log:") and "1 removed" in line for line in lines)

@@ -6,6 +6,8 @@ langchain-openai → the scripted model server (uvicorn), with fake retrieval an
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -29,6 +31,8 @@ from tests.support.servers import running_server
 pytestmark = pytest.mark.enable_socket
 
 ANSWER = "外籍高层次人才的工作许可年龄可放宽至65周岁[1]。"
+SECOND = "符合条件的外籍人才可办理有效期不超过5年的居留许可[1]。"
+INVENTED = "外籍人才还可获得最高100万元安家补贴[1]。"
 
 
 class StubServices(Services):
@@ -174,3 +178,69 @@ def test_render_content_lists_sources_and_notices() -> None:
 
 def test_pieces_keep_markers_with_their_sentence() -> None:
     assert openai_compat.pieces("甲[1]。乙。[2]\n丙") == ["甲[1]。", "乙。[2]\n", "丙"]
+
+
+def _sse(lines) -> Iterator[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+    """(event, data) of a server-sent event stream as it arrives ("" for data-only events)."""
+    event = ""
+    for line in lines:
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: ") and line != "data: [DONE]":
+            yield event, json.loads(line[6:])
+            event = ""
+
+
+def test_api_chat_streams_the_first_verified_sentence_before_the_model_finishes(parkbot) -> None:
+    scripted, _, url = parkbot
+    gate = threading.Event()
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄"),
+                    say(ANSWER + INVENTED + SECOND, pause_at=len(ANSWER) + 2, gate=gate))
+    try:
+        with httpx.stream("POST", url + "/api/chat", timeout=60, headers={"Accept": "text/event-stream"},
+                          json={"message": "外籍人才工作许可和居留许可？"}) as resp:
+            events = _sse(resp.iter_lines())
+            kind, data = next((k, d) for k, d in events if k == "delta")
+            assert data == {"text": ANSWER} and scripted.finished == 1  # the model is still writing
+            gate.set()
+            rest = list(events)
+    finally:
+        gate.set()
+    deltas = [ANSWER] + [d["text"] for k, d in rest if k == "delta"]
+    final = next(d for k, d in rest if k == "answer")
+    assert "".join(deltas) == final["answer"] == ANSWER + SECOND
+    assert final["verification"]["removed"] == [{"sentence": INVENTED, "reason": "数字 100万 不见于所引段落"}]
+    assert final["verification"]["fallback"] is None
+
+
+def test_v1_streams_the_first_verified_sentence_before_the_model_finishes(parkbot) -> None:
+    scripted, _, url = parkbot
+    gate = threading.Event()
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄"),
+                    say(ANSWER + SECOND, pause_at=len(ANSWER) + 2, gate=gate))
+    try:
+        with httpx.stream("POST", url + "/v1/chat/completions", timeout=60,
+                          json={"stream": True, "messages": [{"role": "user", "content": "外籍人才工作许可和居留许可？"}]}) as resp:
+            chunks = (d for _, d in _sse(resp.iter_lines()))
+            first = next(c["choices"][0]["delta"]["content"] for c in chunks if c["choices"][0]["delta"].get("content"))
+            assert first == ANSWER and scripted.finished == 1
+            gate.set()
+            rest = list(chunks)
+    finally:
+        gate.set()
+    assert rest[-1]["parkbot"]["answer"] == ANSWER + SECOND
+    assert rest[-1]["parkbot"]["verification"] == {"removed": [], "fallback": None}
+
+
+def test_v1_reports_what_the_checks_did(parkbot) -> None:
+    scripted, client, _ = parkbot
+    scripted.script(tool("search_policies", query="外籍高层次人才 工作许可 年龄"), say(ANSWER + INVENTED))
+    reply = client.chat.completions.create(model="parkbot", messages=[{"role": "user", "content": "外籍人才有什么便利？"}])
+    check = reply.model_extra["parkbot"]["verification"]
+    assert check["removed"][0]["sentence"] == INVENTED and check["fallback"] is None
+    assert "安家补贴" not in (reply.choices[0].message.content or "")
+
+    scripted.script({"status": 503})
+    reply = client.chat.completions.create(model="parkbot", messages=[{"role": "user", "content": "外籍高层次人才工作许可年龄？"}])
+    extras = reply.model_extra["parkbot"]
+    assert extras["backend"] == "offline" and "不可用" in extras["verification"]["fallback"]["reason"]

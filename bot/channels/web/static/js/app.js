@@ -3,6 +3,7 @@
 import { chat, health, sendFeedback } from "./api.js";
 import { applyStatic, initLang, lang, setLang, t } from "./i18n.js";
 import { cardsCoverText, h, plainText, renderAnswerText, renderPassage, renderSources, renderToolResults } from "./render.js";
+import { renderVerification } from "./verification.js";
 
 const STORE_KEY = "parkbot.conversation.v1";
 const MAX_TURNS = 60;
@@ -110,6 +111,8 @@ function fillAssistant(article, turn) {
   if (answer.grounded === false) bubble.insertBefore(h("p", { class: "notice", role: "note" }, t("notGrounded")), bubble.firstChild);
   const sources = renderSources(answer.citations, openPassage);
   if (sources) bubble.append(sources);
+  const checks = renderVerification(answer.verification);
+  if (checks) bubble.append(checks);
   bubble.append(actions(turn));
   return article;
 }
