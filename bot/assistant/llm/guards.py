@@ -34,6 +34,7 @@ from bot.assistant.llm.support import (
     Source,
     SupportConfig,
     bigram_weights,
+    cjk_count,
     content_bigrams,
     covered_share,
     name_forms,
@@ -168,7 +169,7 @@ class Checker:
         ``among``: the other passages to compare with (default: every passage of the turn)."""
         refs = references(text, [self._source(n) for n in cited])
         grams = content_bigrams(without(text, [r for r in refs if r.fits]), self.config.support)
-        if len(grams) < self.config.support.min_bigrams:
+        if cjk_count(grams) < self.config.support.min_bigrams:
             return None
         weights = self._bigram_weights()
         passage: set[str] = set().union(*(self._passage_bigrams(n) for n in cited))

@@ -14,7 +14,8 @@ Three readings of one sentence against the passages it cites (:func:`support_pro
   words every retrieved passage shares, 国家高新区 or 创新, tell little about which one a sentence
   comes from). A sentence whose share is below ``min_overlap`` is not supported; nor is one
   that another passage of this turn covers by ``max_gap`` more (the model cited the wrong
-  number). Too short a sentence (fewer than ``min_bigrams`` content bigrams) is not measured.
+  number). Too short a sentence (fewer than ``min_bigrams`` CJK content bigrams — an English
+  sentence, "可以[1]。") is not measured.
   The two thresholds are calibrated on the real corpus by ``benchmarks/support_calibration.py``
   (correct sentences against wrong citations from the same search) and live in
   ``config/assistant/prompts.yaml``.
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from bot.assistant.llm.numbers import CN_NUM, MEASURE
+from bot.assistant.llm.numbers import CN_NUM, MEASURE, cn_to_int
 from retrieval.docnumbers import DOC_NUMBER
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,10 @@ _TITLE = re.compile(r"《([^《》]{2,80})》")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?|-(\d{1,2})-(\d{1,2}))")
 # "2005年纲要", "2005年的技术创新纲要", "2020年国务院意见": a year that names a document
 _YEAR_AS_NAME = re.compile(
-    r"((?:19|20)\d{2})年(?=[的\u4e00-\u9fff“”]{0,12}?(?:《|纲要|意见|通知|方案|规划|文件|决定|办法))"
+    r"((?:19|20)\d{2})年(?=[的\u4e00-\u9fff“”\d]{0,12}?(?:号文|《|纲要|意见|通知|方案|规划|文件|决定|办法))"
 )
+# "第五条", "第二部分", "附件1": the cited passage's section, when its label has that number
+_SECTION_REF = re.compile(rf"第\s*([{CN_NUM}\d]+)\s*(?:条|款|项|部分|章|节)|附件?\s*([\d一二三四五六七八九十]+)")
 _DOC_VERB = re.compile(r"^(?:(?:\d{1,2}月(?:\d{1,2}日)?)?)(?:印发|发布|出台|颁布|下发|制定)")
 _SQUEEZE = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -146,14 +149,36 @@ def references(sentence: str, sources: Sequence[Source]) -> list[Reference]:
     for m in re.finditer(r"((?:19|20)\d{2})年", text):
         if int(m.group(1)) in years and _DOC_VERB.match(text[m.end():]):
             out.append(Reference(m.start(), m.end(), m.group(0), True))
+    sections = {v for s in sources for v in _section_numbers(s.section)}
+    for m in _SECTION_REF.finditer(text):
+        raw = m.group(1) or m.group(2)
+        value = int(raw) if raw.isdigit() else cn_to_int(raw)
+        if value is not None and value in sections:
+            out.append(Reference(m.start(), m.end(), m.group(0), True))
+    return out
+
+
+def _section_numbers(section: str) -> set[int]:
+    """The numbers of a heading path: 七、（二十一） → {7, 21}; 附1 二 → {1, 2}; 四、（三）1 → {4, 3, 1}."""
+    out: set[int] = set()
+    for raw in re.findall(rf"[{CN_NUM}]+|\d+", section):
+        value = int(raw) if raw.isdigit() else cn_to_int(raw)
+        if value is not None:
+            out.add(value)
     return out
 
 
 def without(text: str, spans: Iterable[Reference]) -> str:
     """``text`` (NFKC) with the spans replaced by a comma (so no bigram runs across them)."""
     text = unicodedata.normalize("NFKC", text)
-    for r in sorted(spans, key=lambda r: r.start, reverse=True):
-        text = text[: r.start] + "，" + text[r.end :]
+    merged: list[list[int]] = []
+    for r in sorted(spans, key=lambda r: r.start):
+        if merged and r.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], r.end)
+        else:
+            merged.append([r.start, r.end])
+    for start, end in reversed(merged):
+        text = text[:start] + "，" + text[end:]
     return text
 
 
@@ -185,6 +210,11 @@ def bigram_weights(passages: Sequence[set[str]], common_weight: float) -> dict[s
             counts[g] = counts.get(g, 0) + 1
     spread = max(len(passages) - 1, 1)
     return {g: 1.0 - (1.0 - common_weight) * (n - 1) / spread for g, n in counts.items()}
+
+
+def cjk_count(bigrams: set[str]) -> int:
+    """How many of ``bigrams`` are CJK pairs (an English sentence cannot be measured against Chinese text)."""
+    return sum(1 for g in bigrams if _HAN_RUN.fullmatch(g))
 
 
 def covered_share(bigrams: set[str], passage: set[str], weights: dict[str, float] | None = None) -> float:

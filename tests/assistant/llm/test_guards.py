@@ -203,3 +203,16 @@ def test_planted_instruction_is_blanked_and_cannot_close_its_block() -> None:
 def test_neutralise_leaves_ordinary_policy_text_alone() -> None:
     text = TALENT["text"] + WARNING["text"]
     assert neutralise(text) == (text, False)
+
+
+def test_naming_the_cited_section_is_not_a_claim() -> None:
+    ev = evidence_with(TALENT, WARNING)  # sections 三、（八） and 七、（二十）
+    assert check_sentence("根据国发〔2020〕7号第八条，外籍高层次人才工作许可年龄可放宽至65周岁[1]。", ev) is None
+    assert check_sentence("第三部分规定，外籍高层次人才工作许可年龄可放宽至65周岁[1]。", ev) is None
+    assert "九" in (check_sentence("根据第九条，外籍高层次人才工作许可年龄可放宽至65周岁[1]。", ev) or "")
+
+
+def test_a_sentence_in_english_is_checked_for_numbers_but_not_measured_against_chinese_text() -> None:
+    ev = evidence_with(TALENT, WARNING)
+    assert check_sentence("Foreign high-level talent may get a work permit up to the age of 65 [1].", ev) is None
+    assert "70" in (check_sentence("Foreign high-level talent may get a work permit up to the age of 70 [1].", ev) or "")
