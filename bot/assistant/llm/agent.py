@@ -96,8 +96,12 @@ class PolicyAgent:
         self.offline = offline
         self.name = backend_name
         self.wording = wording or load_wording()
-        if backend_name == "local" and prompts.local_search_k:
-            self.prompts = prompts.model_copy(update={"search_k": prompts.local_search_k})
+        self.first_tool_choice = ""
+        if backend_name == "local":
+            if prompts.local_search_k:  # at most this many passages, whatever k the model asks for
+                self.prompts = prompts.model_copy(update={"search_k": prompts.local_search_k,
+                                                          "search_k_max": prompts.local_search_k})
+            self.first_tool_choice = prompts.local_first_tool_choice
 
     def stream(self, question: Question) -> Iterator[StreamEvent]:
         evidence = Evidence(question=question.message, injection_patterns=self.prompts.injection_patterns)
@@ -172,11 +176,13 @@ class PolicyAgent:
                            search_k_max=self.prompts.search_k_max)
         by_name = {t.name: t for t in tools}
         bound = self.model.bind_tools(tools)
+        # a weak model may be made to call a tool in its first round (else it answers from memory)
+        first = self.model.bind_tools(tools, tool_choice=self.first_tool_choice) if self.first_tool_choice else bound
         messages = self._messages(question)
         for step in range(self.prompts.max_steps):
             # retrieval said the corpus does not cover the question: judge the answer whole
             verifier.judge_whole(evidence.searched and not evidence.covered and not evidence.tool_texts)
-            reply = yield from self._reply(bound, messages, verifier, step)
+            reply = yield from self._reply(first if step == 0 else bound, messages, verifier, step)
             messages.append(reply)
             calls = reply.tool_calls
             if not calls:

@@ -33,13 +33,13 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from bot.assistant.llm.numbers import CN_NUM, MEASURE, cn_to_int
+from bot.assistant.llm.segments import CITATION
 from retrieval.docnumbers import DOC_NUMBER
 
 log = logging.getLogger(__name__)
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z0-9&+.-]*[a-z0-9]|[a-z]+\d+", re.IGNORECASE)
-_MARKER = re.compile(r"\[\d{1,3}\]")
 # numbers are checked on their own (numbers.py): written in words they must not count as content
 _CN_NUMBER = re.compile(f"百分之|分之|[{CN_NUM}几]{{2,}}|[{CN_NUM}几](?=(?:余|多)?(?:{MEASURE}))")
 _SHORT_DOC = re.compile(r"(?<![\d〕\]])(\d{1,4})号文")
@@ -187,7 +187,7 @@ def without(text: str, spans: Iterable[Reference]) -> str:
 
 def content_bigrams(text: str, config: SupportConfig) -> set[str]:
     """The CJK character pairs and Latin words that carry a sentence's content."""
-    text = _CN_NUMBER.sub("，", _MARKER.sub("，", unicodedata.normalize("NFKC", text)))
+    text = _CN_NUMBER.sub("，", CITATION.sub("，", unicodedata.normalize("NFKC", text)))
     for word in sorted(config.framing_words, key=len, reverse=True):
         text = text.replace(word, "，")
     out: set[str] = set()

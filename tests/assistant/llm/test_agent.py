@@ -352,3 +352,20 @@ def test_admins_find_what_the_checks_removed_in_the_log(agent, scripted, caplog)
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.assistant.llm.agent"]
     assert any("conv-log" in line and "安家补贴" in line and "100万 不见于所引段落" in line for line in lines)
     assert any(line.startswith("verification of conv-log:") and "1 removed" in line for line in lines)
+
+
+def test_the_local_model_must_call_a_tool_in_its_first_round(llm_server, search, parks, offline) -> None:
+    from bot.assistant.llm.agent import PolicyAgent
+    from bot.assistant.llm.chat_models import openai_chat_model
+    from bot.assistant.llm.prompts import load_prompts
+    from bot.settings import LLMSettings
+
+    scripted, url = llm_server
+    model = openai_chat_model(LLMSettings(backend="openai", base_url=url, model="qwen-local"), max_retries=0)
+    agent = PolicyAgent(model, load_prompts(), offline=offline, backend_name="local")
+    scripted.script(tool("search_policies", query="外籍人才 工作许可"), say(AGE))
+    answer = final_answer(agent.stream(Question(message="外籍人才工作许可年龄？", conversation_id="conv-local",
+                                                toolbox=make_agent(url, search, parks, offline).toolbox)))
+    assert scripted.requests[0]["tool_choice"] == "required" and "tool_choice" not in scripted.requests[1]
+    assert answer.answer == AGE and answer.backend == "local"
+    assert search.calls == [("外籍人才 工作许可", 3)]  # and it reads fewer passages
