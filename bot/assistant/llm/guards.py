@@ -14,9 +14,11 @@ markers — its own, or inherited from the end of its sentence or list — holds
 * the cited passages cover enough of its content, and no other passage of the turn covers it
   clearly better (:mod:`bot.assistant.llm.support`).
 
-A clause without markers may carry no number that the tool results do not give, and may name
-only what the turn's evidence names. A statement that the documents do not cover the question
-(``GuardConfig.refusal_patterns``) may repeat the question's numbers and names.
+A clause without markers may carry no number that the tool results (or, for an intro or a
+conclusion, the passages its list or the next sentence cites) do not give, and may name only what
+the turn's evidence or the user names. A statement that the documents do not cover the question
+(``GuardConfig.refusal_patterns`` said of ``refusal_subjects``) may repeat the question's numbers,
+and what it names is not checked: it names what is absent.
 """
 
 from __future__ import annotations

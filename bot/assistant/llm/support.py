@@ -1,6 +1,7 @@
 """Does a cited passage say what a sentence says?
 
-Three readings of one sentence against the passages it cites (:func:`support_problem`):
+Three readings of one sentence against the passages it cites (combined in
+:meth:`bot.assistant.llm.guards.Checker.check`):
 
 * **References to the source.** A sentence may name the document it cites: its 文号
   (国发〔2020〕7号, "7号文"), its title in 《》, its issue date ("2020年7月13日印发", "2005年纲要").
