@@ -39,7 +39,8 @@ TARGET_LEAK = 0.05  # of wrong citations, by overlap alone (half the 10 % the wh
 def measure(index: str | None, k: int) -> list[tuple[str, bool, float, float]]:
     """(split, correct?, cited share, best other share) per sentence and citation."""
     from bot.assistant.llm.evidence import Evidence
-    from bot.assistant.llm.guards import Checker, GuardConfig
+    from bot.assistant.llm.guards import Checker
+    from bot.assistant.llm.prompts import load_prompts
     from bot.assistant.llm.segments import CITATION, clauses, markers, opens_list, trailing_markers
     from bot.services import Services
     from bot.settings import get_settings
@@ -48,6 +49,7 @@ def measure(index: str | None, k: int) -> list[tuple[str, bool, float, float]]:
     searcher = Services(settings).current_searcher()
     if searcher is None:
         sys.exit("No index: run `.venv/bin/parkbot ingest` first (or pass --index DIR).")
+    config = load_prompts().guards  # the configured weights and minimum length; the thresholds vary below
     rows: list[tuple[str, bool, float, float]] = []
     for case in load_cases():
         if not case.plain:
@@ -58,7 +60,7 @@ def measure(index: str | None, k: int) -> list[tuple[str, bool, float, float]]:
         found = locate(case, evidence.shown)
         if found is None:
             continue  # retrieval missed the passage: nothing to cite
-        checker = Checker(evidence, GuardConfig())
+        checker = Checker(evidence, config)
         wrong = wrong_passages(case, evidence.shown)
         for style in case.styles().values():
             for sentence in sentences(fill(style, found)):

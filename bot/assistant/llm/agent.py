@@ -177,7 +177,8 @@ class PolicyAgent:
         by_name = {t.name: t for t in tools}
         bound = self.model.bind_tools(tools)
         # a weak model may be made to call a tool in its first round (else it answers from memory)
-        first = self.model.bind_tools(tools, tool_choice=self.first_tool_choice) if self.first_tool_choice else bound
+        first = (self.model.bind_tools(tools, tool_choice=self.first_tool_choice, parallel_tool_calls=False)
+                 if self.first_tool_choice else bound)  # one call: a forced grammar may otherwise repeat calls
         messages = self._messages(question)
         for step in range(self.prompts.max_steps):
             # retrieval said the corpus does not cover the question: judge the answer whole
