@@ -68,7 +68,7 @@ class SupportConfig(BaseModel):
     framing_words: list[str] = Field(default_factory=lambda: [
         "政策文件", "现有文件", "该文件", "文件", "规划纲要", "纲要", "指导意见", "实施方案", "若干意见",
         "提出", "指出", "明确", "规定", "要求", "根据", "按照", "依据", "其中", "此外", "同时", "另外",
-        "可以", "能够", "具体", "相关",
+        "可以", "能够", "具体", "相关", "印发", "发布", "出台", "颁布", "下发", "转发",
     ])
     entity_tags: list[str] = Field(default_factory=lambda: ["ns", "nt"], description="jieba tags read as names")
 
