@@ -96,12 +96,10 @@ class PolicyAgent:
         self.offline = offline
         self.name = backend_name
         self.wording = wording or load_wording()
-        self.first_tool_choice = ""
-        if backend_name == "local":
-            if prompts.local_search_k:  # at most this many passages, whatever k the model asks for
-                self.prompts = prompts.model_copy(update={"search_k": prompts.local_search_k,
-                                                          "search_k_max": prompts.local_search_k})
-            self.first_tool_choice = prompts.local_first_tool_choice
+        self.search_first = backend_name == "local" and prompts.local_search_first
+        if backend_name == "local" and prompts.local_search_k:  # at most this many passages, whatever k it asks
+            self.prompts = prompts.model_copy(update={"search_k": prompts.local_search_k,
+                                                      "search_k_max": prompts.local_search_k})
 
     def stream(self, question: Question) -> Iterator[StreamEvent]:
         evidence = Evidence(question=question.message, injection_patterns=self.prompts.injection_patterns)
@@ -176,14 +174,19 @@ class PolicyAgent:
                            search_k_max=self.prompts.search_k_max)
         by_name = {t.name: t for t in tools}
         bound = self.model.bind_tools(tools)
-        # a weak model may be made to call a tool in its first round (else it answers from memory)
-        first = (self.model.bind_tools(tools, tool_choice=self.first_tool_choice, parallel_tool_calls=False)
-                 if self.first_tool_choice else bound)  # one call: a forced grammar may otherwise repeat calls
         messages = self._messages(question)
+        if self.search_first and "search_policies" in by_name:  # a weak model: the passages are put before it
+            first: dict[str, Any] = {"name": "search_policies", "args": {"query": question.message},
+                                     "id": "search-first", "type": "tool_call"}
+            messages.append(AIMessage(content="", tool_calls=[first]))  # type: ignore[list-item]
+            recorded = len(evidence.tool_calls)
+            messages.append(by_name["search_policies"].invoke(first))
+            for made in evidence.tool_calls[recorded:]:
+                yield ToolEvent(call=made)
         for step in range(self.prompts.max_steps):
             # retrieval said the corpus does not cover the question: judge the answer whole
             verifier.judge_whole(evidence.searched and not evidence.covered and not evidence.tool_texts)
-            reply = yield from self._reply(first if step == 0 else bound, messages, verifier, step)
+            reply = yield from self._reply(bound, messages, verifier, step)
             messages.append(reply)
             calls = reply.tool_calls
             if not calls:

@@ -28,7 +28,7 @@ class Prompts(BaseModel):
     search_k: int = 5
     search_k_max: int = 8
     local_search_k: int = 3  # the bundled 1.5B model reads prompts slowly: fewer passages
-    local_first_tool_choice: str = "required"  # it answers from memory unless made to call a tool first ("" = auto)
+    local_search_first: bool = True  # it answers from memory unless the passages are already in front of it
     guards: GuardConfig = GuardConfig()
     injection_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_INJECTION_PATTERNS))
     notices: Notices = Notices()
