@@ -126,6 +126,10 @@ class PolicyAgent:
             verification.fallback = Fallback(reason=verdict.fallback)
             yield from self._fallback(question, verification, notice, notices)
             return
+        if verdict.refusal and not verdict.released and self.name == "local" and self.prompts.local_refusal_falls_back:
+            verification.fallback = Fallback(reason=self.prompts.notices.local_refusal)
+            yield from self._fallback(question, verification, self.prompts.notices.local_refusal, notices)
+            return
         text = verdict.text
         if tail:
             yield TextDelta(text=tail)
@@ -183,6 +187,8 @@ class PolicyAgent:
             messages.append(by_name["search_policies"].invoke(first))
             for made in evidence.tool_calls[recorded:]:
                 yield ToolEvent(call=made)
+            if self.prompts.local_reminder:
+                messages.append(HumanMessage(self.prompts.local_reminder))
         for step in range(self.prompts.max_steps):
             # retrieval said the corpus does not cover the question: judge the answer whole
             verifier.judge_whole(evidence.searched and not evidence.covered and not evidence.tool_texts)

@@ -17,6 +17,7 @@ class Notices(BaseModel):
     unavailable: str = "大模型服务不可用（{reason}），已改用离线模式作答。"
     not_covered: str = "现有政策文件未覆盖该问题，已按离线模式统一答复。"
     planted: str = "检索到的段落中含有疑似指令的文字，已作为数据处理，未予执行。"
+    local_refusal: str = "本地模型认为文件未覆盖该问题，已改用离线模式作答。"
     interrupted: str = "大模型服务在回答途中中断（{reason}），以上为已通过核验的部分。"
 
 
@@ -29,6 +30,8 @@ class Prompts(BaseModel):
     search_k_max: int = 8
     local_search_k: int = 3  # the bundled 1.5B model reads prompts slowly: fewer passages
     local_search_first: bool = True  # it answers from memory unless the passages are already in front of it
+    local_reminder: str = ""  # said to it after those passages (it forgets the system prompt's citation rule)
+    local_refusal_falls_back: bool = True  # its "not covered" is not trusted: the offline backend answers
     guards: GuardConfig = GuardConfig()
     injection_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_INJECTION_PATTERNS))
     notices: Notices = Notices()

@@ -68,7 +68,7 @@ class Verdict:
     citations: list[Citation]
     removed: list[Removed]
     checked: int
-    released: bool
+    released: bool  # text was sent before the model finished (no fallback is possible any more)
     fallback: str | None = None  # why the caller should use the offline composer instead
     refusal: bool = False  # the model's own statement that the documents do not cover the question
 
@@ -143,7 +143,8 @@ class StreamVerifier:
         self._settle_waiting([])
         self._close_block()
         pending, self._ready = self._ready, []
-        fallback, refusal = self._judge(pending) if not self.released else (None, False)
+        early = self.released  # text went out while the model was writing
+        fallback, refusal = self._judge(pending) if not early else (None, False)
         if fallback:  # nothing is sent; the verdict still says what the checks found
             tail, decided = "", pending
         else:
@@ -151,7 +152,7 @@ class StreamVerifier:
         verdict = Verdict(
             text="".join(self._out), citations=[] if fallback else self.citations(),
             removed=[r for d in decided for r in d.removed], checked=sum(d.checked for d in decided),
-            released=self.released, fallback=fallback, refusal=refusal,
+            released=early, fallback=fallback, refusal=refusal,
         )
         return tail, verdict
 

@@ -370,3 +370,20 @@ def test_the_local_model_is_given_the_search_results_before_it_writes(llm_server
     assert search.calls == [(question, 3)]  # searched for it, with fewer passages
     assert '<passage n="1" doc="国发〔2020〕7号"' in scripted.tool_messages(0)[0]
     assert answer.answer == AGE and answer.backend == "local" and answer.tool_calls[0].name == "search_policies"
+    assert scripted.requests[0]["messages"][-1]["content"].startswith("请只根据上面")  # reminded to cite
+
+
+def test_the_local_models_refusal_is_not_trusted(llm_server, search, parks, offline) -> None:
+    from bot.assistant.llm.agent import PolicyAgent
+    from bot.assistant.llm.chat_models import openai_chat_model
+    from bot.assistant.llm.prompts import load_prompts
+    from bot.settings import LLMSettings
+
+    scripted, url = llm_server
+    model = openai_chat_model(LLMSettings(backend="openai", base_url=url, model="qwen-local"), max_retries=0)
+    agent = PolicyAgent(model, load_prompts(), offline=offline, backend_name="local")
+    scripted.script(say("现有政策文件中没有找到相关规定。"))  # e.g. for a score question it cannot answer
+    answer = final_answer(agent.stream(Question(message="东湖示范园的总分和排名是多少？", conversation_id="conv-local-2",
+                                                toolbox=make_agent(url, search, parks, offline).toolbox)))
+    assert answer.backend == "offline" and offline.calls == ["东湖示范园的总分和排名是多少？"]
+    assert "本地模型" in (answer.verification.fallback.reason if answer.verification.fallback else "")
