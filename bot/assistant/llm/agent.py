@@ -119,16 +119,11 @@ class PolicyAgent:
         verification = Verification(removed=[RemovedSentence(sentence=r.sentence, reason=r.reason) for r in verdict.removed])
         self._log(question, verdict)
         notices = [self.prompts.notices.planted] if evidence.planted else []
-        if verdict.fallback:
-            not_covered = evidence.searched and not evidence.covered and not evidence.tool_texts
-            notice = self.prompts.notices.not_covered if not_covered \
-                else self.prompts.notices.fallback.format(reason=verdict.fallback)
-            verification.fallback = Fallback(reason=verdict.fallback)
+        falls_back = self._falls_back(verdict, evidence)
+        if falls_back:
+            reason, notice = falls_back
+            verification.fallback = Fallback(reason=reason)
             yield from self._fallback(question, verification, notice, notices)
-            return
-        if verdict.refusal and not verdict.released and self.name == "local" and self.prompts.local_refusal_falls_back:
-            verification.fallback = Fallback(reason=self.prompts.notices.local_refusal)
-            yield from self._fallback(question, verification, self.prompts.notices.local_refusal, notices)
             return
         text = verdict.text
         if tail:
@@ -158,6 +153,16 @@ class PolicyAgent:
         ))
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _falls_back(self, verdict: Verdict, evidence: Evidence) -> tuple[str, str] | None:
+        """(reason, notice) when the offline backend must answer instead; None to deliver the verdict."""
+        notices = self.prompts.notices
+        if verdict.fallback:
+            not_covered = evidence.searched and not evidence.covered and not evidence.tool_texts
+            return verdict.fallback, notices.not_covered if not_covered else notices.fallback.format(reason=verdict.fallback)
+        if verdict.refusal and not verdict.released and self.name == "local" and self.prompts.local_refusal_falls_back:
+            return notices.local_refusal, notices.local_refusal
+        return None
 
     def _messages(self, question: Question) -> list[BaseMessage]:
         system = self.prompts.system + (
