@@ -68,6 +68,9 @@ class CachedSearch:
             self.cache[key] = found
         return self.cache[key]
 
+    def __getattr__(self, name: str) -> Any:  # section(), documents… as the searcher has them
+        return getattr(self.searcher, name)
+
 
 class Harness:
     """The agent over the scripted model and the real index; one question at a time."""
