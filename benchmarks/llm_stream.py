@@ -192,9 +192,9 @@ def _replace_number(sentence: str, value: str) -> str | None:
 # -- latency over HTTP ---------------------------------------------------------------------------
 
 
-def latency(harness: Harness, cases: list[Case], n: int) -> dict[str, list[tuple[float, float]]]:
+def latency(harness: Harness, cases: list[Case], n: int) -> dict[str, list[tuple[float, float, float]]]:
     """(seconds from the model finishing the first sentence to the client having it, share of the
-    generation time elapsed then) per endpoint."""
+    generation time elapsed then, share elapsed when the model finished that sentence) per endpoint."""
     import httpx
 
     from bot.assistant.answering import AnswerService
@@ -211,7 +211,7 @@ def latency(harness: Harness, cases: list[Case], n: int) -> dict[str, list[tuple
     services.__dict__["assistant"] = AnswerService(harness.offline, harness.search, None, None, llm=harness.agent,
                                                    backend="openai")
     chosen = [c for c in cases if len([s for s in sentences(c.plain) if "[@" in s]) >= 2][:n]
-    out: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    out: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     with running_server(create_app(services=services)) as url, httpx.Client(timeout=120) as client:
         for case in chosen:
             found = locate(case, harness.passages(case))
@@ -234,8 +234,8 @@ def latency(harness: Harness, cases: list[Case], n: int) -> dict[str, list[tuple
                 got = _first_text_at(client, request)
                 record = harness.scripted.timeline[-1]
                 done = next(t for t, sent in record["pieces"] if sent >= first_end)
-                share = (got - record["start"]) / (record["end"] - record["start"])
-                out[endpoint].append((got - done, share))
+                took = record["end"] - record["start"]
+                out[endpoint].append((got - done, (got - record["start"]) / took, (done - record["start"]) / took))
     return out
 
 
@@ -282,11 +282,13 @@ def main() -> None:
             timed = latency(harness, load_cases(args.split), args.latency)
             print(f"latency, model writing {CPS:.0f} characters/s (answers with ≥ 2 cited sentences):")
             for endpoint, values in timed.items():
-                delays = sorted(d for d, _ in values)
-                shares = sorted(s for _, s in values)
+                delays = sorted(d for d, _, _ in values)
+                shares = sorted(s for _, s, _ in values)
+                written = sorted(w for _, _, w in values)
                 print(f"  {endpoint:<32} first cited sentence after the model wrote it: median {statistics.median(delays) * 1000:5.1f} ms, "
                       f"max {delays[-1] * 1000:5.1f} ms; at {statistics.median(shares):.0%} of generation (median), "
-                      f"{shares[-1]:.0%} (max), n={len(values)}")
+                      f"{shares[-1]:.0%} (max), n={len(values)}; the model itself had finished it at {statistics.median(written):.0%} "
+                      f"(median), {written[-1]:.0%} (max)")
     finally:
         harness.close()
 
