@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
+from retrieval.models import Jurisdiction
 
 Language = Literal["zh", "en"]
 
@@ -65,6 +66,15 @@ class PolicyWording(_Strict):
     basis: str
     jurisdiction: JurisdictionWords
     outdated: str
+
+    def document_name(self, title: str, doc: str, date: str | None, jurisdiction: Jurisdiction | None = None) -> str:
+        """《title》（文号，date，level/place）— the 文号 is left out when it is the title (a document without
+        one); the level reads 国家层面 for national rules, else the province or city (广东省, 青岛市)."""
+        place = self.jurisdiction.of(jurisdiction.level, jurisdiction.place) if jurisdiction is not None else ""
+        details = [p for p in (doc if doc and doc != title else "", date or "", place) if p]
+        if not details:
+            return self.document_untitled.format(title=title)
+        return self.document.format(title=title, details=self.details_separator.join(details))
 
 
 class RefusalWording(_Strict):

@@ -53,7 +53,6 @@ from bot.assistant.types import (
 )
 from bot.assistant.wording import Wording, load_wording
 from bot.errors import Unavailable
-from retrieval.models import Hit
 
 log = logging.getLogger(__name__)
 
@@ -238,12 +237,10 @@ class PolicyAgent:
 
     def _closest(self, evidence: Evidence) -> str:
         """"最接近的文件是：…" for the documents of this turn's passages (as the offline refusal says it)."""
-        from bot.assistant.offline.citations import doc_label
-
         w = self.wording.zh
         labels: list[str] = []
         for citation in evidence.passages.values():
-            label = doc_label(Hit(**citation.model_dump(exclude={"n"}), score=0.0), w)
+            label = w.policy.document_name(citation.title or citation.doc, citation.doc, citation.date, citation.jurisdiction)
             if label not in labels:
                 labels.append(label)
         return w.refusal.closest.format(documents=w.refusal.documents_separator.join(labels[:3])) if labels else ""

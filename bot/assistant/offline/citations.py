@@ -35,15 +35,9 @@ class CitationBook:
 
 
 def doc_label(hit: Hit, w: LanguageWording) -> str:
-    """《title》（文号，date，level/place）— the 文号 is left out when it is the title (a document without
-    one); the level reads 国家层面 for national rules, else the province or city (广东省, 青岛市)."""
-    title = hit.title or hit.doc
-    j = hit.jurisdiction
-    place = w.policy.jurisdiction.of(j.level, j.place) if j is not None else ""
-    details = [p for p in (hit.doc if hit.doc and hit.doc != title else "", hit.date or "", place) if p]
-    if not details:
-        return w.policy.document_untitled.format(title=title)
-    return w.policy.document.format(title=title, details=w.policy.details_separator.join(details))
+    """《title》（文号，date，level/place）: :meth:`PolicyWording.document_name` (the LLM agent names
+    documents with it too)."""
+    return w.policy.document_name(hit.title or hit.doc, hit.doc, hit.date, hit.jurisdiction)
 
 
 def short_label(hit: Hit) -> str:
