@@ -158,10 +158,10 @@ def figures(harness: Harness, cases: list[Case]) -> dict[str, list[bool]]:
             if not intact(answer, written):
                 print(f"  not intact {case.id} {style}: {answer.backend} {answer.verification.model_dump()}", file=sys.stderr)
         text = fill(case.plain, found)
-        wrong = wrong_passages(case, passages)
         parts = sentences(text)
         for i, sentence in enumerate(parts):
             cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
+            wrong = wrong_passages(case, passages, sentence)
             if cited and wrong:
                 bad = re.sub(r"\[\d+\]", f"[{wrong[0]}]", sentence)
                 answer = harness.ask(case, "".join([*parts[:i], bad, *parts[i + 1:]]))
@@ -267,7 +267,7 @@ def _first_text_at(client: Any, request: dict[str, Any]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", help="index directory (default: the configured one)")
-    parser.add_argument("--split", default="all", choices=["all", "calibration", "holdout"])
+    parser.add_argument("--split", default="all", choices=["all", "calibration", "holdout", "fresh"])
     parser.add_argument("--latency", type=int, default=12, help="answers timed per endpoint (0: skip)")
     args = parser.parse_args()
     harness = Harness(args.index)

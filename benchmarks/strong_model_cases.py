@@ -7,7 +7,9 @@ has searched: ``plain`` (cited sentences), ``numbers`` (the same facts with numb
 under "以下六个方面："), or for a question the corpus does not answer, ``refusal``. Citations are
 written ``[@i]`` (evidence i) and become ``[n]`` once the search has numbered the passages.
 ``split`` puts half the cases aside: the support thresholds are calibrated on ``calibration``
-and the figures are reported on ``holdout`` too.
+and the figures are reported on ``holdout`` too. The ``holdout`` figures were read while the
+checks were developed; ``fresh`` cases (passages no earlier case uses) were written after that
+and before they were first run.
 
 The answers were written by hand from the passages, in the style the system prompt asks for;
 they are not generated from the checks they measure.
@@ -65,9 +67,17 @@ def locate(case: Case, passages: Mapping[int, str]) -> dict[int, int] | None:
     return found
 
 
-def wrong_passages(case: Case, passages: Mapping[int, str]) -> list[int]:
-    """The passages of the search that contain none of the case's evidence, best ranked first."""
-    return [n for n, text in sorted(passages.items()) if not any(squeeze(e) in squeeze(text) for e in case.evidence)]
+def wrong_passages(case: Case, passages: Mapping[int, str], sentence: str = "") -> list[int]:
+    """The passages of the search that contain none of the case's evidence, best ranked first.
+
+    With ``sentence``, also none that restates it (a run of 12 of its characters): where two
+    chunks overlap, the other one says it too, and citing it is not wrong.
+    """
+    body = plain(sentence)
+    runs = {body[i : i + 12] for i in range(len(body) - 11)}
+    return [n for n, text in sorted(passages.items())
+            if not any(squeeze(e) in squeeze(text) for e in case.evidence)
+            and not any(run in squeeze(text) for run in runs)]
 
 
 def fill(template: str, numbers: Mapping[int, int]) -> str:

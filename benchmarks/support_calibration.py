@@ -61,7 +61,6 @@ def measure(index: str | None, k: int) -> list[tuple[str, bool, float, float]]:
         if found is None:
             continue  # retrieval missed the passage: nothing to cite
         checker = Checker(evidence, config)
-        wrong = wrong_passages(case, evidence.shown)
         for style in case.styles().values():
             for sentence in sentences(fill(style, found)):
                 end = trailing_markers(sentence)
@@ -73,6 +72,7 @@ def measure(index: str | None, k: int) -> list[tuple[str, bool, float, float]]:
                     right = checker.support(body, cited)
                     if right is not None:
                         rows.append((case.split, True, right[0], right[1]))
+                    wrong = wrong_passages(case, evidence.shown, body)
                     for n in wrong:
                         # a wrong citation with the right passage in the same search, and without it
                         for among in (None, wrong):
@@ -119,7 +119,7 @@ def main() -> None:
     print(f"chosen (correct pass ≥ {TARGET_PASS:.0%}, wrong pass ≤ {TARGET_LEAK:.0%}, widest margin): "
           f"min_overlap={best_o:.2f} max_gap={best_g:.2f} → correct pass {ok:.1%}, wrong citations pass {leak:.1%}")
     print(f"configured: min_overlap={support.min_overlap:.2f} max_gap={support.max_gap:.2f}")
-    for split in ("calibration", "holdout", "all"):
+    for split in ("calibration", "holdout", "fresh", "all"):
         part = rows if split == "all" else [r for r in rows if r[0] == split]
         ok, leak, n_ok, n_wrong = rates(part, support.min_overlap, support.max_gap)
         print(f"  {split:<12} correct pass {ok:6.1%} (n={n_ok:3d})   wrong citations pass {leak:6.1%} (n={n_wrong:3d})")

@@ -44,6 +44,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:余|多)?\s*(%|‰|万|亿)?")
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[-*•]\s)\s*")
+# an inline item number run into a figure that opens the item: "…；3.863产业化引导资金" is item 3, 863
+_RUN_IN_MARKER = re.compile(r"(?:^|(?<=[；;。：:！？\n]))(\s*\d{1,2})[.．](?=\d)")
 
 
 def cn_to_int(text: str) -> int | None:
@@ -166,7 +168,7 @@ def claimed_numbers(sentence: str) -> set[str]:
 def allowed_numbers(text: str, *, ratios: bool = False) -> set[str]:
     """Numbers a piece of evidence supports (generous). ``ratios``: 0.085 also allows 8.5%."""
     norm = normalise_text(text)
-    out = _tokens_from_digits(norm)
+    out = _tokens_from_digits(norm) | _tokens_from_digits(_RUN_IN_MARKER.sub(r"\1. ", norm))
     for m in _CN_RUN.finditer(norm):
         out |= _cn_tokens(m.group(0), norm[m.end() : m.end() + 2])
     extra: set[str] = set()

@@ -42,6 +42,8 @@ def test_chinese_numerals(text: str, value: int) -> None:
         ("选择一至三个产业集群", "选择确定1-3个战略性新兴产业集群"),
         ("投入三百多万元", "投入300万元以上"),
         ("有十几家机构", "有十几家机构"),
+        # an inline item number run into the figure that opens the item is item 3, then 863
+        ("863计划引导资金支持产业化项目", "2.创新基金支持中小企业；3.863计划引导资金支持产业化项目；"),
     ],
 )
 def test_equivalent_writings_match(claim: str, evidence: str) -> None:
@@ -58,6 +60,7 @@ def test_equivalent_writings_match(claim: str, evidence: str) -> None:
         ("占总和的三分之一", "占总和的1/4"),
         ("有十几家机构", "有几十家机构"),
         ("比例不低于百分之六", "比例不低于5%"),
+        ("增长3.5倍", "一是增长较快；3.6倍于全国平均"),  # a real decimal after a clause stays one number
     ],
 )
 def test_different_numbers_do_not_match(claim: str, evidence: str) -> None:
