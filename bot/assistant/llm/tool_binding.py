@@ -18,7 +18,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from bot.assistant.llm.evidence import Evidence, as_data, neutralise
 from bot.assistant.tools import Toolbox, ToolOutcome, ToolSpec
-from bot.assistant.types import EligibilityCheck, PolicyPassages, RuleCheck
+from bot.assistant.types import CategoryTargets, EligibilityCheck, PolicyPassages, RuleCheck
 from retrieval.models import Hit
 
 log = logging.getLogger(__name__)
@@ -30,21 +30,26 @@ def _passage_block(n: int, hit: Hit, shown: str) -> str:
     return f'<passage n="{n}" {attrs}>\n{as_data(shown)}\n</passage>'
 
 
-def _clause(toolbox: Toolbox, outcome: ToolOutcome) -> Hit | None:
-    """The clause an eligibility or rule verdict rests on, so the model can cite it."""
+def _grounds(toolbox: Toolbox, outcome: ToolOutcome) -> list[Hit]:
+    """The passages a tool's result rests on, so the model can cite them: the clause of an
+    eligibility or rule verdict, the passages printing a category's target rows."""
     result = outcome.result
+    if isinstance(result, CategoryTargets):
+        rows = [row.passage for row in result.rows if row.passage is not None]
+        return list({hit.chunk_id: hit for hit in rows}.values())
     if isinstance(result, EligibilityCheck):
         report, hint = result.eligibility, result.eligibility.category
     elif isinstance(result, RuleCheck):
         report = result.report
         hint = next((t.requirement for t in report.targets if t.requirement), report.category)
     else:
-        return None
+        return []
     try:
-        return toolbox.find_clause(report.citation.doc, report.citation.section, hint)
+        clause = toolbox.find_clause(report.citation.doc, report.citation.section, hint)
     except Exception as exc:  # a missing clause only means nothing extra to cite
         log.info("clause lookup failed: %s", exc)
-        return None
+        return []
+    return [clause] if clause is not None else []
 
 
 def record(outcome: ToolOutcome, toolbox: Toolbox, evidence: Evidence) -> str:
@@ -68,10 +73,12 @@ def record(outcome: ToolOutcome, toolbox: Toolbox, evidence: Evidence) -> str:
         return f'<tool_result name="{outcome.name}" ok="false">\n{as_data(safe)}\n</tool_result>'
     evidence.add_result(call, safe)
     content = f'<tool_result name="{outcome.name}">\n{as_data(safe)}\n</tool_result>'
-    clause = _clause(toolbox, outcome)
-    if clause is not None:
-        n, shown = evidence.add_passage(clause)
-        content += "\n所依据的条文（可引用 [n]）：\n" + _passage_block(n, clause, shown)
+    blocks = []
+    for hit in _grounds(toolbox, outcome):
+        n, shown = evidence.add_passage(hit)
+        blocks.append(_passage_block(n, hit, shown))
+    if blocks:
+        content += "\n所依据的条文（可引用 [n]）：\n" + "\n".join(blocks)
     return content
 
 

@@ -15,6 +15,7 @@ from bot.assistant.types import (
     IndicatorSystem,
     ParkRef,
     StreamEvent,
+    TargetRow,
     TextDelta,
 )
 from retrieval.coverage import Coverage
@@ -137,7 +138,8 @@ class FakeParks:
 
     def categories(self) -> list[CategoryTargets]:
         return [CategoryTargets(category="innovative_sci_tech", name="创新型科技园区", doc="国科发火〔2013〕388号",
-                                title="“三类园区”战略提升行动目标要点", section="附1 二", rows=[])]
+                                title="“三类园区”战略提升行动目标要点", section="附1 二",
+                                rows=[TargetRow(no=1, fact="rd_to_gdp", name="研发经费投入占GDP比例", requirement="6%")])]
 
     def score_card(self, park_id: str) -> ScoreCard:
         total, rank = (78.46, 1) if park_id == "P01" else (64.1, 2)

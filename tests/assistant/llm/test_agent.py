@@ -108,6 +108,17 @@ def test_score_and_eligibility_numbers_come_from_tools(agent, scripted, parks) -
     assert isinstance(lookup, ScoreLookup) and lookup.card.total == 78.46 and lookup.card.synthetic is True
 
 
+def test_category_targets_give_the_model_the_rows_passages_to_cite(agent, scripted) -> None:
+    target = "创新型科技园区的研发经费投入占GDP比例要达到6%[1]。"
+    scripted.script(tool("category_targets", category="innovative_sci_tech"), say(target))
+    answer = agent.answer("创新型科技园区的研发投入要达到多少？", "conv-targets")
+
+    shown = scripted.tool_messages(1)[0]
+    assert '<passage n="1" doc="国科发火〔2013〕388号"' in shown and "达到6%" in shown
+    assert answer.answer == target and answer.notices == [] and answer.grounded
+    assert [(c.n, c.chunk_id, c.section) for c in answer.citations] == [(1, "c-a1", "附1 二")]
+
+
 def test_invalid_tool_arguments_are_refused_and_reported_to_the_model(agent, scripted, search) -> None:
     scripted.script(
         tool("search_policies", query="外籍人才", k=99999),
