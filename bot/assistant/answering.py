@@ -26,7 +26,6 @@ from bot.assistant.types import (
     AnswerRequest,
     Fallback,
     FinalAnswer,
-    Mode,
     StreamEvent,
     TextDelta,
     Turn,
@@ -87,7 +86,7 @@ class AnswerService:
                     key,
                     Turn(role="user", content=question.message),
                     Turn(role="assistant", content=answer.answer, intent=answer.intent,
-                         entities=self._entities(question.message, history, request.mode, answer)),
+                         entities=self._entities(question, answer)),
                 )
             yield event
 
@@ -112,10 +111,11 @@ class AnswerService:
             yield from _with_notices(self.offline.stream(question), [notice],
                                      fallback=str(getattr(exc, "reason", None) or notice))
 
-    def _entities(self, message: str, history: Sequence[Turn], mode: Mode, answer: Answer) -> dict[str, Any]:
+    def _entities(self, question: Question, answer: Answer) -> dict[str, Any]:
         """The entities to remember: the offline router's reading of the message, whatever answered."""
         try:
-            route = self.offline.router.route(message, previous_entities(history), mode=mode)
+            route = self.offline.router.route(question.message, previous_entities(question.history),
+                                              mode=question.mode, may_read=question.toolbox.principal.may_read_park)
         except Exception:  # memory must not break an answer
             return {}
         entities = route.entities()

@@ -225,13 +225,17 @@ class Toolbox:
         return [p for p in parks if self.principal.may_read_park(p.park_id)]
 
     def resolve_park(self, park: str) -> ParkRef | None:
-        """A park of the cohort by id or by (fuzzy) name, whoever may see it."""
+        """A park of the cohort by id, or by (fuzzy) name among the parks the principal may see: a
+        park outside its scope is known only by its id, so a refusal never tells a name's id."""
         if self.park_data is None:
             return None
-        parks = self.park_data.parks()
         key = normalize_message(park)
+        for p in self.park_data.parks():
+            if p.park_id.lower() == key:
+                return p
+        parks = self._visible()
         for p in parks:
-            if p.park_id.lower() == key or normalize_message(p.name) == key:
+            if normalize_message(p.name) == key:
                 return p
         scored = sorted(((fuzz.WRatio(key, normalize_message(p.name)), p) for p in parks), key=lambda s: -s[0])
         return scored[0][1] if scored and scored[0][0] >= 80 else None

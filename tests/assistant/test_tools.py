@@ -27,7 +27,7 @@ def test_every_tool_is_defined_once_with_a_description_and_an_argument_model() -
 
 def test_a_park_outside_the_scope_is_refused_by_every_park_tool_and_nothing_of_it_returned() -> None:
     tools = Toolbox(FakeSearch(), FakeParks(), SYN_001_ONLY)
-    for outcome in (tools.score_park("SYN-002"), tools.explain_score("云岭科技园"), tools.what_if("SYN-002", {"2.2": "40%"}),
+    for outcome in (tools.score_park("SYN-002"), tools.explain_score("syn-002"), tools.what_if("SYN-002", {"2.2": "40%"}),
                     tools.check_eligibility("SYN-002", "world_class"), tools.compare_parks(["SYN-001", "SYN-002"])):
         assert isinstance(outcome.result, ToolFailure) and outcome.result.code == "park_forbidden"
         assert "此令牌无权查看" in outcome.text
@@ -35,6 +35,13 @@ def test_a_park_outside_the_scope_is_refused_by_every_park_tool_and_nothing_of_i
     assert isinstance(tools.score_park("SYN-001").result, ScoreLookup)
     unknown = tools.score_park("SYN-404")
     assert unknown.result.code == "park_not_found" and "SYN-001" in unknown.text and "SYN-002" not in unknown.text
+    # named, not by id: a park outside the scope is not among the parks the caller may see, so the
+    # answer is the same as for a name the cohort does not have and tells nothing of it (not its id)
+    for name in ("云岭科技园", "云岭"):
+        named = tools.explain_score(name)
+        assert named.result.code == "park_not_found" and f"“{name}”" in named.text
+        assert "SYN-002" not in named.text and "64.1" not in named.text
+    assert isinstance(Toolbox(FakeSearch(), FakeParks(), EVERYONE).score_park("云岭科技园").result, ScoreLookup)
 
 
 def test_a_card_names_only_the_unranked_parks_its_caller_may_see() -> None:

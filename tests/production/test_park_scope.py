@@ -88,6 +88,24 @@ def test_api_json_refuses_another_park_and_says_so(client: TestClient, question:
     assert "无权" not in full["answer"] and ("云岭" in full["answer"] or "64.1" in json.dumps(full, ensure_ascii=False))
 
 
+@pytest.mark.parametrize("question", ["云岭科技园得分多少", "云岭科技园够不够创新型科技园区的标准", "比较青川和云岭科技园的得分"])
+def test_another_park_asked_by_name_is_not_among_the_callers_parks_and_its_id_is_never_told(
+    client: TestClient, question: str
+) -> None:
+    body = client.post("/api/chat", json={"message": question, "conversation_id": "by-name"},
+                       headers=bearer(PARK_TOKEN)).json()
+    assert "没有找到园区“云岭科技园”" in body["answer"] and "SYN-001" in body["answer"]  # the asker's words
+    leaked = json.dumps(body, ensure_ascii=False)
+    assert "SYN-002" not in leaked and "64.1" not in leaked and "无权" not in leaked
+    # a follow-up in the same conversation has no park of another to fall back on
+    again = client.post("/api/chat", json={"message": "它排第几？", "conversation_id": "by-name"},
+                        headers=bearer(PARK_TOKEN)).json()
+    assert "SYN-002" not in json.dumps(again, ensure_ascii=False) and "64.1" not in again["answer"]
+    # the control: the ops token is told about SYN-002 by its name
+    full = client.post("/api/chat", json={"message": question}, headers=bearer(OPS_TOKEN)).json()
+    assert "SYN-002" in json.dumps(full, ensure_ascii=False)
+
+
 def test_api_listing_shows_only_the_parks_in_scope_with_cohort_ranks(client: TestClient) -> None:
     body = client.post("/api/chat", json={"message": LIST_ALL}, headers=bearer(PARK_TOKEN)).json()
     assert "SYN-001" in body["answer"] and "青川" in body["answer"]

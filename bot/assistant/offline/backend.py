@@ -90,7 +90,8 @@ class OfflineBackend:
 
     def stream(self, question: Question) -> Iterator[StreamEvent]:
         previous = previous_entities(question.history)
-        route = self.router.route(question.message, previous, mode=question.mode)
+        route = self.router.route(question.message, previous, mode=question.mode,
+                                  may_read=question.toolbox.principal.may_read_park)
         handler: Callable[..., Handler] = getattr(self, f"_on_{route.intent}", self._on_policy)
         calls: list[ToolOutcome] = []
         run = handler(question, route, previous)

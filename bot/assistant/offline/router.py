@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -190,9 +190,8 @@ class Router:
     def find_park(self, text: str) -> tuple[ParkRef | None, str]:
         """The park named in ``text`` (id or fuzzy name) and the span to blank out, or (None, "")."""
         for park in self.parks:
-            pid = park.park_id.lower()
-            if re.search(rf"(?<![0-9a-z_-]){re.escape(pid)}(?![0-9a-z_-])", text):
-                return park, pid
+            if self._id_in(park, text):
+                return park, park.park_id.lower()
         best: tuple[float, int, ParkRef | None, str] = (0.0, 0, None, "")
         for park, core in self._park_keys:
             full = normalize_message(park.name)
@@ -206,6 +205,35 @@ class Router:
             if score >= self.park_threshold and (score, len(core)) > best[:2]:
                 best = (score, len(core), park, core)
         return best[2], best[3]
+
+    def _outside_scope(self, route: Route, text: str, may_read: Callable[[str], bool]) -> None:
+        """A park the asker may not see, named by its name rather than its id, is taken for a park
+        the cohort does not have, named as the asker wrote it: the answer is then the same as for
+        any unknown name and tells nothing of that park, not even its id. (An id the asker wrote
+        is kept: the refusal repeats only what was asked.)"""
+        hidden = [p for p in route.parks or ([route.park] if route.park else [])
+                  if not may_read(p.park_id) and not self._id_in(p, text)]
+        if not hidden:
+            return
+        route.parks = [p for p in route.parks if p not in hidden]
+        route.park = route.parks[0] if route.parks else None
+        if route.unknown_park is None:
+            route.unknown_park = self._as_written(hidden[0], text)
+
+    def _as_written(self, park: ParkRef, text: str) -> str:
+        """How ``text`` names a park: the part its name was matched in, with the suffix that follows
+        it (高新区 …), so a reply repeats the asker's words and not the park's own name."""
+        core = next(c for p, c in self._park_keys if p.park_id == park.park_id)
+        found = fuzz.partial_ratio_alignment(core, text)
+        start, end = (found.dest_start, found.dest_end) if found else (0, len(text))
+        rule = self.config.park_terms.park_names
+        suffixes = sorted({*_SUFFIXES, *(rule.suffixes if rule else [])}, key=len, reverse=True)
+        suffix = next((s for s in suffixes if text.startswith(s, end)), "")
+        return text[start:end] + suffix
+
+    @staticmethod
+    def _id_in(park: ParkRef, text: str) -> bool:
+        return re.search(rf"(?<![0-9a-z_-]){re.escape(park.park_id.lower())}(?![0-9a-z_-])", text) is not None
 
     def find_parks(self, text: str) -> list[ParkRef]:
         """Every park ``text`` names (ids and names), in order of appearance, each once."""
@@ -281,7 +309,9 @@ class Router:
 
     # -- routing -----------------------------------------------------------------------------
 
-    def route(self, message: str, previous: dict[str, Any] | None = None, *, mode: str = "answer") -> Route:
+    def route(self, message: str, previous: dict[str, Any] | None = None, *, mode: str = "answer",
+              may_read: Callable[[str], bool] | None = None) -> Route:
+        """Read a message; ``may_read`` is the asker's park scope (see ``_outside_scope``)."""
         text = normalize_message(message)
         route = Route(query=text, language=detect_language(message))
         park, span = self.find_park(text)
@@ -295,6 +325,8 @@ class Router:
         route.year = self.terms.year(text)
         route.topic = text
         route.unknown_park = self.terms.unknown_park_id(text)
+        if may_read is not None:
+            self._outside_scope(route, text, may_read)
         route.rule, route.facts = self.find_rule(rest)
         if self.indicators or self.config.indicator_aliases:
             route.changes = self.find_changes(rest)

@@ -274,10 +274,11 @@ def test_tools_act_for_the_caller_so_the_model_never_sees_another_park(llm_serve
     answer = agent.answer("西岭高新区得分多少？", "conv-scope")
 
     refused, listed = scripted.tool_messages(1)
-    assert "此令牌无权查看 西岭高新区" in refused and "64.1" not in refused and "P02" not in refused
+    # a name outside the scope is not one of the parks the caller may see: nothing tells its id
+    assert "没有找到园区“西岭高新区”" in refused and "64.1" not in refused and "P02" not in refused
     assert "P01" in listed and "西岭" not in listed and "P02" not in listed
     failure = answer.tool_calls[0].result
-    assert isinstance(failure, ToolFailure) and failure.code == "park_forbidden"
+    assert isinstance(failure, ToolFailure) and failure.code == "park_not_found"
     assert [p.park_id for p in answer.tool_calls[1].result.parks] == ["P01"]
 
 
