@@ -15,7 +15,9 @@ Features of a search, all cheap:
 when coverage ≥ threshold. Weights and threshold live in `config/retrieval/search.toml`; they
 were fitted (class-balanced logistic regression) on tests/eval/dev_qa.jsonl, the threshold set
 for a false-refusal rate ≤ 5 %. `benchmarks/retrieval_quality.py --calibrate` refits them and
-prints the threshold, the false-refusal rate and the refusal accuracy.
+prints the threshold, the false-refusal rate and the refusal accuracy. The threshold the answers
+use was then recalibrated on the offline answers to the tune questions of both corpora
+(`benchmarks/refusal_calibration.py`).
 """
 
 from __future__ import annotations

@@ -210,3 +210,20 @@ def test_a_list_question_gets_every_thing_of_that_kind_the_document_names_each_c
     assert {cited[int(n)] for n in re.findall(r"\[(\d+)\]", first)} == {"t-b", "t-c"}
     single = COMPOSER.policy_answer("259号文 火炬工程", hits[:2], COVERED, question="259号文提出了哪几项火炬工程")
     assert "共 1 项" not in single.text  # one named thing is no list: the usual answer
+
+
+def test_the_refusal_thresholds_come_from_the_question_rules() -> None:
+    """A sentence holding most of the question answers it though the coverage signal says "not
+    covered" only when the configured trust overlap (config/assistant/question.yaml) allows."""
+    from bot.assistant.offline.policy import default_reader
+    from bot.assistant.offline.question import QuestionConfig, RefusalRules
+
+    def composer(trust: float) -> PolicyComposer:
+        config = QuestionConfig.load().model_copy(update={"refusal": RefusalRules(min_overlap=0.12, trust_overlap=trust)})
+        return PolicyComposer(SentencePicker(tokenize, quantity_cues=["多少"]), reader=default_reader(config))
+
+    question = "外籍人才 申请工作许可的年龄 上限 多少"
+    trusting = composer(0.3).policy_answer(question, [BY_ID["gf7-05"]], NOT_COVERED)
+    assert trusting.grounded and "65岁" in trusting.text
+    doubting = composer(0.99).policy_answer(question, [BY_ID["gf7-05"]], NOT_COVERED)
+    assert not doubting.grounded and doubting.text.startswith("现有政策文件中没有找到")

@@ -70,8 +70,8 @@ class PolicyComposer:
         self,
         picker: SentencePicker,
         *,
-        min_overlap: float = 0.12,
-        trust_overlap: float = 0.5,
+        min_overlap: float | None = None,
+        trust_overlap: float | None = None,
         vintage_rules: Sequence[VintageRule] = (),
         lookup: Lookup | None = None,
         wording: Wording | None = None,
@@ -81,12 +81,13 @@ class PolicyComposer:
         today: dt.date | None = None,
     ) -> None:
         self.picker = picker
-        self.min_overlap = min_overlap
-        self.trust_overlap = trust_overlap
         self.vintage_rules = list(vintage_rules)
         self.lookup = lookup
         self.wording = wording or load_wording()
         self.reader = reader or default_reader()
+        refusal = self.reader.config.refusal  # config/assistant/question.yaml unless given here
+        self.min_overlap = refusal.min_overlap if min_overlap is None else min_overlap
+        self.trust_overlap = refusal.trust_overlap if trust_overlap is None else trust_overlap
         self.rules = EvidenceRules.from_config(self.reader.config)
         self.home = home or None
         self.plans = plans

@@ -74,6 +74,16 @@ class PolarRules(BaseModel):
     forbid: str
 
 
+class RefusalRules(BaseModel):
+    """When the offline answer refuses (``PolicyComposer.enough``); benchmarks/refusal_calibration.py
+    measures them with the coverage threshold (config/retrieval/search.toml) on the tune questions."""
+
+    min_overlap: float = Field(default=0.12, description="Below this share of the question's weighted "
+                               "terms in the best sentence the answer is refused")
+    trust_overlap: float = Field(default=0.5, description="From this share on the best sentence answers "
+                                 "even when the coverage signal says the corpus does not cover the question")
+
+
 class QuestionConfig(BaseModel):
     answer_kinds: dict[str, AnswerKindRule]
     focus: FocusRules
@@ -84,6 +94,7 @@ class QuestionConfig(BaseModel):
     listing: str
     listed: str = Field(default="", description="The things a list question asks for (哪几项【火炬工程】), group `item`")
     choice: str = ""
+    refusal: RefusalRules = Field(default_factory=RefusalRules)
 
     @classmethod
     def load(cls, path: Path | None = None) -> QuestionConfig:
