@@ -208,6 +208,11 @@ def test_a_list_question_gets_every_thing_of_that_kind_the_document_names_each_c
     assert "“科技服务体系火炬创新工程”[" in first and out.grounded
     cited = {c.n: c.chunk_id for c in out.citations}
     assert {cited[int(n)] for n in re.findall(r"\[(\d+)\]", first)} == {"t-b", "t-c"}
+    by_chunk = {c.chunk_id: c.n for c in out.citations}
+    body = out.text.splitlines()[1:]
+    for sentence, chunk in (("实施“创新型产业集群建设工程”，培育一批创新型产业集群。", "t-b"),
+                            ("实施“科技服务体系火炬创新工程”，完善科技服务体系。", "t-c")):
+        assert body.count(f"- {sentence}[{by_chunk[chunk]}]") == 1  # each listed thing quoted once, cited
     single = COMPOSER.policy_answer("259号文 火炬工程", hits[:2], COVERED, question="259号文提出了哪几项火炬工程")
     assert "共 1 项" not in single.text  # one named thing is no list: the usual answer
 

@@ -41,7 +41,7 @@ from bot.assistant.offline.notes import (
     vintage_note,
 )
 from bot.assistant.offline.question import Question, QuestionConfig, QuestionReader, unique
-from bot.assistant.offline.sentences import QUANTITY, AnswerType, Sentence, SentencePicker
+from bot.assistant.offline.sentences import QUANTITY, AnswerType, Sentence, SentencePicker, split_sentences
 from bot.assistant.wording import Wording, load_wording
 from retrieval.coverage import Coverage
 from retrieval.models import Hit
@@ -232,8 +232,13 @@ class PolicyComposer:
         if missing is not None:
             return self.partial(frame, evidence, missing, english=english)
         w = self.wording.lang(english)
-        lead = self.listed(frame, hits, book, english=english) \
-            or self.lead(frame, evidence, chosen, book, english=english)
+        lead = self.listed(frame, hits, book, english=english)
+        if lead:  # each thing listed is quoted where it is named, before the sentences chosen
+            named = self.naming_sentences(frame, hits)
+            chosen = [*named, *(s for s in chosen if (s.hit.chunk_id, s.text) not in
+                                {(n.hit.chunk_id, n.text) for n in named})]
+        else:
+            lead = self.lead(frame, evidence, chosen, book, english=english)
         body = [lead, "", w.policy.basis, *self.quote(chosen, book, english=english)]
         quoted = [s.hit for s in chosen]
         for note in (self.vintage(quoted, book, english=english),
@@ -276,21 +281,39 @@ class PolicyComposer:
         """A list question answered with every thing of the kind asked that one document names in quotes
         ("哪几项火炬工程" → 实施“创新型产业集群建设工程”, 实施“科技服务体系火炬创新工程” …), each cited;
         "" when no document names two."""
+        items = self.list_items(frame, hits)
+        if not items:
+            return ""
+        w = self.wording.lang(english)
+        first = next(iter(items.values()))
+        listed = w.list_separator.join(f"“{name}”[{book.cite(hit)}]" for name, hit in items.items())
+        return w.policy.listed.format(source=short_label(first), item=frame.listed_item, count=len(items), items=listed)
+
+    def list_items(self, frame: Question, hits: Sequence[Hit]) -> dict[str, Hit]:
+        """The things of the kind a list question asks for that one document names in quotes (the
+        document naming most), each with the passage naming it first; empty when none names two."""
         head = frame.listed_item[-2:]
         if not frame.listing or len(head) < 2:
-            return ""
+            return {}
         named = re.compile(rf"“([^“”\n]{{0,30}}?{re.escape(head)})”")
         by_doc: dict[str, dict[str, Hit]] = {}
         for hit in hits:
             for m in named.finditer(hit.text):
                 by_doc.setdefault(hit.doc, {}).setdefault(m.group(1), hit)
         items = max(by_doc.values(), key=len, default={})
-        if len(items) < 2:
-            return ""
-        w = self.wording.lang(english)
-        first = next(iter(items.values()))
-        listed = w.list_separator.join(f"“{name}”[{book.cite(hit)}]" for name, hit in items.items())
-        return w.policy.listed.format(source=short_label(first), item=frame.listed_item, count=len(items), items=listed)
+        return items if len(items) >= 2 else {}
+
+    def naming_sentences(self, frame: Question, hits: Sequence[Hit]) -> list[Sentence]:
+        """The sentence naming each thing :meth:`list_items` lists, once each, in the list's order."""
+        out: list[Sentence] = []
+        ranks = {h.chunk_id: i for i, h in enumerate(hits)}
+        for name, hit in self.list_items(frame, hits).items():
+            for order, text in enumerate(split_sentences(hit.text)):
+                if f"“{name}”" in text:
+                    if not any(s.hit.chunk_id == hit.chunk_id and s.text == text for s in out):
+                        out.append(Sentence(text=text, hit_rank=ranks.get(hit.chunk_id, 0), hit=hit, order=order))
+                    break
+        return out
 
     # -- partial answers and refusals ---------------------------------------------------------------
 
