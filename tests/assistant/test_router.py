@@ -28,6 +28,11 @@ def router() -> Router:
         ("创新型科技园区的硕博占比要求是多少", "targets", None, "innovative_sci_tech"),
         ("Which parks are loaded? list the parks", "list_parks", None, None),
         ("What is the score of SYN-003?", "score", "SYN-003", None),
+        # which park is top or bottom: the ranked listing answers it (not a policy passage)
+        ("哪个园区得分最高", "list_parks", None, None),
+        ("排名最后的高新区是哪家？", "list_parks", None, None),
+        ("Which zone ranks lowest?", "list_parks", None, None),
+        ("哪个园区类别的要求最高", "policy", None, None),
     ],
 )
 def test_intents_and_entities(router: Router, message: str, intent: str, park: str | None, category: str | None) -> None:
