@@ -43,12 +43,12 @@ def keyword_match(query_tokens: Sequence[str], hit_tokens: Iterable[set[str]], i
                   unknown_idf: float) -> float:
     """Share of the query's IDF mass found in the best hit (tokens unknown to the corpus count fully)."""
     weights = {t: idf.get(t, unknown_idf) for t in set(query_tokens)}
-    total = sum(weights.values())
+    total = math.fsum(weights.values())
     if total <= 0:
         return 0.0
     best = 0.0
     for tokens in hit_tokens:
-        best = max(best, sum(w for t, w in weights.items() if t in tokens) / total)
+        best = max(best, math.fsum(w for t, w in weights.items() if t in tokens) / total)
     return best
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -223,8 +224,8 @@ def covered_share(bigrams: set[str], passage: set[str], weights: dict[str, float
     if not bigrams:
         return 1.0
     w = weights or {}
-    total = sum(w.get(g, 1.0) for g in bigrams)
-    return sum(w.get(g, 1.0) for g in bigrams if g in passage) / total
+    total = math.fsum(w.get(g, 1.0) for g in bigrams)
+    return math.fsum(w.get(g, 1.0) for g in bigrams if g in passage) / total
 
 
 # -- named entities ------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ class SentencePicker:
         idf = {t: math.log(1 + (n + 1) / (1 + df.get(t, 0))) for t in q_tokens}
         # a query term no candidate sentence contains cannot discriminate between them
         present = {t: w for t, w in idf.items() if df.get(t, 0) > 0}
-        total = sum(present.values()) or 1.0
+        total = math.fsum(present.values()) or 1.0
         q_grams = han_bigrams(query)
         wants_quantity = self.wants_quantity(query)
         asked_types = evidence.asked if evidence is not None else self.asked_types(query)
@@ -238,7 +238,7 @@ class SentencePicker:
             terms = {t for t in present if t in toks}
             from_context = {t for t in present if t in context_tokens.get(sent.hit_rank, ()) and t not in terms}
             # heading terms count half: they place the sentence, they do not make it answer
-            overlap = (sum(present[t] for t in terms) + 0.5 * sum(present[t] for t in from_context)) / total
+            overlap = (math.fsum(present[t] for t in terms) + 0.5 * math.fsum(present[t] for t in from_context)) / total
             terms |= from_context
             grams = han_bigrams(sent.text)
             bigram = len(q_grams & grams) / len(q_grams) if q_grams else 0.0
@@ -269,7 +269,7 @@ class SentencePicker:
                 continue
             if chosen:
                 new_terms = terms_of[id(sent)] - covered
-                gain = sum(present[t] for t in new_terms) / total
+                gain = math.fsum(present[t] for t in new_terms) / total
                 # keep a sentence as strong as the best one, or one that answers another part of the
                 # question (a term no chosen sentence has yet); anything else is not quoted
                 strong = sent.score >= best * self.relative_floor and lexical_of[id(sent)] >= lexical_floor

@@ -30,8 +30,8 @@ def named_rows(question: str, labels: Sequence[str], *, min_share: float = 0.35,
     shares, scores = [], []
     for g in grams:
         weights = {b: math.log(1 + n / df[b]) for b in g}
-        total = sum(weights.values())
-        matched = sum(w for b, w in weights.items() if b in q)
+        total = math.fsum(weights.values())
+        matched = math.fsum(w for b, w in weights.items() if b in q)
         shares.append(matched / total if total else 0.0)
         scores.append(shares[-1] * matched)
     named = [i for i, share in enumerate(shares) if share >= min_share]
