@@ -30,8 +30,15 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from bot.assistant.llm.evidence import Evidence
-from bot.assistant.llm.numbers import allowed_numbers, as_written, claimed_numbers, number_supported, shown
-from bot.assistant.llm.segments import CITATION, markers
+from bot.assistant.llm.numbers import (
+    CITATION,
+    allowed_numbers,
+    as_written,
+    claimed_numbers,
+    number_supported,
+    shown,
+)
+from bot.assistant.llm.segments import markers
 from bot.assistant.llm.support import (
     Source,
     SupportConfig,

@@ -42,7 +42,7 @@ _FRACTION_WORDS = re.compile(rf"([{CN_NUM}]+|\d+)分之([{CN_NUM}]+|\d+)")
 _FRACTION = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:余|多)?\s*(%|‰|万|亿)?")
-_CITATION = re.compile(r"\[(\d{1,3})\]")
+CITATION = re.compile(r"\[(\d{1,3})\]")  # a citation marker [n]
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[-*•]\s)\s*")
 # an inline item number run into a figure that opens the item: "…；3.863产业化引导资金" is item 3, 863
 _RUN_IN_MARKER = re.compile(r"(?:^|(?<=[；;。：:！？\n]))(\s*\d{1,2})[.．](?=\d)")
@@ -154,7 +154,7 @@ def _cn_tokens(raw: str, after: str) -> set[str]:
 
 def claimed_numbers(sentence: str) -> set[str]:
     """Numbers a sentence asserts (strict): digits anywhere, Chinese numerals before a unit."""
-    text = _CITATION.sub(" ", normalise_text(sentence))
+    text = CITATION.sub(" ", normalise_text(sentence))
     text = _LIST_MARKER.sub("", text)
     out = _tokens_from_digits(text)
     for m in _CN_CLAIM.finditer(text):

@@ -24,13 +24,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.assistant.llm.numbers import CN_NUM, cn_to_int
+from bot.assistant.llm.numbers import CITATION, CN_NUM, cn_to_int
 
 _TERMINATORS = "。！？!?"
 _CLOSERS = "”’」』）)"
 _MARKER_ANY = re.compile(r"\s*[\[［【]\s*([0-9０-９]{1,3}(?:\s*[,，、]\s*[0-9０-９]{1,3})*)\s*[\]］】]")
 _MARKER_PREFIX = re.compile(r"^\s*(?:[\[［【]\s*[0-9０-９]{0,3}(?:\s*[,，、]\s*[0-9０-９]{0,3})*\s*)?$")
-CITATION = re.compile(r"\[(\d{1,3})\]")
 _TRAILING_MARKERS = re.compile(r"((?:\[\d{1,3}\])+)\s*$")
 LIST_LINE = re.compile(
     r"^\s*(?:[-*•·]\s+|\d{1,2}[.、．)）]\s*|[（(]\d{1,2}[)）]\s*|[（(][一二三四五六七八九十]{1,3}[)）]\s*"

@@ -34,8 +34,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from bot.assistant.llm.numbers import CN_NUM, MEASURE, cn_to_int
-from bot.assistant.llm.segments import CITATION
+from bot.assistant.llm.numbers import CITATION, CN_NUM, MEASURE, cn_to_int
 from retrieval.docnumbers import DOC_NUMBER
 
 log = logging.getLogger(__name__)
