@@ -154,3 +154,17 @@ def test_a_deadline_of_one_thing_is_not_the_deadline_of_another() -> None:
     assert "但没有规定" in out.text  # the 申报 whose deadline is asked is not in it
     due = answer("山东高校的科技成果转化年度报告截止到几月", report)
     assert due.grounded and "三月底" in due.text.split("\n")[0]
+
+
+def test_a_rate_or_period_of_something_else_is_not_an_answer() -> None:
+    tax = passage("gf7-07", section="三、（七）", **GUOFA,
+                  text="建立健全政策协调联动机制，落实好研发费用加计扣除、高新技术企业所得税减免、小微企业普惠性税收减免等政策。")
+    row = passage("fa-a1-1", section="附1 一", **FANG_AN, text="世界一流高科技园区 目标要求 序号1 企业研发投入占销售收入比例 8%")
+    out = answer("研发费用加计扣除的比例是多少", tax, row)
+    assert not out.grounded and "8%" not in out.text
+    assert out.text.startswith("国发〔2020〕7号提到“落实好研发费用加计扣除") and "但没有规定" in out.text
+
+    residence = passage("gf7-05b", section="二、（五）", **GUOFA, text="在园区内企业工作的外国人才，可按规定申办5年以内的居留许可。")
+    out = answer("外籍人才办工作许可要几个工作日", WORK_PERMIT, residence)
+    assert not out.grounded and "5年" not in out.text  # the period of another permit
+    assert answer("外籍人才的居留许可最长能办几年", WORK_PERMIT, residence).grounded

@@ -87,3 +87,15 @@ def test_a_follow_up_keeps_the_year_and_the_place(reader: QuestionReader) -> Non
     assert q.year == 2010 and [p.name for p in q.places] == ["广东省"]
     assert set(q.inherited) == {"year", "places"}
     assert reader.read("那2003年呢？", previous="2010年有多少家孵化器").year == 2003  # its own year wins
+
+
+def test_the_thing_a_rate_a_period_or_a_rank_is_asked_of(reader: QuestionReader) -> None:
+    rate = reader.read("研发费用加计扣除的比例是多少")
+    assert rate.focus_label == "研发费用加计扣除" and rate.focus_head == "扣除" and "rate" in rate.kinds
+    permit = reader.read("外籍人才办工作许可要几个工作日")
+    assert "duration" in permit.kinds
+    assert permit.focus_head == "工作许可"  # the longest word ending it: not 许可 (a 居留许可 is another permit)
+    again = reader.read("被撤销的国家高新区过几年可以重新申请")
+    assert again.focus_label == "重新申请" and again.focus_head == "申请"
+    rank = reader.read("高新区管委会主任一般是什么行政级别")
+    assert rank.focus_label == "行政级别"

@@ -260,8 +260,8 @@ class QuestionReader:
             words = self.words(focus)
             if words:
                 q.focus_label, q.focus = focus, words
-                q.focus_head = next((w for w in reversed(words) if len(w) >= 2 and w in focus
-                                     and focus.endswith(w)), "")
+                # the longest word ending the phrase: 工作许可, not 许可 (居留许可 is another permit)
+                q.focus_head = max((w for w in words if len(w) >= 2 and focus.endswith(w)), key=len, default="")
                 return
 
     def _read_choice(self, q: Question) -> None:
