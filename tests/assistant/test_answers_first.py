@@ -168,3 +168,13 @@ def test_a_rate_or_period_of_something_else_is_not_an_answer() -> None:
     out = answer("外籍人才办工作许可要几个工作日", WORK_PERMIT, residence)
     assert not out.grounded and "5年" not in out.text  # the period of another permit
     assert answer("外籍人才的居留许可最长能办几年", WORK_PERMIT, residence).grounded
+
+
+def test_the_words_of_a_comparison_do_not_make_a_sentence_relevant() -> None:
+    finance = passage("gf7-17", section="六、（十七）", **GUOFA, text="鼓励金融机构创新投贷联动模式，积极探索开展多样化的科技金融服务。")
+    stages = passage("gf7-20", section="七、（二十）", **GUOFA, text=(
+        "加强分类指导，坚持高质量发展标准，根据不同地区、不同阶段、不同发展基础和创新资源等情况，对符合条件、有优势、有特色的省级高新区加快“以升促建”。"))
+    torch = passage("hj-24", doc="国科发火〔2011〕259号", title="关于进一步加强火炬工作 促进高新技术产业化的指导意见",
+                    section="二、（四）2", date="2011-07-04", text="鼓励和支持高新区设立创业投资引导基金，建立科技金融综合服务平台。")
+    out = answer("7号文和259号文在科技金融方面的说法有什么不同", torch, finance, stages)
+    assert out.grounded and sorted(c.chunk_id for c in out.citations) == ["gf7-17", "hj-24"]
