@@ -119,6 +119,7 @@ class MetadataWording(_Strict):
 
     date: str
     date_law: str
+    date_history: str
     effective_date: str
     issuer: str
     doc_number: str

@@ -74,3 +74,15 @@ def test_the_addressees_are_read_from_the_line_before_the_body() -> None:
     assert "is addressed to 各省、自治区、直辖市科技厅（委、局），新疆生产建设兵团科技局[1]" in english.text
     unknown = ANSWERS.answer(asked, BODY, [BODY, SIGNATURE])  # no addressee line among the passages
     assert "的主送机关在文件中没有载明" in unknown.text and not unknown.grounded
+
+
+def test_a_laws_adoption_and_last_revision_are_both_given_from_its_records() -> None:
+    records = Hit(chunk_id="law-0", section="", text=(
+        "1993年7月2日 第八届全国人民代表大会常务委员会第二次会议通过\n"
+        "2007年12月29日 第十届全国人民代表大会常务委员会第三十一次会议第一次修订\n"
+        "2021年12月24日 第十三届全国人民代表大会常务委员会第三十二次会议第二次修订"),
+        **LAW.model_dump(exclude={"chunk_id", "section", "text"}))
+    out = ANSWERS.answer(READER.read("科技进步法是哪一年通过的"), LAW, [LAW, records])
+    assert out.text.startswith("**答：**《中华人民共和国科学技术进步法》于1993年7月2日通过，最近一次修订（修正）于2021年12月24日[1]。")
+    assert [c.chunk_id for c in out.citations] == ["law-0"]
+    assert "- 2007年12月29日 第十届全国人民代表大会常务委员会第三十一次会议第一次修订[1]" in out.text

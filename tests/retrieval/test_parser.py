@@ -296,3 +296,13 @@ def test_near_duplicates_are_found_through_punctuation_width_and_small_edits():
     assert index.find("国家高新区直接用于支持新产品开发的科技经费，不能低于年度财政预算的5%，到2010年应达到10%。") == 0
     assert index.find("不能低于年财政预算的5%，到2010年应达到10%。") == 0  # contained in the first
     assert index.find("高新技术企业R&D经费，不能低于年产品销售额的5%。") is None
+
+
+def test_a_laws_adoption_and_revision_records_are_text_of_its_opening_passage():
+    doc = parse_text("中华人民共和国示范法\n\n（2001年3月1日第九届全国人民代表大会常务委员会第二十次会议通过　"
+                     "2015年8月29日第十二届全国人民代表大会常务委员会第十六次会议修正）\n\n"
+                     "第一条　为了示范，制定本法。\n第二条　本法自2001年7月1日起施行。\n")
+    assert doc.meta.date == "2015-08-29" and len(doc.meta.history) == 2
+    opening = doc.chunks[0]
+    assert opening.section == "" and "2001年3月1日" in opening.text and "2015年8月29日" in opening.text
+    assert doc.chunks[1].section == "第一条" and "通过" not in doc.chunks[1].text

@@ -25,6 +25,9 @@ _ARABIC_DATE = re.compile(r"((?:19|20)\d\d)\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:�
 _WORD_DATE = re.compile(r"([〇零○oO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "o": 0}
 _LAW_KINDS = ("法", "条例", "规定", "办法", "细则")
+# A law's adoption and revision records, each a line of its opening passage ("1996年5月15日 第八届…会议通过")
+_HISTORY_LINE = re.compile(r"^\s*(?:(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○一二三四五六七八九]{4}年).{0,120}"
+                           r"(?:通过|修正|修订|公布|批准)", re.M)
 # The addressee line (主送机关) of an official document: organs separated by 、 or ，, the last ending in
 # an organ's word, then a colon, before the body ("科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：").
 _ORGAN = r"[^\s：:。；;，,、“”]{2,30}"
@@ -118,7 +121,9 @@ class MetadataAnswers:
             cite = book.marker(source)
             if source is not None and source not in quoted:
                 quoted.append(source)
-            lines.append(self._sentence(field, doc, value, document, cite, m))
+            adopted = _adopted(source, value, m) if field == "date" and source is not None else None
+            lines.append(m.date_history.format(document=document, adopted=adopted, date=value, cite=cite)
+                         if adopted else self._sentence(field, doc, value, document, cite, m))
         if not lines:
             return Composed("", [], False)
         text = [f"{'**Answer:** ' if english else '**答：**'}{' '.join(lines) if english else ''.join(lines)}"]
@@ -129,7 +134,9 @@ class MetadataAnswers:
             for hit in quoted:
                 text.append(w.policy.passage_head.format(document=doc_label(hit, w), status="",
                                                          section=w.policy.section_prefix + hit.section if hit.section else ""))
-                text += [f"- {s}[{book.cite(hit)}]" for s in _stating(hit, self._needles(question.metadata, doc, own))]
+                history = _history(hit) if {"date", "effective_date"} & set(question.metadata) else []
+                stating = history or _stating(hit, self._needles(question.metadata, doc, own))
+                text += [f"- {s}[{book.cite(hit)}]" for s in stating]
         found_any = any(self._value(f, doc, own, w)[0] is not None for f in question.metadata)
         return Composed("\n".join(text), book.citations, found_any)
 
@@ -209,6 +216,20 @@ def _recipients(own: Sequence[Hit]) -> tuple[str | None, Hit | None]:
         if found:
             return found.group(1), hit
     return None, None
+
+
+def _history(hit: Hit) -> list[str]:
+    """The adoption and revision records a passage carries, when it states the document's date."""
+    return [m.group(0).strip() for m in _HISTORY_LINE.finditer(hit.text)] if hit.date and hit.date in dates_in(hit.text) else []
+
+
+def _adopted(source: Hit, latest: str, m: MetadataWording) -> str | None:
+    """When a law was first adopted, if its records show a later revision (the date the record keeps)."""
+    records = _history(source)
+    if len(records) < 2:
+        return None
+    first = sorted(dates_in(records[0]))
+    return _day(first[0], m.day) if first and _day(first[0], m.day) != latest else None
 
 
 def _opening(own: Sequence[Hit]) -> Hit | None:
