@@ -61,6 +61,9 @@ def default_reader(config: QuestionConfig | None = None) -> QuestionReader:
     return QuestionReader(config or QuestionConfig.load(), words.tokenize, load_synonyms())
 
 
+LEAD_TIE = 0.05  # lexical overlaps this close count as equally close to the question
+
+
 class PolicyComposer:
     """Quotes what answers a policy question; shared by the result renderers and the reply letter."""
 
@@ -259,7 +262,13 @@ class PolicyComposer:
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
                     + (frame.listing and "、" in s.text))
 
-        best = max(chosen, key=lambda s: (fits(s), round(s.lexical, 2), s.score))
+        # of the sentences giving the most of what is asked, those about as close to the question as the
+        # closest (within ``LEAD_TIE``) are told apart by their whole score (rank, the asked kind of fact):
+        # "知识产权…出资" leads "企业能不能用知识产权出资", not a clause repeating 知识产权 and 示范区
+        top = max(fits(s) for s in chosen)
+        fitting = [s for s in chosen if fits(s) == top]
+        closest = max(s.lexical for s in fitting)
+        best = max((s for s in fitting if s.lexical >= closest - LEAD_TIE), key=lambda s: (s.score, s.lexical))
         wanted: list[re.Pattern[str] | str] = [t.pattern for t in evidence.asked]
         wanted += [w for w in frame.focus if not re.fullmatch(r"[a-z0-9 ]+", w)]
         if self.picker.wants_quantity(frame.text):
