@@ -27,7 +27,22 @@ def test_every_file_is_labelled_and_every_label_parsed(parsed):
     assert sorted(label["doc"] for label in LABELS) == sorted(d.meta.doc for docs in parsed.values() for d in docs)
 
 
-@pytest.mark.parametrize("label", LABELS, ids=[f"{lab['file']}:{lab['doc']}" for lab in LABELS])
+# Held-out documents whose metadata the parser misreads: not fixed on purpose (fixing the parser
+# on a held-out file would tune on it); the lead decides. strict, so a fix shows up as XPASS.
+KNOWN_HELD_OUT_MISREADS = {
+    "h07_上海市漕河泾新兴技术开发区暂行条例.docx": "no jurisdiction: the text names no issuer and no adoption "
+    "line, and the place in the title (上海市) is not read as the jurisdiction",
+}
+
+
+def _label_params():
+    for lab in LABELS:
+        reason = KNOWN_HELD_OUT_MISREADS.get(lab["file"])
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        yield pytest.param(lab, id=f"{lab['file']}:{lab['doc']}", marks=marks)
+
+
+@pytest.mark.parametrize("label", list(_label_params()))
 def test_metadata_is_read_from_the_text(parsed, label):
     (doc,) = [d for d in parsed[label["file"]] if d.meta.doc == label["doc"]]
     meta = doc.meta
