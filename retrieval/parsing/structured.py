@@ -270,7 +270,10 @@ def _marked_line(b: _Builder, m: Marker, s: str, has_body: bool) -> None:
     if m.type == "dash" and not re.search(r"。.", m.rest):
         b.block.paragraphs.append(s)  # a —— list item without a lead sentence
         return
-    if m.type not in LAW_TYPES and b.list_type == m.type:
+    # a numbered paragraph of several sentences ("二、严控开发强度。新区远景开发强度…") is a
+    # section even after "…如下：": list items are one clause or sentence each
+    paragraph = bool(re.search(r"[。！？]\s*\S", m.rest))
+    if m.type not in LAW_TYPES and b.list_type == m.type and not paragraph:
         b.block.paragraphs.append(s)  # the next item of a list introduced by "…：" above
         return
     lead_in = bool(re.search(r"[：:]$", m.rest))  # "…具备下列条件：" introduces its list: text
@@ -278,7 +281,7 @@ def _marked_line(b: _Builder, m: Marker, s: str, has_body: bool) -> None:
         b.heading(m, m.rest.rstrip("。：:；; "))
         return
     last = b.block.paragraphs[-1] if b.block.paragraphs else ""
-    if m.type not in LAW_TYPES and not has_body and re.search(r"[：:]$", last):
+    if m.type not in LAW_TYPES and not has_body and re.search(r"[：:]$", last) and not paragraph:
         b.list_type = m.type  # items of the list "…下列条件：" stay with it
         b.block.paragraphs.append(s)
         return

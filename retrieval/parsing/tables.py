@@ -4,7 +4,10 @@ A row reads on its own: table title, caption, then each cell labelled with its c
 e.g. ``创新型科技园区 目标要求 序号6 服务收入占营业收入比例 35%``. Numeric cells are glued to
 their header (``赋权1.1``), text cells follow it after a space (``来源 统计``), and generic
 headers (指标, 要求, …) are left out because the value says enough. An empty leading cell
-repeats the cell above (a merged, row-spanning cell), and a label broken over two lines
+repeats the cell above (a merged, row-spanning cell), and so do the cells missing from the
+start of a row shorter than the table: a browser copies a row-spanning cell into the first of
+its rows only, so the rows under it start at their own first cell (``2.下转患者人次数\t定量``
+under ``一、医疗质量\t（一）功能定位\t1.门诊人次数…\t定量``). A label broken over two lines
 (``国际化和参与全球竞争能力`` / ``20%``) is joined back.
 """
 
@@ -66,11 +69,13 @@ def collect_table(lines: list[str], start: int) -> tuple[Table, int]:
     if raw and looks_like_header(raw[0]):
         table.header = raw[0]
         raw = raw[1:]
-    width = max((len(r) for r in raw), default=0)
+    width = max([len(r) for r in raw] + [len(table.header or [])])
     previous: list[str] = []
     for cells in raw:
         if not any(cells):
             continue
+        if previous and len(cells) < width:  # the cells spanning from above were not copied
+            cells = previous[: width - len(cells)] + cells
         cells = cells + [""] * (width - len(cells))
         if not cells[0] and previous:
             cells[0] = previous[0]

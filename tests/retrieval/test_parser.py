@@ -306,3 +306,68 @@ def test_a_laws_adoption_and_revision_records_are_text_of_its_opening_passage():
     opening = doc.chunks[0]
     assert opening.section == "" and "2001年3月1日" in opening.text and "2015年8月29日" in opening.text
     assert doc.chunks[1].section == "第一条" and "通过" not in doc.chunks[1].text
+
+
+# ------------------------------------------------------------------ layouts of real pages
+
+INDICATOR_TABLE = """国务院办公厅关于加强示范园区考核工作的意见
+国办发〔2021〕9号
+各省、自治区、直辖市人民政府：
+现就考核工作提出以下意见。
+国务院办公厅
+2021年2月3日
+附件
+示范园区考核指标
+一级指标\t二级指标\t三级指标\t指标性质
+一、创新能力\t（一）研发投入\t1.研发经费占比\t定量
+2.研发人员占比\t定量
+（二）成果转化\t3.技术合同成交额\t定量
+4.成果转化制度\t定性
+"""
+
+
+def test_a_browser_copied_table_keeps_the_cells_its_rows_share_with_the_rows_above():
+    # A browser copies a cell spanning several rows only into the first of them: the rows under
+    # it start at their own first cell, so their leading cells are the ones above, not column 1.
+    doc = parse_text(INDICATOR_TABLE)
+    rows = [c.text for c in doc.chunks if c.kind == "table_row"]
+    assert rows == [
+        "示范园区考核指标 一级指标 一、创新能力 二级指标 （一）研发投入 三级指标 1.研发经费占比 指标性质 定量",
+        "示范园区考核指标 一级指标 一、创新能力 二级指标 （一）研发投入 三级指标 2.研发人员占比 指标性质 定量",
+        "示范园区考核指标 一级指标 一、创新能力 二级指标 （二）成果转化 三级指标 3.技术合同成交额 指标性质 定量",
+        "示范园区考核指标 一级指标 一、创新能力 二级指标 （二）成果转化 三级指标 4.成果转化制度 指标性质 定性",
+    ]
+
+
+REPLY = """国务院关于同意某某新区总体规划的批复
+国函〔2021〕3号
+某某省人民政府：
+你们关于某某新区总体规划的请示收悉。现批复如下：
+一、原则同意《某某新区总体规划》。规划要坚持生态优先、绿色发展。
+二、严控开发强度。新区远景开发强度控制在30%，蓝绿空间占比稳定在70%。
+三、加强组织实施。省人民政府要切实履行主体责任。
+国务院
+2021年1月5日
+"""
+
+CONDITIONS = """某某市科技企业认定办法
+第一章 总则
+某某中心应当具备下列条件：
+（一）有固定的办公场所；
+（二）有专职管理人员。
+本办法自发布之日起施行。
+"""
+
+
+def test_numbered_paragraphs_after_a_colon_are_sections_and_short_items_stay_a_list():
+    # "现批复如下：" introduces numbered paragraphs of several sentences each: every one is a
+    # section a user can be pointed to, not an item of one long list.
+    doc = parse_text(REPLY)
+    assert [s.path for s in doc.sections] == ["一", "二", "三"]
+    (chunk,) = [c for c in doc.chunks if "开发强度控制在30%" in c.text]
+    assert (chunk.section, chunk.section_title) == ("二", "严控开发强度")
+    assert "原则同意" not in chunk.text and "履行主体责任" not in chunk.text
+    # "具备下列条件：" introduces one-clause items: they stay with their lead-in
+    doc = parse_text(CONDITIONS)
+    (chunk,) = [c for c in doc.chunks if "有固定的办公场所" in c.text]
+    assert "具备下列条件" in chunk.text and "有专职管理人员" in chunk.text
