@@ -270,9 +270,10 @@ def _marked_line(b: _Builder, m: Marker, s: str, has_body: bool) -> None:
     if m.type == "dash" and not re.search(r"。.", m.rest):
         b.block.paragraphs.append(s)  # a —— list item without a lead sentence
         return
-    # a numbered paragraph of several sentences ("二、严控开发强度。新区远景开发强度…") is a
-    # section even after "…如下：": list items are one clause or sentence each
-    paragraph = bool(re.search(r"[。！？]\s*\S", m.rest))
+    # a 一、/（一） paragraph of several sentences ("二、严控开发强度。新区远景开发强度…") is a
+    # section even after "…如下：": list items are one clause or sentence each (notes under
+    # "注：" numbered 1. 2. stay a list whatever their length)
+    paragraph = m.type in {"cn", "paren_cn"} and bool(re.search(r"[。！？]\s*\S", m.rest))
     if m.type not in LAW_TYPES and b.list_type == m.type and not paragraph:
         b.block.paragraphs.append(s)  # the next item of a list introduced by "…：" above
         return
