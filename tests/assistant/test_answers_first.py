@@ -178,3 +178,14 @@ def test_the_words_of_a_comparison_do_not_make_a_sentence_relevant() -> None:
                     section="二、（四）2", date="2011-07-04", text="鼓励和支持高新区设立创业投资引导基金，建立科技金融综合服务平台。")
     out = answer("7号文和259号文在科技金融方面的说法有什么不同", torch, finance, stages)
     assert out.grounded and sorted(c.chunk_id for c in out.citations) == ["gf7-17", "hj-24"]
+
+
+def test_a_weight_or_threshold_the_table_does_not_give_is_said_to_be_missing() -> None:
+    row = passage("yy-7", doc="国办发〔2019〕4号", title="国务院办公厅关于加强三级公立医院绩效考核工作的意见", section="附件",
+                  date="2019-01-16", text="三级公立医院绩效考核指标 一级指标 一、医疗质量 二级指标 （一）功能定位 三级指标 "
+                  "7.特需医疗服务占比 指标性质 定量 指标说明 计算方法：特需医疗服务量/同期全部医疗服务量×100%。")
+    weight = answer("三级公立医院绩效考核里医疗质量这一块占多少权重", row)
+    assert not weight.grounded and "但没有规定" in weight.text and "×100%" not in weight.text
+    assert "权重" in weight.text.split("但没有规定")[1]
+    fail = answer("特需医疗服务占比超过多少算考核不合格", row)
+    assert not fail.grounded and "考核不合格" in fail.text

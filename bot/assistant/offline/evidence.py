@@ -209,7 +209,8 @@ class Evidence:
         # the asked kind of fact must be stated about the asked detail: the date of the signature does
         # not say when the 实施方案 is due
         about = [s for s in chosen if self.gives_focus(s.text)] if self._focus else list(chosen)
-        kind_missing = bool(refusing) and not any(t.answered_by(s.text) for t in self.asked for s in about)
+        # one refusing kind given is enough ("when" or "how long"); a looser kind is not (a share for a weight)
+        kind_missing = bool(refusing) and not any(t.answered_by(s.text) for t in refusing for s in about)
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):
             return Missing("kind", kind=refusing[0], topic=topic)
