@@ -88,7 +88,8 @@ def test_a_number_about_something_else_is_not_an_answer() -> None:
 def test_another_years_figures_do_not_answer_a_year() -> None:
     out = answer("2018年国家高新区营业总收入是多少", STATS_2003)
     assert not out.grounded
-    assert out.text.startswith("现有政策文件没有2018年的数据") and "相关数字是2003年的" in out.text
+    assert out.text.startswith("现有政策文件没有2018年的国家高新区营业总收入") and "相关数字是2003年的" in out.text
+    assert "营业总收入达到16579.2亿元" in out.text  # the clause of the figure asked about
     same_year = answer("2003年国家高新区的利润总额是多少", STATS_2003)
     assert same_year.grounded and "年利润1129.4亿元" in same_year.text.split("\n")[0]
 
@@ -189,3 +190,10 @@ def test_a_weight_or_threshold_the_table_does_not_give_is_said_to_be_missing() -
     assert "权重" in weight.text.split("但没有规定")[1]
     fail = answer("特需医疗服务占比超过多少算考核不合格", row)
     assert not fail.grounded and "考核不合格" in fail.text
+
+
+def test_a_figure_of_something_the_passage_does_not_name_is_not_answered() -> None:
+    plan = passage("xa-1", doc="国函〔2018〕159号", title="国务院关于河北雄安新区总体规划（2018—2035年）的批复", section="一",
+                   date="2018-12-25", text="一、原则同意《河北雄安新区总体规划（2018—2035年）》（以下简称《总体规划》）。")
+    out = answer("雄安新区到2035年规划人口是多少", plan)
+    assert not out.grounded and "但没有规定" in out.text and "人口" in out.text.split("但没有规定")[1]

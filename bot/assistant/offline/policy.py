@@ -335,7 +335,7 @@ class PolicyComposer:
         if missing.what == "year":
             detail = frame.focus_label or w.refusal.year_detail
             if missing.other_years:
-                clause = clause_with(sent.text, [str(y) for y in missing.other_years])
+                clause = clause_with(sent.text, [*frame.focus, *(str(y) for y in missing.other_years)])
                 text = w.refusal.other_year.format(
                     year=frame.year, detail=detail, years=w.list_separator.join(map(str, missing.other_years)),
                     clause=_ENUMERATOR.sub("", clause), cite=f"[{book.cite(sent.hit)}]", source=short_label(sent.hit))
