@@ -12,6 +12,7 @@ Build a `Searcher` once (it loads the tokenizer, OpenCC and the synonym table) f
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -291,7 +292,10 @@ class Searcher:
                   fused: list[Fused]) -> Coverage:
         dense_top = dense[0][1] if dense else 0.0
         hit_tokens = [self._row_tokens(f.row) for f in fused[:3]]
-        kw = keyword_match(tokens, hit_tokens, self.keyword.idf, self.keyword.unknown_idf)
+        # a Latin word no document uses says the question is English, not that the corpus lacks its topic:
+        # the keyword side is judged on the Chinese words the glossary gave it
+        known = [t for t in tokens if t in self.keyword.idf or not _LATIN.fullmatch(t)]
+        kw = keyword_match(known or tokens, hit_tokens, self.keyword.idf, self.keyword.unknown_idf)
         return assess(dense_top, kw, self.config.coverage, keyword_lead([s for _, s in keyword[:2]]))
 
     def _row_tokens(self, row: int) -> set[str]:
@@ -301,6 +305,9 @@ class Searcher:
                 self._token_cache.clear()
             tokens = self._token_cache[row] = set(self.tokenizer(self.chunks[row].text))
         return tokens
+
+
+_LATIN = re.compile(r"[a-z0-9&'\-.]+")
 
 
 def open_searcher(config: Any = None, search_config: SearchConfig | None = None) -> Searcher:

@@ -121,6 +121,13 @@ def test_keyword_match_weighs_rare_words_more():
     assert keyword_match(["工作许可", "企业"], [{"企业"}], idf, 3.0) < 0.1
 
 
+def test_english_words_the_documents_never_use_do_not_count_as_missing(searcher):
+    chinese = searcher.run("外籍人才工作许可", 3).coverage.keyword_match
+    # the glossary gives 外籍人才 and 工作许可; "colleagues" and "wondering" are no topic the corpus lacks
+    english = searcher.run("colleagues wondering about foreign talent work permit", 3).coverage.keyword_match
+    assert english == pytest.approx(chinese, abs=0.05)
+
+
 def test_coverage_threshold_decides_covered():
     config = CoverageConfig(dense_weight=1.0, keyword_weight=1.0, bias=-1.0, threshold=0.0)
     assert assess(0.9, 0.5, config).covered and not assess(0.8, 0.1, config).covered
