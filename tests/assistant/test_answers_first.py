@@ -197,3 +197,11 @@ def test_a_figure_of_something_the_passage_does_not_name_is_not_answered() -> No
                    date="2018-12-25", text="一、原则同意《河北雄安新区总体规划（2018—2035年）》（以下简称《总体规划》）。")
     out = answer("雄安新区到2035年规划人口是多少", plan)
     assert not out.grounded and "但没有规定" in out.text and "人口" in out.text.split("但没有规定")[1]
+
+
+def test_a_headcount_is_not_answered_by_a_sentence_naming_the_establishment() -> None:
+    staff = passage("zl-8", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第八条", date="2019-05-31",
+                    place=Jurisdiction(level="province", place="河南省"),
+                    text="第八条 管理委员会建立灵活高效的管理体制，在机构编制管理部门核定的机构总数内，自主设立、调整工作机构。")
+    out = answer("郑洛新自创区管委会的编制有多少人", staff)
+    assert not out.grounded and "但没有规定" in out.text
