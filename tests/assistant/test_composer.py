@@ -232,3 +232,11 @@ def test_the_refusal_thresholds_come_from_the_question_rules() -> None:
     assert trusting.grounded and "65岁" in trusting.text
     doubting = composer(0.99).policy_answer(question, [BY_ID["gf7-05"]], NOT_COVERED)
     assert not doubting.grounded and doubting.text.startswith("现有政策文件中没有找到")
+
+
+def test_a_labelled_field_stays_with_the_record_it_completes() -> None:
+    from bot.assistant.offline.sentences import split_sentences
+
+    row = "三级指标 27.门诊收入占医疗收入比例 指标性质 定量 计算方法：门诊收入/医疗收入×100%。 指标来源：财务年报表。"
+    assert split_sentences(row) == [row]  # the source is part of the indicator's record
+    assert split_sentences("第一条 为了示范，制定本办法。第二条 本办法所称：甲。") == ["第一条 为了示范，制定本办法。", "第二条 本办法所称：甲。"]

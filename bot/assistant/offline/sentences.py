@@ -69,7 +69,7 @@ def split_sentences(text: str) -> list[str]:
             if row:
                 out.append(row)
             continue
-        for sentence in _SENT_END.split(line):
+        for sentence in _fields_joined(_SENT_END.split(line)):
             parts = _joined_short(_CLAUSE_END.split(sentence)) if len(sentence) > LONG_SENTENCE else [sentence]
             for part in parts:
                 part = part.strip()
@@ -77,6 +77,22 @@ def split_sentences(text: str) -> list[str]:
                     out.append(part)
     if len(carry) >= 4:
         out.append(carry)
+    return out
+
+
+_FIELD = re.compile(r"^\s*[\u4e00-\u9fff]{2,8}[：:]")  # "指标来源：…": a labelled field of the same record
+
+
+def _fields_joined(sentences: list[str]) -> list[str]:
+    """Sentences of one line, a labelled field ("指标来源：财务年报表。") kept with the record it completes
+    ("…计算方法：门诊收入/医疗收入×100%。"), as long as the record stays a sentence one can quote."""
+    out: list[str] = []
+    for sentence in sentences:
+        if (out and _FIELD.match(sentence) and re.search(r"[：:]", out[-1])
+                and len(out[-1]) + len(sentence) <= 2 * LONG_SENTENCE):
+            out[-1] += sentence
+        else:
+            out.append(sentence)
     return out
 
 
