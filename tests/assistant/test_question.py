@@ -99,3 +99,8 @@ def test_the_thing_a_rate_a_period_or_a_rank_is_asked_of(reader: QuestionReader)
     assert again.focus_label == "重新申请" and again.focus_head == "申请"
     rank = reader.read("高新区管委会主任一般是什么行政级别")
     assert rank.focus_label == "行政级别"
+
+
+def test_a_sum_per_period_is_an_amount_in_english_too(reader: QuestionReader) -> None:
+    assert "money" in reader.read("What is the monthly housing subsidy for high-level talent?").kinds
+    assert "money" not in reader.read("What is the housing policy for high-level talent?").kinds
