@@ -104,3 +104,8 @@ def test_the_thing_a_rate_a_period_or_a_rank_is_asked_of(reader: QuestionReader)
 def test_a_sum_per_period_is_an_amount_in_english_too(reader: QuestionReader) -> None:
     assert "money" in reader.read("What is the monthly housing subsidy for high-level talent?").kinds
     assert "money" not in reader.read("What is the housing policy for high-level talent?").kinds
+
+
+def test_a_fine_asked_with_its_bound(reader: QuestionReader) -> None:
+    assert "fine" in reader.read("侵权被查处的，罚款最高多少").kinds
+    assert "fine" in reader.read("罚款一般是多少钱").kinds
