@@ -42,6 +42,21 @@ def test_intents_and_entities(router: Router, message: str, intent: str, park: s
     assert route.category == category
 
 
+@pytest.mark.parametrize("message", [
+    "长株潭自创区分别是由哪几个高新区组成的",
+    "某某自主创新示范区包括哪些高新区",
+    "这份规划涵盖哪几个园区",
+    "Which zones make up the demonstration zone?",
+])
+def test_what_a_zone_is_made_of_is_a_policy_question_not_the_cohorts_listing(router: Router, message: str) -> None:
+    assert router.route(message).intent == "policy"
+
+
+@pytest.mark.parametrize("message", ["列出所有高新区", "哪几个高新区得分最高", "有哪些园区参加了评价"])
+def test_park_listings_that_ask_no_composition_still_list_the_parks(router: Router, message: str) -> None:
+    assert router.route(message).intent == "list_parks"
+
+
 def test_park_names_match_with_a_typo_and_without_the_suffix(router: Router) -> None:
     assert router.find_park("青川高新技术产业开发区得分")[0].park_id == "SYN-001"
     assert router.find_park("云岭科技园区的排名")[0].park_id == "SYN-002"

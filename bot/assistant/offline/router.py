@@ -13,9 +13,9 @@ persons, indicator aliases. The router itself only applies them:
 3. fill what is missing from the previous turn when the message is a follow-up
    ("那创新型科技园区呢？" keeps the park, or the question about a category's targets; "它排第几？"
    keeps the park; "跟SYN-003比差在哪" compares the previous park with SYN-003, keeping the primary);
-4. pick the highest-priority intent whose patterns match and whose needs are met; a park named
-   with no intent of its own gets its score card; otherwise a policy question answered from the
-   documents.
+4. pick the highest-priority intent whose patterns match (and no `unless` pattern) and whose needs
+   are met; a park named with no intent of its own gets its score card; otherwise a policy
+   question answered from the documents.
 
 The router is deterministic and knows nothing about retrieval or scoring; the cohort's parks
 and the registry's indicators are passed in.
@@ -104,6 +104,7 @@ class IntentRule(BaseModel):
     priority: int = 0
     needs: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list, description="Patterns that take the intent out of the candidates")
 
 
 class CategoryRule(BaseModel):
@@ -173,6 +174,9 @@ class Router:
         self.park_threshold = park_threshold
         self._intent_res = {
             name: [re.compile(p) for p in rule.patterns] for name, rule in self.config.intents.items()
+        }
+        self._unless_res = {
+            name: [re.compile(p) for p in rule.unless] for name, rule in self.config.intents.items()
         }
         self._followup_res = [re.compile(p) for p in self.config.followup.get("patterns", [])]
         self._pronoun_res = [re.compile(p) for p in self.config.followup.get("park_pronouns", [])]
@@ -298,8 +302,9 @@ class Router:
         return best[1]
 
     def matches(self, intent: str, text: str) -> bool:
-        """Whether one of ``intent``'s patterns matches the (normalised) text."""
-        return any(r.search(text) for r in self._intent_res.get(intent, []))
+        """Whether one of ``intent``'s patterns matches the (normalised) text and none of its ``unless``."""
+        return (any(r.search(text) for r in self._intent_res.get(intent, []))
+                and not any(r.search(text) for r in self._unless_res.get(intent, [])))
 
     def is_followup(self, text: str) -> bool:
         return any(r.search(text) for r in self._followup_res)
@@ -332,11 +337,7 @@ class Router:
             route.changes = self.find_changes(rest)
         route.followup = bool(previous) and self.is_followup(text)
 
-        matched = [
-            (self.config.intents[name].priority, name)
-            for name, res in self._intent_res.items()
-            if any(r.search(text) for r in res)
-        ]
+        matched = [(self.config.intents[name].priority, name) for name in self._intent_res if self.matches(name, text)]
         matched.sort(reverse=True)
         names = [n for _, n in matched]
 
