@@ -18,6 +18,7 @@ from retrieval.chunking import ChunkingConfig, chunk_blocks
 from retrieval.dedupe import normalize
 from retrieval.models import DocumentMeta, ParsedDocument, RelatedDocument, Section
 from retrieval.parsing import meta as M
+from retrieval.parsing import tables
 from retrieval.parsing.blocks import Block, Outline
 from retrieval.parsing.jurisdiction import jurisdiction_of
 from retrieval.parsing.scraped import is_run_on, parse_run_on
@@ -75,7 +76,7 @@ def parse_documents(
     `overrides` (a sidecar's fields) win over what the text says; they apply to the document
     whose id or 文号 they name, else to the first."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
+    lines = tables.join_cell_lines(text.split("\n"))
     ctx = _Context(source=source, sha256=sha256, markup=markup, chunking=chunking)
     if is_run_on(text):
         docs = _parse_run_on(text, lines, ctx)

@@ -9,6 +9,14 @@ start of a row shorter than the table: a browser copies a row-spanning cell into
 its rows only, so the rows under it start at their own first cell (``2.下转患者人次数\t定量``
 under ``一、医疗质量\t（一）功能定位\t1.门诊人次数…\t定量``). A label broken over two lines
 (``国际化和参与全球竞争能力`` / ``20%``) is joined back.
+
+A table a browser copied ONE CELL PER LINE (no tabs) is first rebuilt into tab-separated rows
+(`join_cell_lines`): its header is a run of short labels starting with the serial column
+(序号 / 改革举措 / 主要内容 / 指导部门 / 推广范围), which gives the number of cells; each row is then
+its serial number and exactly that many cells more. A group line between rows
+(``一、知识产权保护方面（共5项）``) stays a line of its own, a heading over its rows, and the header
+is repeated under it so each group's rows are labelled. Anything that does not fit (a row with a
+cell too few, text after the table) ends the rebuilt table and stays as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +32,84 @@ _NUMERIC = re.compile(r"^[<>≥≤＞＜]?\s*-?\d+(?:[.,]\d+)*\s*(?:%|％|‰)?$
 class Table:
     rows: list[list[str]] = field(default_factory=list)
     header: list[str] | None = None
+
+
+_SERIAL_HEADERS = {"序号", "编号", "序"}
+_SERIAL = re.compile(r"^\d{1,3}$")
+_GROUP = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])")
+_LABEL_PUNCT = re.compile(r"[。，；：、,.;:？?！!]")
+
+
+def _short_label(line: str) -> bool:
+    label = re.sub(r"\s+", "", line)
+    return 0 < len(label) <= 12 and not _NUMERIC.match(label) and not _LABEL_PUNCT.search(label)
+
+
+def _is_group(line: str) -> bool:
+    return bool(_GROUP.match(line)) and len(line) <= 40 and not line.endswith("。")
+
+
+def join_cell_lines(lines: list[str]) -> list[str]:
+    """Rebuild tables copied one cell per line into tab-separated rows (see the module docstring);
+    every other line is returned as it was."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        table = _cell_table(lines, i)
+        if table is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        rows, i = table
+        out.extend(rows)
+    return out
+
+
+def _cell_table(lines: list[str], start: int) -> tuple[list[str], int] | None:
+    """The rows of a one-cell-per-line table whose header starts at lines[start], and the index
+    after it; None when no such table starts there."""
+    if re.sub(r"\s+", "", lines[start]) not in _SERIAL_HEADERS:
+        return None
+    body = [(k, lines[k].strip(" \u3000")) for k in range(start, len(lines)) if lines[k].strip(" \u3000")]
+    if any("\t" in s for _, s in body[:2]):
+        return None
+    header: list[str] = []
+    j = 0
+    while j < len(body) and _short_label(body[j][1]) and not _is_group(body[j][1]):
+        header.append(re.sub(r"\s+", "", body[j][1]))
+        j += 1
+    width = len(header)
+    if width < 3:
+        return None
+    out: list[str] = []
+    groups: list[str] = []  # group lines not yet followed by a row
+    serial = 0
+    end = body[j - 1][0] + 1
+    while j < len(body):
+        s = body[j][1]
+        if "\t" in s:
+            break
+        if _is_group(s):
+            groups.append(s)
+            j += 1
+            continue
+        if not (_SERIAL.match(s) and int(s) > serial) or j + width > len(body):
+            break
+        cells = [c for _, c in body[j + 1: j + width]]
+        if any("\t" in c or _is_group(c) or c == str(int(s) + 1) for c in cells):
+            break  # a cell missing: the next row or group would be read as a cell
+        if groups or not out:  # a group line stays a line of its own; its rows get the header again
+            for group in groups:  # (after a blank line: the rows above end there)
+                out.extend(["", group])
+            out.append("\t".join(header))
+            groups = []
+        out.append("\t".join([s, *cells]))
+        serial = int(s)
+        j += width
+        end = body[j - 1][0] + 1
+    if not out:
+        return None
+    return out, end
 
 
 def split_row(line: str) -> list[str]:

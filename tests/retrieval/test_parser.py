@@ -11,6 +11,7 @@ import pytest
 from retrieval import load_corpus, parse_file, parse_text
 from retrieval.dedupe import NearDuplicateIndex, normalize, similarity
 from retrieval.errors import MetadataError
+from retrieval.parsing.invariants import text_coverage
 from retrieval.parsing.meta import normalize_doc_number, parse_date
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
@@ -337,6 +338,62 @@ def test_a_browser_copied_table_keeps_the_cells_its_rows_share_with_the_rows_abo
         "示范园区考核指标 一级指标 一、创新能力 二级指标 （二）成果转化 三级指标 3.技术合同成交额 指标性质 定量",
         "示范园区考核指标 一级指标 一、创新能力 二级指标 （二）成果转化 三级指标 4.成果转化制度 指标性质 定性",
     ]
+
+
+CELL_PER_LINE_TABLE = """国务院办公厅关于推广示范举措的通知
+国办发〔2021〕7号
+各省、自治区、直辖市人民政府：
+现将示范举措推广清单印发给你们，请认真贯彻执行。
+国务院办公厅
+2021年3月1日
+附件
+示范举措推广清单
+序号
+举措名称
+主 要 内 容
+牵头部门
+一、融资服务方面（共2项）
+1
+专利质押快速登记
+压缩登记时限，实行线上办理。
+国家知识产权局
+2
+科技保险补偿
+对首台套保险给予保费补贴。
+财政部、科技部
+二、人才服务方面（共3项）
+三、园区管理方面（共1项）
+6
+园区统一审批
+审批事项集中到一个窗口办理。
+科技部、国务院办公厅
+各地要结合实际抓好落实。
+"""
+
+
+def test_a_table_copied_one_cell_per_line_is_read_back_into_rows_that_keep_their_cells_and_group():
+    # The header's labels give the number of cells; each row is its serial number and that many
+    # cells, so a row's 牵头部门 is in the same passage as its 举措名称, under its group line.
+    doc = parse_text(CELL_PER_LINE_TABLE)
+    rows = [(c.section, c.text) for c in doc.chunks if c.kind == "table_row"]
+    assert rows == [
+        ("附件 一", "融资服务方面（共2项） 序号1 举措名称 专利质押快速登记 主要内容 压缩登记时限，实行线上办理。 牵头部门 国家知识产权局"),
+        ("附件 一", "融资服务方面（共2项） 序号2 举措名称 科技保险补偿 主要内容 对首台套保险给予保费补贴。 牵头部门 财政部、科技部"),
+        ("附件 三", "园区管理方面（共1项） 序号6 举措名称 园区统一审批 主要内容 审批事项集中到一个窗口办理。 牵头部门 科技部、国务院办公厅"),
+    ]
+    # a group whose rows the copy left out keeps its line; the text after the table stays text
+    texts = [c.text for c in doc.chunks if c.kind != "table_row"]
+    assert "二、人才服务方面（共3项）" in texts and any("各地要结合实际抓好落实。" in t for t in texts)
+    assert text_coverage(CELL_PER_LINE_TABLE, [doc]).lost == []
+
+
+def test_short_lines_after_a_serial_header_that_do_not_make_whole_rows_stay_text():
+    # a cell too few in the only row: the next line would be read as a cell, so nothing is rebuilt
+    text = CELL_PER_LINE_TABLE.replace("压缩登记时限，实行线上办理。\n", "", 1)
+    doc = parse_text(text)
+    rows = [c.text for c in doc.chunks if c.kind == "table_row"]
+    assert not any("专利质押快速登记" in r for r in rows)
+    assert text_coverage(text, [doc]).lost == []
 
 
 REPLY = """国务院关于同意某某新区总体规划的批复
