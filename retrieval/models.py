@@ -44,7 +44,8 @@ class DocumentMeta(BaseModel):
     date: str | None = Field(default=None, description="Issue date, ISO YYYY-MM-DD")
     effective_date: str | None = Field(default=None, description="From \"自…起施行/实施\", ISO YYYY-MM-DD")
     history: list[str] = Field(default=[], description="Adoption and revision records, as printed")
-    jurisdiction: Jurisdiction | None = Field(default=None, description="Derived from the issuer")
+    jurisdiction: Jurisdiction | None = Field(
+        default=None, description="Derived from the issuer, else from the place a local regulation's title opens with")
     status: DocStatus = "in_force"
     superseded_by: str | None = None
     source: str = Field(default="", description="File name the document was read from")

@@ -20,7 +20,7 @@ from retrieval.models import DocumentMeta, ParsedDocument, RelatedDocument, Sect
 from retrieval.parsing import meta as M
 from retrieval.parsing import tables
 from retrieval.parsing.blocks import Block, Outline
-from retrieval.parsing.jurisdiction import jurisdiction_of
+from retrieval.parsing.jurisdiction import jurisdiction_from_title, jurisdiction_of
 from retrieval.parsing.scraped import is_run_on, parse_run_on
 from retrieval.parsing.structured import build_outline, read_header
 
@@ -119,7 +119,7 @@ def _apply(fields: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     if "doc" not in overrides and ("doc_number" in overrides or "title" in overrides):
         out["doc"] = out["doc_number"] or out["title"]
     if "issuer" in overrides and "jurisdiction" not in overrides:
-        out["jurisdiction"] = jurisdiction_of(out["issuer"])
+        out["jurisdiction"] = jurisdiction_of(out["issuer"]) or jurisdiction_from_title(out["title"])
     return out
 
 
@@ -144,7 +144,7 @@ def _fields(ctx: _Context, *, title: str, doc_number: str | None, issuer: str | 
         "date": date,
         "effective_date": M.effective_date(body, history, date),
         "history": history,
-        "jurisdiction": jurisdiction_of(issuer),
+        "jurisdiction": jurisdiction_of(issuer) or jurisdiction_from_title(title),
         "source": Path(ctx.source).name if ctx.source else "",
         "sha256": ctx.sha256,
         "related": related or [],

@@ -3,7 +3,12 @@
 A province-level name at the start (广东省…, 北京市…, 新疆维吾尔自治区…) makes the document
 provincial, unless a city follows it (广东省深圳市…); a city-level name (青岛市…, 延边朝鲜族
 自治州…) makes it a city's. An issuer without a place name is national (国务院, 科学技术部,
-全国人民代表大会常务委员会, 国家知识产权局 …). No issuer, no jurisdiction: it is never guessed.
+全国人民代表大会常务委员会, 国家知识产权局 …).
+
+Without an issuer that says it, a local regulation's title may: a 条例, 规定, 办法, 细则 or 规则
+whose title opens with a province's full name (上海市漕河泾新兴技术开发区暂行条例) or a city's
+(青岛市专利保护规定) is that place's (`jurisdiction_from_title`). Short names (上海…) and titles of
+other kinds are not read, and nothing else is guessed.
 """
 
 from __future__ import annotations
@@ -25,6 +30,32 @@ _CITY = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:市|自治州|地区|盟|州))(?=
 _NATIONAL_PREFIXES = ("国务院", "全国", "中华人民共和国", "中共中央", "国家", "最高人民")
 
 
+# a city's name opening a title: two to four characters before 市 or 自治州 (not …城市, a word)
+_TITLE_CITY = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:市|自治州))(?=[\u4e00-\u9fff]{2})")
+_LOCAL_RULE = re.compile(r"(?:条例|规定|办法|细则|规则)(?:[（(][^）)]{1,6}[)）])?$")
+
+
+def jurisdiction_from_title(title: str | None) -> Jurisdiction | None:
+    """The place a local regulation's title opens with, as its jurisdiction (see the module docstring)."""
+    title = (title or "").strip()
+    if not _LOCAL_RULE.search(title) or title.startswith(_NATIONAL_PREFIXES):
+        return None
+    for province in PROVINCES:
+        if title.startswith(province):
+            return _province_or_its_city(province, title[len(province):])
+    city = _TITLE_CITY.match(title)
+    if city is None or city.group(1).endswith("城市"):
+        return None
+    return Jurisdiction(level="city", place=city.group(1))
+
+
+def _province_or_its_city(province: str, rest: str) -> Jurisdiction:
+    city = _CITY.match(rest)
+    if city and province not in ("北京市", "天津市", "上海市", "重庆市"):
+        return Jurisdiction(level="city", place=city.group(1))
+    return Jurisdiction(level="province", place=province)
+
+
 def jurisdiction_of(issuer: str | None) -> Jurisdiction | None:
     if not issuer:
         return None
@@ -34,11 +65,7 @@ def jurisdiction_of(issuer: str | None) -> Jurisdiction | None:
     for province in PROVINCES:
         for form in (province, *(short for short, full in _SHORT.items() if full == province)):
             if name.startswith(form):
-                rest = name[len(form):]
-                city = _CITY.match(rest)
-                if city and province not in ("北京市", "天津市", "上海市", "重庆市"):
-                    return Jurisdiction(level="city", place=city.group(1))
-                return Jurisdiction(level="province", place=province)
+                return _province_or_its_city(province, name[len(form):])
     city = _CITY.match(name)
     if city:
         return Jurisdiction(level="city", place=city.group(1))

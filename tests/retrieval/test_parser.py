@@ -309,6 +309,35 @@ def test_a_laws_adoption_and_revision_records_are_text_of_its_opening_passage():
     assert doc.chunks[1].section == "第一条" and "通过" not in doc.chunks[1].text
 
 
+LOCAL_RULE = """{title}
+
+第一条　为了规范园区管理，制定本条例。
+第二条　本条例自2001年5月1日起施行。
+"""
+
+
+@pytest.mark.parametrize(("title", "level", "place"), [
+    ("江苏省示范园区管理暂行条例", "province", "江苏省"),
+    ("天津市示范园区管理条例（试行）", "province", "天津市"),
+    ("苏州市示范园区管理规定", "city", "苏州市"),
+    ("广东省佛山市示范园区管理办法", "city", "佛山市"),
+])
+def test_a_local_regulation_naming_no_issuer_is_the_place_its_title_opens_with(title, level, place):
+    meta = parse_text(LOCAL_RULE.format(title=title)).meta
+    assert meta.issuer is None
+    assert (meta.jurisdiction.level, meta.jurisdiction.place) == (level, place)
+
+
+@pytest.mark.parametrize("title", [
+    "示范园区管理条例",  # no place in the title
+    "上海示范园区管理条例",  # a short name is not read
+    "推进城市示范园区管理条例",  # 城市 is a word, not a city
+    "江苏省关于加快示范园区建设的意见",  # not a regulation
+])
+def test_a_title_without_a_local_regulations_place_gives_no_jurisdiction(title):
+    assert parse_text(LOCAL_RULE.format(title=title)).meta.jurisdiction is None
+
+
 # ------------------------------------------------------------------ layouts of real pages
 
 INDICATOR_TABLE = """国务院办公厅关于加强示范园区考核工作的意见
