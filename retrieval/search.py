@@ -307,7 +307,7 @@ class Searcher:
         return tokens
 
 
-_LATIN = re.compile(r"[a-z0-9&'\-.]+")
+_LATIN = re.compile(r"[a-z0-9&'\-.]*[a-z][a-z0-9&'\-.]*")  # a word with a letter: not a year or a number
 
 
 def open_searcher(config: Any = None, search_config: SearchConfig | None = None) -> Searcher:
