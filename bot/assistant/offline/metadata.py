@@ -20,14 +20,12 @@ from bot.assistant.offline.question import MetadataField, Question
 from bot.assistant.offline.sentences import split_sentences
 from bot.assistant.wording import LanguageWording, MetadataWording, Wording
 from retrieval.models import Hit
+from retrieval.parsing.meta import history_items
 
 _ARABIC_DATE = re.compile(r"((?:19|20)\d\d)\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
 _WORD_DATE = re.compile(r"([〇零○oO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "o": 0}
 _LAW_KINDS = ("法", "条例", "规定", "办法", "细则")
-# A law's adoption and revision records, each a line of its opening passage ("1996年5月15日 第八届…会议通过")
-_HISTORY_LINE = re.compile(r"^\s*(?:(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零○一二三四五六七八九]{4}年).{0,120}"
-                           r"(?:通过|修正|修订|公布|批准)", re.M)
 # The addressee line (主送机关) of an official document: organs separated by 、 or ，, the last ending in
 # an organ's word, then a colon, before the body ("科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：").
 _ORGAN = r"[^\s：:。；;，,、“”]{2,30}"
@@ -220,7 +218,9 @@ def _recipients(own: Sequence[Hit]) -> tuple[str | None, Hit | None]:
 
 def _history(hit: Hit) -> list[str]:
     """The adoption and revision records a passage carries, when it states the document's date."""
-    return [m.group(0).strip() for m in _HISTORY_LINE.finditer(hit.text)] if hit.date and hit.date in dates_in(hit.text) else []
+    if not hit.date or hit.date not in dates_in(hit.text):
+        return []
+    return [item for line in hit.text.split("\n") for item in history_items(line)]  # as the parser reads them
 
 
 def _adopted(source: Hit, latest: str, m: MetadataWording) -> str | None:
