@@ -205,3 +205,31 @@ def test_a_headcount_is_not_answered_by_a_sentence_naming_the_establishment() ->
                     text="第八条 管理委员会建立灵活高效的管理体制，在机构编制管理部门核定的机构总数内，自主设立、调整工作机构。")
     out = answer("郑洛新自创区管委会的编制有多少人", staff)
     assert not out.grounded and "但没有规定" in out.text
+
+
+def test_a_tax_question_is_not_answered_by_a_clause_on_other_support() -> None:
+    support = passage("xa-3", doc="国函〔2018〕159号", title="国务院关于河北雄安新区总体规划（2018—2035年）的批复", section="三",
+                      date="2018-12-25", text="三、进一步优化营商环境，积极主动对接疏解需求，重点承接高校、科研院所、企业总部等非首都功能。")
+    relief = answer("企业搬到雄安新区能享受哪些税收减免", support)
+    assert not relief.grounded and "但没有规定" in relief.text and "税收" in relief.text.split("但没有规定")[1]
+    # a rate of something that is not a tax does not answer a tax rate either
+    share = passage("gf7-x", section="三、（九）", **GUOFA, text="国家高新区企业研发投入占营业收入比例达到5%以上。")
+    assert not answer("高企的企业所得税税率是百分之几", share).grounded
+    # and the clause on the tax answers
+    tax = passage("gf7-07", section="三、（七）", **GUOFA, text="落实高新技术企业所得税优惠、研发费用加计扣除等税收政策。")
+    assert answer("高新区企业能享受哪些税收优惠", tax).grounded
+
+
+def test_an_age_limit_needs_an_age() -> None:
+    assert answer("外籍高端人才申请工作许可年龄上限是多少岁", WORK_PERMIT).grounded
+    interview = passage("gf7-06", section="二、（六）", **GUOFA, text="对外籍高端人才放宽年龄、学历和工作经历限制，简化审批程序。")
+    out = answer("外籍人才申请工作许可年龄上限是多少岁", interview)
+    assert not out.grounded and "年龄" in out.text.split("但没有规定")[1]
+
+
+def test_a_telephone_number_is_not_answered_by_a_clause_on_the_office() -> None:
+    office = passage("zl-7", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第七条",
+                     date="2019-05-31", place=Jurisdiction(level="province", place="河南省"),
+                     text="第七条 郑州、洛阳、新乡国家高新技术产业开发区管理委员会是自主创新示范区的管理机关。")
+    out = answer("想咨询郑洛新自创区管理机关的事，打哪个电话", office)
+    assert not out.grounded and "但没有规定" in out.text

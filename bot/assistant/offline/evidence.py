@@ -209,11 +209,16 @@ class Evidence:
         # the asked kind of fact must be stated about the asked detail: the date of the signature does
         # not say when the 实施方案 is due
         about = [s for s in chosen if self.gives_focus(s.text)] if self._focus else list(chosen)
-        # one refusing kind given is enough ("when" or "how long"); a looser kind is not (a share for a weight)
-        kind_missing = bool(refusing) and not any(t.answered_by(s.text) for t in refusing for s in about)
+        # one refusing kind given is enough ("when" or "how long"); a looser kind is not (a share for a
+        # weight); a subject asked (tax) must be given as well
+        facts = [t for t in refusing if not t.subject]
+        subjects = [t for t in refusing if t.subject]
+        fact_missing = next((t for t in facts if not any(f.answered_by(s.text) for f in facts for s in about)), None)
+        subject_missing = next((t for t in subjects if not any(t.answered_by(s.text) for s in about)), None)
+        kind_missing = fact_missing or subject_missing
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):
-            return Missing("kind", kind=refusing[0], topic=topic)
+            return Missing("kind", kind=kind_missing, topic=topic)
         if focus_missing:
             return Missing("focus", topic=topic)
         options = [normalize_message(o) for o in q.options]

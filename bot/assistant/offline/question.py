@@ -45,6 +45,7 @@ class AnswerKindRule(BaseModel):
     label: str = ""
     label_en: str = ""
     refuse: bool = True
+    subject: bool = False
 
 
 class FocusRules(BaseModel):

@@ -137,7 +137,8 @@ class AnswerType:
     regular expression a sentence must match to give it (a sum in 元, a day of a month …). The
     picker prefers such sentences; when ``refuse`` is set and no quoted sentence gives the
     answer, the composer says that the documents do not state it (``label``) instead of quoting
-    a neighbouring clause on the same topic.
+    a neighbouring clause on the same topic. A ``subject`` kind (tax) is what the answer must be
+    about, on top of the kind of fact asked: a tax *rate* needs a rate and the tax.
     """
 
     name: str
@@ -146,6 +147,7 @@ class AnswerType:
     label: str = ""
     label_en: str = ""
     refuse: bool = True
+    subject: bool = False
 
     def __post_init__(self) -> None:
         self._cues = [re.compile(c) for c in self.cues]
