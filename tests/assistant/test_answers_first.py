@@ -233,3 +233,16 @@ def test_a_telephone_number_is_not_answered_by_a_clause_on_the_office() -> None:
                      text="第七条 郑州、洛阳、新乡国家高新技术产业开发区管理委员会是自主创新示范区的管理机关。")
     out = answer("想咨询郑洛新自创区管理机关的事，打哪个电话", office)
     assert not out.grounded and "但没有规定" in out.text
+
+
+def test_a_question_on_subsidies_is_answered_by_the_clause_that_grants_money() -> None:
+    sd = Jurisdiction(level="province", place="山东省")
+    services = passage("cz-32", doc="中华人民共和国促进科技成果转化法", title="中华人民共和国促进科技成果转化法", section="第三十二条",
+                       date="2015-08-29", text="第三十二条 国家支持科技企业孵化器、大学科技园等科技企业孵化机构发展，为初创期科技型中小企业提供孵化场地。")
+    money = passage("sd-21", doc="山东省促进科技成果转化条例", title="山东省促进科技成果转化条例", section="第二十一条",
+                    date="2017-12-01", place=sd,
+                    text="第二十一条 县级以上人民政府可以通过后补助、风险补偿、奖励等措施，鼓励、支持科技企业孵化器发展。")
+    out = answer("孵化器有没有补贴", services, money)
+    assert out.grounded and out.text.splitlines()[0].endswith("[1]") and out.citations[0].chunk_id == "sd-21"
+    alone = answer("孵化器有没有补贴", services)
+    assert not alone.grounded and "但没有规定" in alone.text
