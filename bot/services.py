@@ -46,7 +46,8 @@ class Services:
         try:
             searcher = self.current_searcher()
             if searcher is not None:
-                searcher.run("国家高新区", 1)  # loads the tokenizer dictionary and the query path once
+                # loads the tokenizer dictionary, the query path and (an English word) the pinyin names once
+                searcher.run("国家高新区 high-tech zones", 1)
         except Exception as exc:
             log.warning("search warm-up failed: %s", exc)
 

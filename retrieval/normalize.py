@@ -39,12 +39,13 @@ class NormalizedQuery(BaseModel):
         return " ".join([self.text, *self.expansions]) if self.expansions else self.text
 
 
-def load_synonyms(path: Path | None = DEFAULT_SYNONYMS) -> dict[str, list[str]]:
+def load_synonyms(path: Path | None = DEFAULT_SYNONYMS, sections: tuple[str, ...] = ("synonyms", "english")
+                  ) -> dict[str, list[str]]:
     if path is None:
         return {}
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     merged: dict[str, list[str]] = {}
-    for section in ("synonyms", "english"):
+    for section in sections:
         for key, variants in (data.get(section) or {}).items():
             merged.setdefault(str(key), []).extend(str(v) for v in (variants or []))
     return merged

@@ -15,6 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +28,7 @@ from retrieval.fusion import Fused, fuse
 from retrieval.models import Chunk, DocumentMeta, Hit
 from retrieval.normalize import NormalizedQuery, QueryNormalizer, load_synonyms, normalize_doc_number
 from retrieval.rerank import Reranker, build_reranker
+from retrieval.romanized import RomanizedNames
 from retrieval.search_config import SearchConfig
 from retrieval.shaping import Shaper
 from retrieval.signals import DenseSignal, IndexDenseSignal, KeywordSignal, Signal
@@ -36,6 +38,7 @@ from retrieval.versions import prefer_in_force, with_versions
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+_LATIN_WORD = re.compile(r"[A-Za-z]{4}")
 Mode = Literal["hybrid", "dense", "keyword"]
 QueryEmbedder = Callable[[str], np.ndarray]
 
@@ -166,7 +169,7 @@ class Searcher:
         filters = SearchFilters.model_validate(filters or {})
         allowed = self._allowed(filters)
         t0 = time.perf_counter()
-        nq = self.normalizer(query)
+        nq = self._with_names(self.normalizer(query))
         tokens = self.tokenizer(nq.expanded)
         t1 = time.perf_counter()
         vector = self.embed_query(nq.expanded)
@@ -231,6 +234,19 @@ class Searcher:
         raise error
 
     # stages --------------------------------------------------------------------------------
+    def _with_names(self, nq: NormalizedQuery) -> NormalizedQuery:
+        """The question with the corpus's own characters for the pinyin names it spells."""
+        if not self.config.romanized_names or not _LATIN_WORD.search(nq.original):
+            return nq
+        new = [n for n in self._romanized.names(nq.original) if n not in nq.text and n not in nq.expansions]
+        return nq.model_copy(update={"expansions": [*nq.expansions, *new]}) if new else nq
+
+    @cached_property
+    def _romanized(self) -> RomanizedNames:
+        english = {w for variants in load_synonyms(self.config.synonyms, sections=("english",)).values()
+                   for v in variants for w in re.findall(r"[a-z]+", v.lower())}
+        return RomanizedNames((c.text for c in self.chunks), self.tokenizer.words, known_english=english)
+
     def _validate(self, query: str, k: int) -> None:
         if not isinstance(query, str) or not query.strip():
             raise BadQuery("query: must be a non-empty question (got an empty string)")

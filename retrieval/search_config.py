@@ -124,6 +124,8 @@ class SearchConfig(BaseModel):
     synonyms: Path | None = CONFIG_DIR / "synonyms.yaml"
     dense_in_memory: bool = Field(default=True, description="Hold the index's vectors in memory for exact search (1.5 KB per chunk) when the "
         "index offers them (`Index.vectors()`); else query the vector store")
+    romanized_names: bool = Field(default=True, description="Read place and zone names an English question spells in "
+        "pinyin (Xiongan, Caohejing) back to the corpus's characters (retrieval/romanized.py)")
     keyword: KeywordConfig = KeywordConfig()
     fusion: FusionConfig = FusionConfig()
     shaping: ShapingConfig = ShapingConfig()

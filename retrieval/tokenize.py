@@ -95,6 +95,10 @@ class Tokenizer:
             tokens.extend(_han_bigrams(text))
         return tokens
 
+    def words(self, text: str) -> list[str]:
+        """The text cut into words, every character kept (jieba's accurate mode, no stopwords dropped)."""
+        return list(self._jieba.cut(text, HMM=self.config.hmm))
+
     def _keep(self, token: str) -> bool:
         if not token or token in self.stopwords or not _WORDLIKE.search(token):
             return False
