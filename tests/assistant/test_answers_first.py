@@ -246,3 +246,15 @@ def test_a_question_on_subsidies_is_answered_by_the_clause_that_grants_money() -
     assert out.grounded and out.text.splitlines()[0].endswith("[1]") and out.citations[0].chunk_id == "sd-21"
     alone = answer("孵化器有没有补贴", services)
     assert not alone.grounded and "但没有规定" in alone.text
+
+
+def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
+    henan = Jurisdiction(level="province", place="河南省")
+    scope = passage("zl-2", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第二条",
+                    date="2019-05-31", place=henan, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
+    industry = passage("zl-11", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第十一条",
+                       date="2019-05-31", place=henan,
+                       text="第十一条 自主创新示范区应当制定产业发展规划，统筹产业布局；优先发展新材料、生物医药等战略性新兴产业；"
+                            "禁止发展高能耗、高污染和高环境风险的产业项目，延长产业链。")
+    out = answer("郑洛新自创区里哪些类型的项目是不让上的", scope, industry)
+    assert out.grounded and "禁止发展高能耗" in out.text.split("\n\n")[0]
