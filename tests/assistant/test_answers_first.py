@@ -258,3 +258,21 @@ def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbid
                             "禁止发展高能耗、高污染和高环境风险的产业项目，延长产业链。")
     out = answer("郑洛新自创区里哪些类型的项目是不让上的", scope, industry)
     assert out.grounded and "禁止发展高能耗" in out.text.split("\n\n")[0]
+
+
+def test_a_count_of_two_thousand_is_not_the_year_2000() -> None:
+    tibet = passage("xz-1", doc="关于内地西藏班（校）扩大规模有关问题的请示", title="关于内地西藏班（校）扩大规模有关问题的请示",
+                    section="一、（一）", date="1996-05-13",
+                    text="（一）扩大内地西藏初中班（校）招生规模，从1996年开始逐年扩招，至1998年达到2000名的招生规模。")
+    out = answer("到2000年内地西藏初中班的招生规模要扩大到多少人？", tibet)
+    assert not out.grounded and "2000年" in out.text
+
+
+def test_a_grant_named_by_what_it_pays_for_needs_that_named() -> None:
+    beijing = Jurisdiction(level="province", place="北京市")
+    patents = passage("zgc-33", doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", section="第三十三条",
+                      date="2010-12-23", place=beijing,
+                      text="第三十三条 市和区、县人民政府通过补贴、奖励等措施，支持示范区内的企业获得专利权、商标注册和著作权登记。")
+    out = answer("企业买专利执行险，政府给不给保费补贴？", patents)
+    assert not out.grounded and "但没有规定" in out.text
+    assert answer("企业申请专利，政府给不给专利补贴？", patents).grounded  # the grant for patents is there

@@ -28,6 +28,9 @@ _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", s
 _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
 
 
+_UNIT = r"(?:名|人|元|万|亿|千|百|个|家|项|所|件|次|户|吨|平方|亩|公里|千米|米|%|％)"
+
+
 def chinese_year(year: int) -> str:
     """二〇〇三 for 2003, as documents print years in words."""
     digits = {v: k for k, v in _CN_DIGITS.items() if k not in ("零", "o")}
@@ -35,9 +38,10 @@ def chinese_year(year: int) -> str:
 
 
 def years_in(text: str) -> set[int]:
-    """Four-digit years a text states, in figures or in words (二〇〇五年, 二Ｏ一一年)."""
+    """Four-digit years a text states, in figures or in words (二〇〇五年, 二Ｏ一一年); not a count or a
+    sum that happens to read as one ("2000名", "2000万元")."""
     text = normalize_message(text)
-    found = {int(y) for y in re.findall(r"(?<![\d〔\[])((?:19|20)\d\d)(?![\d〕\]])", text)}
+    found = {int(y) for y in re.findall(r"(?<![\d〔\[.])((?:19|20)\d\d)(?![\d〕\].]|\s*(?:余|多)?\s*" + _UNIT + ")", text)}
     for run in re.findall(r"([〇零一二三四五六七八九o]{4})\s*年", text):
         found.add(int("".join(_CN_DIGITS[c] for c in run)))
     return found
