@@ -276,3 +276,34 @@ def test_a_grant_named_by_what_it_pays_for_needs_that_named() -> None:
     out = answer("企业买专利执行险，政府给不给保费补贴？", patents)
     assert not out.grounded and "但没有规定" in out.text
     assert answer("企业申请专利，政府给不给专利补贴？", patents).grounded  # the grant for patents is there
+
+
+HENAN = Jurisdiction(level="province", place="河南省")
+TITLES = passage("zl-42", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第四十二条",
+                 date="2019-05-31", place=HENAN, text="第四十二条 自主创新示范区内创新能力强、人才智力密集的单位，可以按照有关规定自主开展高级职称评审。")
+
+
+def test_who_approves_needs_a_body_that_approves() -> None:
+    out = answer("郑洛新自创区的单位自主开展高级职称评审，要报哪个部门审批？", TITLES)
+    assert not out.grounded and "但没有规定" in out.text
+    approved = passage("zl-43", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第四十三条",
+                       date="2019-05-31", place=HENAN, text="第四十三条 单位自主开展高级职称评审的，评审结果报省人力资源社会保障部门备案。")
+    assert answer("郑洛新自创区的单位自主开展高级职称评审，要报哪个部门审批？", TITLES, approved).grounded
+
+
+def test_which_of_two_is_greater_needs_a_comparison() -> None:
+    area = passage("zl-2", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第二条",
+                   date="2019-05-31", place=HENAN, text="第二条 郑洛新国家自主创新示范区是指经国务院批准建设的郑州、洛阳、新乡国家高新技术产业开发区。")
+    out = answer("乌昌石自创区和郑洛新自创区比，哪个规划面积更大？", area)
+    assert not out.grounded and "但没有规定" in out.text
+
+
+def test_a_sum_asked_needs_a_sum() -> None:
+    beijing = Jurisdiction(level="province", place="北京市")
+    fund = passage("zgc-32", doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", section="第三十二条",
+                   date="2010-12-23", place=beijing, text="第三十二条 市人民政府设立示范区发展专项资金，支持在示范区创新创业。")
+    out = answer("北京市每年给中关村示范区发展专项资金安排多少亿？", fund)
+    assert not out.grounded and "但没有规定" in out.text
+    stated = passage("zgc-32b", doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", section="第三十二条",
+                     date="2010-12-23", place=beijing, text="第三十二条 市人民政府每年安排示范区发展专项资金10亿元，支持在示范区创新创业。")
+    assert answer("北京市每年给中关村示范区发展专项资金安排多少亿？", stated).grounded
