@@ -338,3 +338,25 @@ def test_a_sanction_is_answered_for_the_act_asked_about() -> None:
                      text="对评价考核结果较差的国家高新区，通过约谈、通报等方式予以警告；对整改不力的予以撤销。")
     out = answer("高新区管委会报送评价数据造假会受到什么处罚", revoke)
     assert not out.grounded and "造假" in out.text.split("但没有规定")[1]
+
+
+GUARANTEE = dict(doc="国办发〔2019〕6号", title="国务院办公厅关于有效发挥政府性融资担保基金作用切实支持小微企业和“三农”发展的指导意见",
+                 date="2019-01-22")
+
+
+def test_how_much_is_deducted_is_answered_by_a_sum_as_well_as_a_rate() -> None:
+    child = passage("tx-1", doc="国发〔2018〕41号", title="个人所得税专项附加扣除暂行办法", section="第二章", date="2018-12-13",
+                    text="第五条 纳税人的子女接受全日制学历教育的相关支出，按照每个子女每月1000元的标准定额扣除。")
+    out = answer("孩子上学，个税每个月能扣多少", child)
+    assert out.grounded and "1000元" in out.text.split("\n\n")[0]
+    words = passage("tx-2", doc="国发〔2018〕41号", title="个人所得税专项附加扣除暂行办法", section="第一章", date="2018-12-13",
+                    text="第一条 根据个人所得税法规定，制定本办法。")
+    assert not answer("孩子上学，个税每个月能扣多少", words).grounded
+
+
+def test_the_asked_rate_is_taken_from_a_top_passage_whose_words_differ_more() -> None:
+    focus = passage("gb-4", section="二、（四）", **GUARANTEE,
+                    text="（四）担保公司要为小微企业做贷款担保，重点支持单户担保金额500万元及以下的小微企业。")
+    fee = passage("gb-8", section="三、（八）", **GUARANTEE, text="（八）引导降费让利，对小微企业收取的担保费率原则上不超过1%。")
+    out = answer("给小微企业做一笔300万的贷款担保，政府性担保公司按规定最多能收几个点的担保费", focus, fee)
+    assert out.grounded and "1%" in out.text

@@ -166,6 +166,9 @@ class AnswerType:
         return self._evidence
 
 
+KIND_FLOOR = 0.4  # share of the best overlap a sentence of an unquoted passage needs to give the asked kind
+
+
 class SentencePicker:
     """Scores the sentences of the top hits against the question and keeps the few that answer."""
 
@@ -184,6 +187,7 @@ class SentencePicker:
         min_gain: float = 0.2,
         rank_weight: float = 0.12,
         quantity_bonus: float = 0.12,
+        kind_ranks: int = 2,
     ) -> None:
         self.tokenize = tokenize
         self.quantity_cues = [c.lower() for c in quantity_cues]
@@ -197,6 +201,7 @@ class SentencePicker:
         self.min_gain = min_gain
         self.rank_weight = rank_weight
         self.quantity_bonus = quantity_bonus
+        self.kind_ranks = kind_ranks  # passages (by search rank) whose sentence may give the asked kind
 
     def wants_quantity(self, query: str) -> bool:
         """The question asks for a number (多少, 几, 比例 …: ``quantity_cues``)."""
@@ -306,10 +311,13 @@ class SentencePicker:
             per_hit[sent.hit_rank] = per_hit.get(sent.hit_rank, 0) + 1
         if asked_types and chosen and not any(t.answered_by(c.text) for t in asked_types for c in chosen):
             # the question asks for a day, an amount …: a sentence of an already quoted passage that
-            # gives it is quoted too ("国务院 2020年7月13日" under the text the question matched)
+            # gives it is quoted too ("国务院 2020年7月13日" under the text the question matched), or one
+            # of the best passages the search found, though its words differ more ("担保费率…不超过1%")
             quoted = {c.hit_rank for c in chosen}
-            extra = next((c for c in ranked if c.hit_rank in quoted and c not in chosen
-                          and any(t.answered_by(c.text) for t in asked_types)), None)
+            extra = next((c for c in ranked if c not in chosen and any(t.answered_by(c.text) for t in asked_types)
+                          and (c.hit_rank in quoted
+                               or (c.hit_rank < self.kind_ranks and lexical_of[id(c)] >= max(self.min_lexical,
+                                                                                  KIND_FLOOR * best_overlap)))), None)
             if extra is not None:
                 chosen.append(extra)
         # passages in order of their best sentence (the clause that answers comes first), each
