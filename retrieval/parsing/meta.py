@@ -171,30 +171,45 @@ def history_items(line: str) -> list[str]:
     return items
 
 
+def _order(text: str) -> re.Match[str] | None:
+    """The 令 number of a record, dates blanked first: a date glued to the organ ("2016年11月30日
+    中华人民共和国国务院令…", as PDF text gives it) must not lend its 日 to the organ's name."""
+    return ORDER_NUMBER.search(ANY_DATE.sub(" ", text))
+
+
 def order_number(text: str) -> str | None:
     """A 令 number such as 国家知识产权局令第17号 or 国务院令第706号."""
-    m = ORDER_NUMBER.search(text)
+    m = _order(text)
     return f"{m.group('org')}令第{m.group('n')}号" if m else None
 
 
+_APPROVAL = re.compile(rf"(?:{ANY_DATE.pattern})\s*(?P<org>[\u4e00-\u9fff]{{0,22}}?{_ORG_SUFFIX})\s*批准[）)]?$")
+
+
 def history_date(history: list[str]) -> str | None:
-    """The date of the text in force: the latest adoption, revision or amendment."""
+    """The date of the text in force: the latest adoption, revision or amendment; for a text whose
+    only record is its approval ("1988年5月10日 国务院批准"), the approval."""
     found = [parse_date(h) for h in history if re.search(r"通过|修正|修订|公布|发布|颁布|印发", h)]
-    dates = [d for d in found if d]
+    dates = [d for d in found if d] or [d for h in history if _APPROVAL.search(h) and (d := parse_date(h))]
     return max(dates) if dates else None
 
 
 def history_issuer(history: list[str]) -> str | None:
-    """The body that adopted the text (the first record that names one) or the organ of a 令."""
+    """The body that adopted the text (the first record that names one) or the organ of a 令; for
+    a text whose records name no adopter, the body that approved it ("国务院批准")."""
     for item in history:
         if "批准" in item and "通过" not in item:
             continue
         m = _CONGRESS.search(item)
         if m:
             return (m.group("place") or "") + m.group("body")
-        order = ORDER_NUMBER.search(item)
+        order = _order(item)
         if order:
             return normalize_issuer(order.group("org"))
+    for item in history:
+        approval = _APPROVAL.search(item)
+        if approval:
+            return normalize_issuer(approval.group("org"))
     return None
 
 
@@ -212,7 +227,11 @@ def effective_date(text: str, history: list[str], date: str | None) -> str | Non
     found = list(_EFFECTIVE.finditer(text))
     if found:
         when = found[-1].group("when")
-        return parse_date(when) if ANY_DATE.match(when) else date
+        if ANY_DATE.match(when):
+            return parse_date(when)
+        if history and when != "批准之日" and all(_APPROVAL.search(h) for h in history):
+            return None  # dated only by its approval: the day it was published is not printed
+        return date
     for item in history:
         if item.rstrip("）)").endswith("施行"):
             return parse_date(item)

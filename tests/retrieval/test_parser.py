@@ -338,6 +338,30 @@ def test_a_title_without_a_local_regulations_place_gives_no_jurisdiction(title):
     assert parse_text(LOCAL_RULE.format(title=title)).meta.jurisdiction is None
 
 
+@pytest.mark.parametrize("gap", ["", " "])
+def test_a_state_council_order_glued_to_its_date_names_the_order_and_its_organ(gap):
+    # PDF text drops the space between a record's date and the organ: the date's 日 is no part of it
+    doc = parse_text("示范园区项目管理条例\n\n2019年3月1日 国务院第9次常务会议通过\n\n"
+                     f"2019年3月20日{gap}中华人民共和国国务院令第901号公布\n\n"
+                     "第一条　为了规范园区项目管理，制定本条例。\n第二条　本条例自2019年6月1日起施行。\n")
+    assert (doc.meta.doc_number, doc.meta.issuer) == ("中华人民共和国国务院令第901号", "国务院")
+    assert (doc.meta.date, doc.meta.effective_date) == ("2019-03-20", "2019-06-01")
+
+
+def test_a_text_dated_only_by_its_approval_takes_the_approver_and_day_but_no_publication_day():
+    doc = parse_text("示范试验区暂行条例\n\n1990年4月2日 国务院批准\n\n"
+                     "第一条　为了扶植示范试验区，制定本条例。\n第二条　本条例自发布之日起施行。\n")
+    assert (doc.meta.issuer, doc.meta.date) == ("国务院", "1990-04-02")
+    assert doc.meta.effective_date is None  # "自发布之日起": the day it was published is not printed
+
+
+def test_an_approval_next_to_an_adoption_leaves_the_adopter_the_issuer():
+    doc = parse_text("示范市园区管理条例\n\n2005年6月1日 示范市第十二届人民代表大会常务委员会第二十次会议通过\n\n"
+                     "2005年7月1日 示范省第十届人民代表大会常务委员会第十六次会议批准\n\n"
+                     "第一条　为了规范园区管理，制定本条例。\n第二条　本条例自公布之日起施行。\n")
+    assert doc.meta.issuer == "示范市人民代表大会常务委员会" and doc.meta.date == "2005-06-01"
+
+
 # ------------------------------------------------------------------ layouts of real pages
 
 INDICATOR_TABLE = """国务院办公厅关于加强示范园区考核工作的意见
