@@ -360,3 +360,27 @@ def test_the_asked_rate_is_taken_from_a_top_passage_whose_words_differ_more() ->
     fee = passage("gb-8", section="三、（八）", **GUARANTEE, text="（八）引导降费让利，对小微企业收取的担保费率原则上不超过1%。")
     out = answer("给小微企业做一笔300万的贷款担保，政府性担保公司按规定最多能收几个点的担保费", focus, fee)
     assert out.grounded and "1%" in out.text
+
+
+PROJECTS = dict(doc="企业投资项目核准和备案管理条例", title="企业投资项目核准和备案管理条例", date="2016-11-30")
+
+
+def test_working_days_are_a_period() -> None:
+    limit = passage("xm-10", section="第十条", **PROJECTS,
+                    text="第十条 核准机关应当自受理申请之日起20个工作日内作出是否予以核准的决定；项目情况复杂的，可以延长，延长的期限不得超过40个工作日。")
+    out = answer("项目报上去核准，一般多久能批？复杂的最多还能拖多久？", limit)
+    assert out.grounded and "20个工作日" in out.text
+
+
+def test_a_qualification_asked_needs_one_stated() -> None:
+    agency = passage("xm-8", section="第八条", **PROJECTS, text="第八条 核准机关可以委托中介服务机构对项目进行评估，评估费用由核准机关承担。")
+    out = answer("给项目做评估的中介机构要具备什么资质？", agency)
+    assert not out.grounded and "但没有规定" in out.text
+
+
+def test_a_certificate_named_as_a_condition_is_not_a_list_of_materials() -> None:
+    skills = passage("jy-8", doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见",
+                     section="二、（八）", date="2018-11-16",
+                     text="（八）参加失业保险3年以上、当年取得职业资格证书或职业技能等级证书的企业职工，可申请参保职工技能提升补贴。")
+    out = answer("技术技能提升补贴申领要准备哪些材料？", skills)
+    assert not out.grounded and "但没有规定" in out.text

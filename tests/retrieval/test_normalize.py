@@ -51,3 +51,8 @@ def test_english_variants_match_whole_words_only(normalizer):
 def test_custom_table():
     normalizer = QueryNormalizer({"科技型中小企业": ["科小"]})
     assert normalizer("科小入库").expansions == ["科技型中小企业"]
+
+
+def test_the_glossary_covers_employment_notices(normalizer) -> None:
+    nq = normalizer("How long can unemployed young people stay in a job internship?")
+    assert {"见习", "失业"} <= set(nq.expansions)
