@@ -376,6 +376,9 @@ def test_a_qualification_asked_needs_one_stated() -> None:
     agency = passage("xm-8", section="第八条", **PROJECTS, text="第八条 核准机关可以委托中介服务机构对项目进行评估，评估费用由核准机关承担。")
     out = answer("给项目做评估的中介机构要具备什么资质？", agency)
     assert not out.grounded and "但没有规定" in out.text
+    # a time limit is not a qualification
+    limit = passage("xm-9", section="第九条", **PROJECTS, text="核准机关委托中介服务机构对项目进行评估的，评估时限不得超过30个工作日。")
+    assert not answer("核准机关委托的中介评估机构要具备什么资质？", limit).grounded
 
 
 def test_a_certificate_named_as_a_condition_is_not_a_list_of_materials() -> None:
@@ -384,3 +387,4 @@ def test_a_certificate_named_as_a_condition_is_not_a_list_of_materials() -> None
                      text="（八）参加失业保险3年以上、当年取得职业资格证书或职业技能等级证书的企业职工，可申请参保职工技能提升补贴。")
     out = answer("技术技能提升补贴申领要准备哪些材料？", skills)
     assert not out.grounded and "但没有规定" in out.text
+
