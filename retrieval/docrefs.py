@@ -20,6 +20,10 @@ from collections.abc import Callable, Mapping
 from retrieval.models import DocumentMeta
 from retrieval.tokenize import fold
 
+# a title word used in more than this share of the other documents' bodies, and in more than MIN_BODIES of
+# them (a few documents say too little), names no document: 政府, 基金 in a corpus of laws and notices
+OTHER_BODIES = 0.5
+MIN_BODIES = 5
 _SHORT_NUMBER = re.compile(r"(?<![0-9〕\]])(\d{1,4})\s*号(?:文|文件|令)?")
 _NUMBER_OF = re.compile(r"〔((?:19|20)\d{2})〕(\d{1,4})号")
 _YEAR_KIND = re.compile(r"((?:19|20)\d{2})\s*年[^，,。？?]{0,8}?(纲要|意见|方案|通知|规划|文件|办法|规定)")
@@ -60,13 +64,23 @@ class TitleMatcher:
     ("十二五纲要", "火炬工作的指导意见", not "工作许可年龄有什么规定"); plus "<year>年…<kind>" for
     the documents of that year."""
 
-    def __init__(self, documents: Mapping[str, DocumentMeta], tokenizer: Callable[[str], list[str]]) -> None:
+    def __init__(self, documents: Mapping[str, DocumentMeta], tokenizer: Callable[[str], list[str]],
+                 texts: Mapping[str, str] | None = None) -> None:
+        """``texts``: each document's body; a title word that many other bodies use (政府, 基金) names
+        no document, however few titles have it."""
         self.documents = documents
         self.titles = {d: fold(m.title) for d, m in documents.items()}
         words = {d: {t for t in tokenizer(title) if len(t) >= 2 and not t.startswith("§")}
                  for d, title in self.titles.items()}
+        common: set[str] = set()
+        if texts:
+            bodies = {d: fold(t) for d, t in texts.items()}
+            allowed = max(MIN_BODIES, int(OTHER_BODIES * len(bodies)))
+            for d, ws in words.items():
+                common |= {w for w in ws if sum(w in b for e, b in bodies.items() if e != d) > allowed}
         self.distinctive = {
-            d: ws - set().union(*(o for e, o in words.items() if e != d)) - _KIND_WORDS for d, ws in words.items()
+            d: ws - set().union(*(o for e, o in words.items() if e != d)) - _KIND_WORDS - common
+            for d, ws in words.items()
         }
         self.tokenizer = tokenizer
 

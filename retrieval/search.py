@@ -102,7 +102,10 @@ class Searcher:
              if len(w.split()[0]) >= self.config.fusion.phrase_min_chars},
             key=len, reverse=True,
         )
-        self._title_refs = TitleMatcher(self.documents, self.tokenizer)
+        bodies: dict[str, list[str]] = {}
+        for chunk in self.chunks:
+            bodies.setdefault(chunk.doc, []).append(chunk.text)
+        self._title_refs = TitleMatcher(self.documents, self.tokenizer, {d: "\n".join(t) for d, t in bodies.items()})
         self._token_cache: dict[int, set[str]] = {}
 
     # construction ------------------------------------------------------------------------

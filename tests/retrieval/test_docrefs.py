@@ -50,3 +50,15 @@ def test_two_title_words_name_a_document_only_when_the_question_has_them_apart()
     titles = TitleMatcher(docs, tokenize)
     assert "国办发〔2018〕127号" not in titles("科研人员能不能用专利入股创办企业")  # 科研 + 人员 inside one word
     assert "国办发〔2018〕127号" in titles("赋予科研机构更大自主权的文件怎么落实")
+
+
+def test_title_words_most_documents_use_in_their_text_name_no_document() -> None:
+    docs = {f"d{i}": DocumentMeta(doc=f"d{i}", title=f"第{i}号无关规定", date="2020-01-01") for i in range(8)}
+    docs["fund"] = DocumentMeta(doc="fund", title="关于有效发挥政府性融资担保基金作用的指导意见", date="2019-01-22")
+    bodies = {d: "县级以上人民政府应当设立专项基金，支持企业发展。" for d in docs if d != "fund"}
+    bodies["fund"] = "政府性融资担保基金要聚焦支小支农。"
+    titles = TitleMatcher(docs, tokenize, bodies)
+    assert "fund" not in titles("浙江的创业风险投资引导基金由哪一级政府设立")  # 政府 and 基金: every body has them
+    assert "fund" in titles("融资担保基金那份指导意见怎么说的")
+    # without the bodies (or in a corpus of few documents), the two title words still name it
+    assert "fund" in TitleMatcher(docs, tokenize)("浙江的创业风险投资引导基金由哪一级政府设立")
