@@ -22,6 +22,10 @@ def passage(chunk_id: str, doc: str, title: str, text: str, *, section: str = ""
                jurisdiction=place, doc_number=doc_number or (doc if "〔" in doc else None))
 
 
+HENAN = Jurisdiction(level="province", place="河南省")
+ZLX = dict(doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", date="2019-05-31", place=HENAN)
+ZGC = dict(doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", date="2010-12-23",
+           place=Jurisdiction(level="province", place="北京市"))
 GUOFA = dict(doc="国发〔2020〕7号", title="国务院关于促进国家高新技术产业开发区高质量发展的若干意见", date="2020-07-13")
 FANG_AN = dict(doc="国科发火〔2013〕388号", title="国家高新技术产业开发区创新驱动战略提升行动实施方案", date="2013-03-12")
 GANGYAO = dict(doc="国科发火字〔2005〕16号", title="国家高新技术产业开发区技术创新纲要", date="2005-01-13")
@@ -229,8 +233,7 @@ def test_an_age_limit_needs_an_age() -> None:
 
 
 def test_a_telephone_number_is_not_answered_by_a_clause_on_the_office() -> None:
-    office = passage("zl-7", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第七条",
-                     date="2019-05-31", place=Jurisdiction(level="province", place="河南省"),
+    office = passage("zl-7", section="第七条", **ZLX,
                      text="第七条 郑州、洛阳、新乡国家高新技术产业开发区管理委员会是自主创新示范区的管理机关。")
     out = answer("想咨询郑洛新自创区管理机关的事，打哪个电话", office)
     assert not out.grounded and "但没有规定" in out.text
@@ -250,11 +253,8 @@ def test_a_question_on_subsidies_is_answered_by_the_clause_that_grants_money() -
 
 
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
-    henan = Jurisdiction(level="province", place="河南省")
-    scope = passage("zl-2", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第二条",
-                    date="2019-05-31", place=henan, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
-    industry = passage("zl-11", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第十一条",
-                       date="2019-05-31", place=henan,
+    scope = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
+    industry = passage("zl-11", section="第十一条", **ZLX,
                        text="第十一条 自主创新示范区应当制定产业发展规划，统筹产业布局；优先发展新材料、生物医药等战略性新兴产业；"
                             "禁止发展高能耗、高污染和高环境风险的产业项目，延长产业链。")
     out = answer("郑洛新自创区里哪些类型的项目是不让上的", scope, industry)
@@ -270,43 +270,34 @@ def test_a_count_of_two_thousand_is_not_the_year_2000() -> None:
 
 
 def test_a_grant_named_by_what_it_pays_for_needs_that_named() -> None:
-    beijing = Jurisdiction(level="province", place="北京市")
-    patents = passage("zgc-33", doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", section="第三十三条",
-                      date="2010-12-23", place=beijing,
+    patents = passage("zgc-33", section="第三十三条", **ZGC,
                       text="第三十三条 市和区、县人民政府通过补贴、奖励等措施，支持示范区内的企业获得专利权、商标注册和著作权登记。")
     out = answer("企业买专利执行险，政府给不给保费补贴？", patents)
     assert not out.grounded and "但没有规定" in out.text
     assert answer("企业申请专利，政府给不给专利补贴？", patents).grounded  # the grant for patents is there
 
 
-HENAN = Jurisdiction(level="province", place="河南省")
-TITLES = passage("zl-42", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第四十二条",
-                 date="2019-05-31", place=HENAN, text="第四十二条 自主创新示范区内创新能力强、人才智力密集的单位，可以按照有关规定自主开展高级职称评审。")
+TITLES = passage("zl-42", section="第四十二条", **ZLX, text="第四十二条 自主创新示范区内创新能力强、人才智力密集的单位，可以按照有关规定自主开展高级职称评审。")
 
 
 def test_who_approves_needs_a_body_that_approves() -> None:
     out = answer("郑洛新自创区的单位自主开展高级职称评审，要报哪个部门审批？", TITLES)
     assert not out.grounded and "但没有规定" in out.text
-    approved = passage("zl-43", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第四十三条",
-                       date="2019-05-31", place=HENAN, text="第四十三条 单位自主开展高级职称评审的，评审结果报省人力资源社会保障部门备案。")
+    approved = passage("zl-43", section="第四十三条", **ZLX, text="第四十三条 单位自主开展高级职称评审的，评审结果报省人力资源社会保障部门备案。")
     assert answer("郑洛新自创区的单位自主开展高级职称评审，要报哪个部门审批？", TITLES, approved).grounded
 
 
 def test_which_of_two_is_greater_needs_a_comparison() -> None:
-    area = passage("zl-2", doc="郑洛新国家自主创新示范区条例", title="郑洛新国家自主创新示范区条例", section="第二条",
-                   date="2019-05-31", place=HENAN, text="第二条 郑洛新国家自主创新示范区是指经国务院批准建设的郑州、洛阳、新乡国家高新技术产业开发区。")
+    area = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区是指经国务院批准建设的郑州、洛阳、新乡国家高新技术产业开发区。")
     out = answer("乌昌石自创区和郑洛新自创区比，哪个规划面积更大？", area)
     assert not out.grounded and "但没有规定" in out.text
 
 
 def test_a_sum_asked_needs_a_sum() -> None:
-    beijing = Jurisdiction(level="province", place="北京市")
-    fund = passage("zgc-32", doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", section="第三十二条",
-                   date="2010-12-23", place=beijing, text="第三十二条 市人民政府设立示范区发展专项资金，支持在示范区创新创业。")
+    fund = passage("zgc-32", section="第三十二条", **ZGC, text="第三十二条 市人民政府设立示范区发展专项资金，支持在示范区创新创业。")
     out = answer("北京市每年给中关村示范区发展专项资金安排多少亿？", fund)
     assert not out.grounded and "但没有规定" in out.text
-    stated = passage("zgc-32b", doc="中关村国家自主创新示范区条例", title="中关村国家自主创新示范区条例", section="第三十二条",
-                     date="2010-12-23", place=beijing, text="第三十二条 市人民政府每年安排示范区发展专项资金10亿元，支持在示范区创新创业。")
+    stated = passage("zgc-32b", section="第三十二条", **ZGC, text="第三十二条 市人民政府每年安排示范区发展专项资金10亿元，支持在示范区创新创业。")
     assert answer("北京市每年给中关村示范区发展专项资金安排多少亿？", stated).grounded
 
 
