@@ -379,3 +379,16 @@ def test_a_certificate_named_as_a_condition_is_not_a_list_of_materials() -> None
     out = answer("技术技能提升补贴申领要准备哪些材料？", skills)
     assert not out.grounded and "但没有规定" in out.text
 
+
+
+def test_a_yes_no_on_a_rate_the_text_does_not_give_says_so() -> None:
+    zhejiang = passage("zj-13", doc="浙江省高新技术促进条例", title="浙江省高新技术促进条例", section="第十三条", date="2021-09-29",
+                       place=Jurisdiction(level="province", place="浙江省"),
+                       text="第十三条 高新技术企业按照国家有关规定享受研究开发费用税前加计扣除等税收优惠。")
+    henan = passage("zl-46", section="第四十六条", **ZLX, text="第四十六条 企业的研究开发费用按照国家规定在税前列支并加计扣除。")
+    out = answer("浙江的高企研发费用能按175%加计扣除吗", zhejiang, henan)
+    assert not out.grounded and "175%" in out.text.split("但没有规定")[1]
+    # Zhejiang's own rule was found: the answer does not say there is none
+    assert "没有浙江省的相关规定" not in out.text
+    english = answer("Does the Zhejiang regulation let a high-tech enterprise deduct 175% of its R&D spending?", zhejiang, henan)
+    assert not english.grounded and "175%" in english.text and "no rules of" not in english.text

@@ -126,6 +126,14 @@ class Evidence:
                 return True
         return False
 
+    def of_place(self, hit: Hit) -> bool:
+        """The hit is a document of a place the question names (or of a city in that province)."""
+        j = hit.jurisdiction
+        if j is None or j.level == "national":
+            return False
+        return any(j.place == p.name or (p.level == "province" and self.rules.province_of.get(j.place) == p.name)
+                   for p in self.places)
+
     def scoped(self, hits: Sequence[Hit], named: Sequence[str] = ()) -> tuple[list[Hit], list[Hit]]:
         """(hits in scope, hits of other places)."""
         kept = [h for h in hits if self.in_scope(h, named)]

@@ -214,7 +214,8 @@ class PolicyComposer:
             return Composed(w.refusal.not_in_named.format(documents=labels).strip() + "\n\n" + fallback.text,
                             fallback.citations, True, fallback.notices)
         answer = self._answer(query, in_scope, coverage, asked, frame, evidence, english=english)
-        if not answer.grounded and elsewhere and evidence.places:
+        # "no rules of 浙江省" only when none of the place's own documents was found
+        if not answer.grounded and elsewhere and evidence.places and not any(evidence.of_place(h) for h in in_scope):
             return self.other_place(frame, evidence, elsewhere, english=english)
         return answer
 
@@ -345,7 +346,8 @@ class PolicyComposer:
         if missing.what == "kind" and missing.kind is not None and not (frame.options and frame.focus_label):
             detail = missing.kind.label_en if english else missing.kind.label
         else:
-            detail = frame.detail  # a choice is about its focus: "加计扣除比例是75%还是100%"
+            # a choice is about its focus: "加计扣除比例是75%还是100%"; else the figure offered ("按175%扣除吗")
+            detail = frame.detail or self.wording.lang(english).list_separator.join(frame.options)
         words = frame.topic or frame.focus
         clause = clause_with(sent.text, [x for x in words if x]) if words else sent.text
         text = w.refusal.partial.format(source=short_label(sent.hit), clause=_ENUMERATOR.sub("", clause).rstrip("。"),

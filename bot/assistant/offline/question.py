@@ -37,6 +37,9 @@ METADATA_ORDER: tuple[MetadataField, ...] = ("effective_date", "date", "issuer",
 # -- the rules file -------------------------------------------------------------------------------
 
 
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
+_YES_NO_EN = re.compile(r"^(?:does|do|did|is|are|can|could|may|will|would)\b")
+
 class AnswerKindRule(BaseModel):
     """A kind of answer (money, a day, a period …): see ``answer_kinds`` in question.yaml."""
 
@@ -268,6 +271,9 @@ class QuestionReader:
     def _read_choice(self, q: Question) -> None:
         m = self._choice.search(q.text) if self._choice is not None else None
         if m is None:
+            # a yes/no on a rate the question states ("能按175%扣除吗"): the rate is what must be stated
+            if q.polar or _YES_NO_EN.search(q.text):
+                q.options = _PERCENT.findall(q.text)
             return
         q.options = [re.sub(r"(?:出来|起来)?的$|了$", "", m.group(g).strip()) or m.group(g).strip() for g in "ab"]
         if not q.focus:
