@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import cached_property
 
 from retrieval.models import DocumentMeta
 from retrieval.tokenize import fold
@@ -65,26 +66,26 @@ class TitleMatcher:
     the documents of that year."""
 
     def __init__(self, documents: Mapping[str, DocumentMeta], tokenizer: Callable[[str], list[str]],
-                 texts: Mapping[str, str] | None = None) -> None:
-        """``texts``: each document's body; a title word that many other bodies use (政府, 基金) names
-        no document, however few titles have it."""
+                 docs_using: Callable[[str], set[str]] | None = None) -> None:
+        """``docs_using(word)``: the documents whose text uses a word (the keyword index knows); a title
+        word that many other documents use (政府, 基金) names no document, however few titles have it."""
         self.documents = documents
         self.titles = {d: fold(m.title) for d, m in documents.items()}
-        words = {d: {t for t in tokenizer(title) if len(t) >= 2 and not t.startswith("§")}
-                 for d, title in self.titles.items()}
-        common: set[str] = set()
-        if texts:
-            bodies = {d: fold(t) for d, t in texts.items()}
-            allowed = max(MIN_BODIES, int(OTHER_BODIES * len(bodies)))
-            for d, ws in words.items():
-                common |= {w for w in ws if sum(w in b for e, b in bodies.items() if e != d) > allowed}
-        self.distinctive = {
-            d: ws - set().union(*(o for e, o in words.items() if e != d)) - _KIND_WORDS - common
-            for d, ws in words.items()
-        }
         self.tokenizer = tokenizer
-
+        self._docs_using = docs_using
         self.short_names = ShortNames(documents)
+
+    @cached_property
+    def distinctive(self) -> dict[str, set[str]]:
+        """Each document's title words that no other title has and few other documents use; read on
+        the first question, not when the index is loaded."""
+        words = {d: {t for t in self.tokenizer(title) if len(t) >= 2 and not t.startswith("§")}
+                 for d, title in self.titles.items()}
+        own = {d: ws - set().union(*(o for e, o in words.items() if e != d)) - _KIND_WORDS for d, ws in words.items()}
+        if self._docs_using is None:
+            return own
+        allowed = max(MIN_BODIES, int(OTHER_BODIES * len(self.documents)))
+        return {d: {w for w in ws if len(self._docs_using(w) - {d}) <= allowed} for d, ws in own.items()}
 
     def __call__(self, text: str) -> set[str]:
         found = {d for d, t in self.titles.items() if t and t in text} | self.short_names(text)

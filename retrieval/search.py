@@ -102,10 +102,7 @@ class Searcher:
              if len(w.split()[0]) >= self.config.fusion.phrase_min_chars},
             key=len, reverse=True,
         )
-        bodies: dict[str, list[str]] = {}
-        for chunk in self.chunks:
-            bodies.setdefault(chunk.doc, []).append(chunk.text)
-        self._title_refs = TitleMatcher(self.documents, self.tokenizer, {d: "\n".join(t) for d, t in bodies.items()})
+        self._title_refs = TitleMatcher(self.documents, self.tokenizer, self._docs_using)
         self._token_cache: dict[int, set[str]] = {}
 
     # construction ------------------------------------------------------------------------
@@ -237,6 +234,10 @@ class Searcher:
         raise error
 
     # stages --------------------------------------------------------------------------------
+    def _docs_using(self, word: str) -> set[str]:
+        """The documents a passage of which has the (tokenizer's) word, as the keyword index reads them."""
+        return {self.chunks[int(r)].doc for r in np.flatnonzero(self.keyword.scores([word]) > 0)}
+
     def _with_names(self, nq: NormalizedQuery) -> NormalizedQuery:
         """The question with the corpus's own characters for the pinyin names it spells."""
         if not self.config.romanized_names or not _LATIN_WORD.search(nq.original):

@@ -57,7 +57,7 @@ def test_title_words_most_documents_use_in_their_text_name_no_document() -> None
     docs["fund"] = DocumentMeta(doc="fund", title="关于有效发挥政府性融资担保基金作用的指导意见", date="2019-01-22")
     bodies = {d: "县级以上人民政府应当设立专项基金，支持企业发展。" for d in docs if d != "fund"}
     bodies["fund"] = "政府性融资担保基金要聚焦支小支农。"
-    titles = TitleMatcher(docs, tokenize, bodies)
+    titles = TitleMatcher(docs, tokenize, lambda word: {d for d, body in bodies.items() if word in body})
     assert "fund" not in titles("浙江的创业风险投资引导基金由哪一级政府设立")  # 政府 and 基金: every body has them
     assert "fund" in titles("融资担保基金那份指导意见怎么说的")
     # without the bodies (or in a corpus of few documents), the two title words still name it
