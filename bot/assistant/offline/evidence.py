@@ -117,14 +117,9 @@ class Evidence:
             return True
         if self.own_rules_of:
             return any(j.place == p.name for p in self.own_rules_of)
-        if j.level == "national":
+        if j.level == "national" or self.of_place(hit):
             return True
-        for p in self.places:
-            if j.place == p.name or (p.level == "city" and j.place == p.province):
-                return True
-            if p.level == "province" and j.level == "city" and self.rules.province_of.get(j.place) == p.name:
-                return True
-        return False
+        return any(p.level == "city" and j.place == p.province for p in self.places)  # 青岛: 山东省's rules too
 
     def of_place(self, hit: Hit) -> bool:
         """The hit is a document of a place the question names (or of a city in that province)."""
@@ -224,9 +219,9 @@ class Evidence:
         # one refusing kind given is enough ("when" or "how long"); a looser kind is not (a share for a
         # weight); a subject asked (tax) must be given as well
         facts = [t for t in refusing if not t.subject]
-        subjects = [t for t in refusing if t.subject]
-        fact_missing = next((t for t in facts if not any(f.answered_by(s.text) for f in facts for s in about)), None)
-        subject_missing = next((t for t in subjects if not any(t.answered_by(s.text) for s in about)), None)
+        fact_missing = facts[0] if facts and not any(t.answered_by(s.text) for t in facts for s in about) else None
+        subject_missing = next((t for t in refusing if t.subject and not any(t.answered_by(s.text) for s in about)),
+                               None)
         kind_missing = fact_missing or subject_missing
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):

@@ -347,7 +347,7 @@ class PolicyComposer:
             detail = missing.kind.label_en if english else missing.kind.label
         else:
             # a choice is about its focus: "加计扣除比例是75%还是100%"; else the figure offered ("按175%扣除吗")
-            detail = frame.detail or self.wording.lang(english).list_separator.join(frame.options)
+            detail = frame.detail or w.list_separator.join(frame.options)
         words = frame.topic or frame.focus
         clause = clause_with(sent.text, [x for x in words if x]) if words else sent.text
         text = w.refusal.partial.format(source=short_label(sent.hit), clause=_ENUMERATOR.sub("", clause).rstrip("。"),

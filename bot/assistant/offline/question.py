@@ -37,9 +37,6 @@ METADATA_ORDER: tuple[MetadataField, ...] = ("effective_date", "date", "issuer",
 # -- the rules file -------------------------------------------------------------------------------
 
 
-_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
-_YES_NO_EN = re.compile(r"^(?:does|do|did|is|are|can|could|may|will|would)\b")
-
 class AnswerKindRule(BaseModel):
     """A kind of answer (money, a day, a period …): see ``answer_kinds`` in question.yaml."""
 
@@ -364,6 +361,8 @@ class QuestionReader:
         return dict(self.config.answer_kinds)
 
 
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
+_YES_NO_EN = re.compile(r"^(?:does|do|did|is|are|can|could|may|will|would)\b")  # an English yes/no question
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
 _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
