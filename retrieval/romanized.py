@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from pypinyin import Style, pinyin
-from pypinyin.constants import PINYIN_DICT
 
 MIN_SYLLABLES = 2  # one syllable ("An", "Xi") matches too many characters to name anything
 LOWERCASE_SYLLABLES = 3  # an uncapitalised word is read as a name only from this many syllables
@@ -31,23 +30,6 @@ WINDOW = 8  # characters of context either side when a match is checked against 
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable (from pypinyin's own dictionary)."""
-    out: set[str] = set()
-    for readings in PINYIN_DICT.values():
-        for reading in readings.split(","):
-            plain = pinyin_plain(reading)
-            if re.search(r"[aeiouv]", plain):  # not the interjections ń, hm, hng
-                out.add(plain)
-    return frozenset(out)
-
-
-def pinyin_plain(reading: str) -> str:
-    """A reading without tone marks ("xióng" → "xiong"; ü as v)."""
-    table = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
-    return reading.translate(table).strip()
 
 
 class RomanizedNames:
@@ -71,7 +53,9 @@ class RomanizedNames:
 
     @cached_property
     def _syllables(self) -> frozenset[str]:
-        return _syllables()
+        """The syllables the corpus's characters read as (a word cut into others cannot match), without
+        the interjections ń, hm, hng."""
+        return frozenset(s for s in self._chars_of if re.search(r"[aeiouv]", s))
 
     def names(self, question: str) -> list[str]:
         """The corpus strings the question's pinyin names spell, in the question's order."""
