@@ -25,6 +25,9 @@ from retrieval.tokenize import fold
 # them (a few documents say too little), names no document: 政府, 基金 in a corpus of laws and notices
 OTHER_BODIES = 0.5
 MIN_BODIES = 5
+# one title word alone names a document ("十二五纲要") only when it is rarer still: "有什么奖励规定" names no
+# 奖励决定 in a corpus where a third of the documents speak of 奖励
+LONE_WORD_BODIES = 0.25
 _SHORT_NUMBER = re.compile(r"(?<![0-9〕\]])(\d{1,4})\s*号(?:文|文件|令)?")
 _NUMBER_OF = re.compile(r"〔((?:19|20)\d{2})〕(\d{1,4})号")
 _YEAR_KIND = re.compile(r"((?:19|20)\d{2})\s*年[^，,。？?]{0,8}?(纲要|意见|方案|通知|规划|文件|办法|规定)")
@@ -85,7 +88,14 @@ class TitleMatcher:
         if self._docs_using is None:
             return own
         allowed = max(MIN_BODIES, int(OTHER_BODIES * len(self.documents)))
-        return {d: {w for w in ws if len(self._docs_using(w) - {d}) <= allowed} for d, ws in own.items()}
+        return {d: {w for w in ws if self._others_using(w, d) <= allowed} for d, ws in own.items()}
+
+    def _others_using(self, word: str, doc: str) -> int:
+        return len(self._docs_using(word) - {doc}) if self._docs_using is not None else 0
+
+    def _alone_names(self, word: str, doc: str) -> bool:
+        """One distinctive word may name its document by itself (before a kind word): few others use it."""
+        return self._others_using(word, doc) <= max(MIN_BODIES, int(LONE_WORD_BODIES * len(self.documents)))
 
     def __call__(self, text: str) -> set[str]:
         found = {d for d, t in self.titles.items() if t and t in text} | self.short_names(text)
@@ -95,7 +105,7 @@ class TitleMatcher:
             # words of the title met inside one word of the question are one word: 十二 ⊂ 十二五, and
             # 科研 + 人员 ⊂ 科研人员 (not the 科研机构和人员 of a title)
             n = _separate_words(hits, tokens)
-            if n >= 2 or (n == 1 and any(_NEAR_KIND(w).search(text) for w in hits)):
+            if n >= 2 or (n == 1 and any(_NEAR_KIND(w).search(text) and self._alone_names(w, doc_id) for w in hits)):
                 found.add(doc_id)
         for m in _YEAR_KIND.finditer(text):
             found |= self._of_year(m.group(1), m.group(2))
@@ -120,7 +130,7 @@ class TitleMatcher:
         tokens = set(self.tokenizer(text))
         for d in found - (skip or set()):
             for word in self.distinctive.get(d, set()) & tokens:
-                if _NEAR_KIND(word).search(text):
+                if _NEAR_KIND(word).search(text) and self._alone_names(word, d):
                     spans.append(word)
         spans += [m.group(0) for m in _YEAR_KIND.finditer(text) if self._of_year(m.group(1), m.group(2))]
         return spans

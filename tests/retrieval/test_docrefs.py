@@ -62,3 +62,18 @@ def test_title_words_most_documents_use_in_their_text_name_no_document() -> None
     assert "fund" in titles("融资担保基金那份指导意见怎么说的")
     # without the bodies (or in a corpus of few documents), the two title words still name it
     assert "fund" in TitleMatcher(docs, tokenize)("浙江的创业风险投资引导基金由哪一级政府设立")
+
+
+def test_one_title_word_before_a_kind_word_names_a_document_only_when_few_others_use_it() -> None:
+    docs = {f"d{i}": DocumentMeta(doc=f"d{i}", title=f"第{i}号无关条例", date="2020-01-01") for i in range(24)}
+    docs["awards"] = DocumentMeta(doc="awards", title="国务院关于2018年度国家科学技术奖励的决定", date="2018-12-28")
+    # a third of the other documents speak of 奖励; one of them of 提名
+    bodies = {d: "对作出突出贡献的单位给予奖励。" if i % 3 == 0 else "依法管理。" for i, d in enumerate(docs)}
+    bodies["d1"] = "由专家提名。"
+    bodies["awards"] = "授予国家科学技术奖励，由专家提名。"
+    titles = TitleMatcher(docs, tokenize, lambda word: {d for d, body in bodies.items() if word in body})
+    assert "awards" not in titles("江苏省对高校科技成果转化有什么奖励规定")  # "奖励规定": rules on awards
+    assert "awards" in titles("奖励那个决定是哪年发的")  # two of its title words
+    # the same word, rare in the other documents, still names it before a kind word
+    rare = TitleMatcher(docs, tokenize, lambda word: {"awards"} if word == "奖励" else set())
+    assert "awards" in rare("有什么奖励规定")
