@@ -392,3 +392,18 @@ def test_a_yes_no_on_a_rate_the_text_does_not_give_says_so() -> None:
     assert "没有浙江省的相关规定" not in out.text
     english = answer("Does the Zhejiang regulation let a high-tech enterprise deduct 175% of its R&D spending?", zhejiang, henan)
     assert not english.grounded and "175%" in english.text and "no rules of" not in english.text
+
+
+def test_a_detail_left_to_another_rule_is_not_answered_by_another_period() -> None:
+    zhejiang = dict(doc="浙江省高新技术促进条例", title="浙江省高新技术促进条例", date="2021-09-29",
+                    place=Jurisdiction(level="province", place="浙江省"))
+    review = passage("zj-12", section="第十二条", **zhejiang,  # type: ignore[arg-type]
+                     text="高新技术企业实行申请认定制度。高新技术企业认定和复审按照国家有关规定执行。")
+    fraud = passage("zj-27", section="第二十七条", **zhejiang,  # type: ignore[arg-type]
+                    text="企业采取欺骗手段骗取高新技术企业认定证书的，由负责认定的部门取消其资格，在五年内不再受理该企业提出的高新技术企业资格认定申请。")
+    out = answer("浙江高企复审要提前多久把材料交上去", review, fraud)
+    assert not out.grounded and "五年" not in out.text
+    assert "按照国家有关规定执行" in out.text and "但没有规定" in out.text  # the clause that leaves it to others
+    # a period stated by the clause that fits the question is still the answer
+    ban = answer("骗取高企认定证书的企业多少年内不能再申请认定", review, fraud)
+    assert ban.grounded and "五年" in ban.text.split("\n")[0]

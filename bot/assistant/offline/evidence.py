@@ -66,13 +66,15 @@ class EvidenceRules:
     province_of: dict[str, str]
     grant: re.Pattern[str]
     forbid: re.Pattern[str]
+    delegation: re.Pattern[str] | None = None
 
     @classmethod
     def from_config(cls, config: QuestionConfig) -> EvidenceRules:
         kinds = {name: AnswerType(name=name, **rule.model_dump()) for name, rule in config.answer_kinds.items()}
         return cls(kinds=kinds, statistic=re.compile(config.years.statistic),
                    province_of={city: names[0] for city, names in config.places.cities.items()},
-                   grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid))
+                   grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid),
+                   delegation=re.compile(config.delegation) if config.delegation else None)
 
     def for_question(self, question: Question, home: str | None = None) -> Evidence:
         return Evidence(self, question, home)
@@ -222,6 +224,14 @@ class Evidence:
         fact_missing = facts[0] if facts and not any(t.answered_by(s.text) for t in facts for s in about) else None
         subject_missing = next((t for t in refusing if t.subject and not any(t.answered_by(s.text) for s in about)),
                                None)
+        best = max(chosen, key=lambda s: (s.lexical, -chosen.index(s)))
+        if facts and fact_missing is None and self.delegates(best.text) and not any(t.answered_by(best.text)
+                                                                                      for t in facts):
+            # the clause that matches the question best leaves the detail to another rule ("复审按照国家
+            # 有关规定执行"): a period stated in a less fitting clause is about something else
+            givers = [s for s in about if any(t.answered_by(s.text) for t in facts)]
+            if all(g.lexical < best.lexical for g in givers):
+                fact_missing, topic = facts[0], best
         kind_missing = fact_missing or subject_missing
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):
@@ -232,6 +242,10 @@ class Evidence:
         if options and not any(o in normalize_message(s.text) for o in options for s in chosen):
             return Missing("options", topic=topic)
         return None
+
+    def delegates(self, text: str) -> bool:
+        """The sentence leaves the detail to another rule: national rules, a province's government."""
+        return self.rules.delegation is not None and bool(self.rules.delegation.search(normalize_message(text)))
 
     def verdict(self, clause: str) -> Literal["grant", "forbid"] | None:
         """A permission question's answer in a quoted clause: granted, forbidden, or not said."""
