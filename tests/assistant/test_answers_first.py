@@ -407,3 +407,16 @@ def test_a_detail_left_to_another_rule_is_not_answered_by_another_period() -> No
     # a period stated by the clause that fits the question is still the answer
     ban = answer("骗取高企认定证书的企业多少年内不能再申请认定", review, fraud)
     assert ban.grounded and "五年" in ban.text.split("\n")[0]
+
+
+def test_whether_two_benefits_combine_needs_a_rule_on_combining_them() -> None:
+    refund = passage("gf39-1", doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见",
+                     section="一、（一）", date="2018-11-16", text="对不裁员或少裁员的参保企业，可返还其上年度实际缴纳失业保险费的50%。")
+    out = answer("稳岗返还和创业担保贷款能同时享受吗", refund)
+    assert not out.grounded and "但没有规定" in out.text  # the refund alone does not say
+    english = answer("Can a company get the unemployment insurance refund and a start-up loan at the same time?", refund)
+    assert not english.grounded
+    stacked = passage("gf39-2", doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见",
+                      section="一、（二）", date="2018-11-16", text="同一企业的稳岗返还和创业担保贷款贴息不重复享受，按就高原则执行。")
+    both = answer("稳岗返还和创业担保贷款能同时享受吗", refund, stacked)
+    assert both.grounded and "不重复享受" in both.text.split("\n")[0]
