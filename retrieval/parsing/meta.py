@@ -200,7 +200,7 @@ def history_issuer(history: list[str]) -> str | None:
     for item in history:
         if "批准" in item and "通过" not in item:
             continue
-        m = _CONGRESS.search(item)
+        m = _CONGRESS.search(ANY_DATE.sub(" ", item))  # "2010年12月23日北京市第十三届…": not 日北京市
         if m:
             return (m.group("place") or "") + m.group("body")
         order = _order(item)

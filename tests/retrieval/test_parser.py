@@ -348,6 +348,17 @@ def test_a_state_council_order_glued_to_its_date_names_the_order_and_its_organ(g
     assert (doc.meta.date, doc.meta.effective_date) == ("2019-03-20", "2019-06-01")
 
 
+@pytest.mark.parametrize("gap", ["", " "])
+def test_a_congress_record_glued_to_its_date_names_the_congress_of_its_place(gap):
+    # HTML and PDF text often drop the space between a record's date and the adopting body
+    doc = parse_text("江苏省园区促进条例\n\n"
+                     f"2010年12月23日{gap}江苏省第十三届人民代表大会常务委员会第二十二次会议通过\n\n"
+                     "第一条　为了促进园区建设，制定本条例。\n第二条　本条例自2011年3月1日起施行。\n")
+    assert doc.meta.issuer == "江苏省人民代表大会常务委员会"  # not 日江苏省…
+    assert doc.meta.jurisdiction is not None and doc.meta.jurisdiction.place == "江苏省"
+    assert doc.meta.date == "2010-12-23"
+
+
 def test_a_text_dated_only_by_its_approval_takes_the_approver_and_day_but_no_publication_day():
     doc = parse_text("示范试验区暂行条例\n\n1990年4月2日 国务院批准\n\n"
                      "第一条　为了扶植示范试验区，制定本条例。\n第二条　本条例自发布之日起施行。\n")
