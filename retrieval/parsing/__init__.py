@@ -135,7 +135,7 @@ def _fields(ctx: _Context, *, title: str, doc_number: str | None, issuer: str | 
             ) -> dict[str, Any]:
     history = history or []
     date = M.history_date(history) or date
-    issuer = issuer or M.history_issuer(history)
+    issuer = issuer or M.history_issuer(history) or M.issuer_from_interpretation(body)
     return {
         "doc": doc_number or title,
         "title": title,

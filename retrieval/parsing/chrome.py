@@ -3,15 +3,17 @@
 Two shapes, both handled here and nowhere else:
 
 - **inline chrome** glued to a line: ``发布时间：2016-02-04 10:00``, ``来源：科技部``,
-  ``浏览次数：1234``, ``【字号：大 中 小】``, ``打印本页``, ``关闭窗口``, ``扫一扫在手机打开当前页``;
+  ``浏览次数：1234``, ``【字号：大 中 小】``, ``打印本页``, ``关闭窗口``, ``扫一扫在手机打开当前页``,
+  the breadcrumb trail ``当前位置：首页 > 政策文件 >``;
 - **the metadata table** of gov.cn-style pages, copied as tab-separated rows of ``label：`` and
   value cells: ``索 引 号：`` ``主题分类：`` ``发文机关：`` ``成文日期：`` ``标　　题：`` ``发文字号：``
   ``发布日期：`` ``主 题 词：``.
 
-`strip_chrome` removes the first and reports the values it read; `chrome_row` reads the
-second. The parser takes metadata from these values only where the document itself does not
-print it, and the text-coverage check (`retrieval.parsing.invariants`) removes the same chrome
-from the source before comparing, so chrome is never counted as lost body text.
+`strip_chrome` removes the first and reports the values it read (`cut_chrome` cuts it out, for the
+coverage check); `chrome_row` reads the second. The parser takes metadata from these values only
+where the document itself does not print it, and the text-coverage check
+(`retrieval.parsing.invariants`) removes the same chrome from the source before comparing, so
+chrome is never counted as lost body text.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ INLINE: list[tuple[str | None, re.Pattern[str]]] = [
     (None, re.compile(r"【?\s*(?:保护视力色|视力保护色)\s*[:：]?[^】]*】?")),
     (None, re.compile(r"【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|我要打印|收藏|分享到)\s*】?(?=[\s【]|$)")),
     (None, re.compile(r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面")),
+    # the breadcrumb: its label, then page names each followed by a separator (the last one may end it)
+    (None, re.compile(r"(?:当前位置|您现在的位置|您当前的位置|您的位置|所在位置)\s*[:：]\s*"
+                      r"(?:[^\s>»＞›]{1,24}\s*[>»＞›]+\s*)+(?:[^\s>»＞›]{1,24}(?=\s|$))?")),
 ]
 
 TABLE_LABELS = {
@@ -97,6 +102,14 @@ def strip_chrome(line: str) -> tuple[str, dict[str, str]]:
         if half >= 4 and compact[:half] == compact[half:]:
             out = compact[:half]
     return out, fields
+
+
+def cut_chrome(line: str) -> str:
+    """The line with each piece of inline chrome replaced by a tab: what is left around it stays
+    apart, as the text before and after a table cell does."""
+    for _, rx in INLINE:
+        line = rx.sub("\t", line)
+    return line
 
 
 def is_chrome_only(line: str) -> bool:

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from retrieval.dedupe import normalize
 from retrieval.models import ParsedDocument
-from retrieval.parsing.chrome import chrome_row, strip_chrome
+from retrieval.parsing.chrome import chrome_row, cut_chrome, strip_chrome
 
 # units: sentences and table cells; also cut where a run-on page glues a heading, a rule or a
 # signature date onto the text around it
@@ -55,7 +55,9 @@ def source_units(text: str) -> list[str]:
             continue
         if chrome_row(s) is not None:
             continue
-        s = s.lstrip("#").strip()
+        # chrome cut out of the whole line first: a value such as 发布时间：2016-05-16 15:23:18 would
+        # be cut at its colons into pieces that no longer read as chrome
+        s = cut_chrome(s.lstrip("#").strip())
         units.extend(u for u in (strip_chrome(piece)[0] for piece in _UNIT_END.split(s))
                      if normalize(u) and not _LABEL.fullmatch(u.strip()))
     return units

@@ -194,9 +194,17 @@ def history_date(history: list[str]) -> str | None:
     return max(dates) if dates else None
 
 
+# an organ's own meeting adopting a text: "经人力资源和社会保障部第6次部务会议通过", "国务院第149次常务会议通过"
+_MEETING = re.compile(
+    rf"(?:^|经|日\s*)(?P<org>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})第\s*[\d一二三四五六七八九十百]+\s*次"
+    r"[\u4e00-\u9fff]{0,4}会议(?:审议)?通过"
+)
+
+
 def history_issuer(history: list[str]) -> str | None:
-    """The body that adopted the text (the first record that names one) or the organ of a 令; for
-    a text whose records name no adopter, the body that approved it ("国务院批准")."""
+    """The body that adopted the text (the first record that names one: a congress, the organ of a
+    令, or the organ whose meeting passed it); for a text whose records name no adopter, the body
+    that approved it ("国务院批准")."""
     for item in history:
         if "批准" in item and "通过" not in item:
             continue
@@ -206,11 +214,32 @@ def history_issuer(history: list[str]) -> str | None:
         order = _order(item)
         if order:
             return normalize_issuer(order.group("org"))
+        meeting = _MEETING.search(ANY_DATE.sub(" ", item))
+        if meeting:
+            return normalize_issuer(meeting.group("org"))
     for item in history:
         approval = _APPROVAL.search(item)
         if approval:
             return normalize_issuer(approval.group("org"))
     return None
+
+
+_INTERPRETER = re.compile(
+    r"本(?:办法|规定|细则|条例|规则|意见|方案|通知|决定)(?:具体应用中的问题)?由(?P<org>[\u4e00-\u9fff、]{2,40}?)负责解释"
+)
+
+
+def issuer_from_interpretation(text: str) -> str | None:
+    """The organs a text names as its interpreters ("本办法由科技部、财政部、税务总局负责解释"): a
+    rule is interpreted by the organs that made it, so they stand for an issuer the text does not
+    sign. Relative names (省/市…主管部门) name no organ and are not read."""
+    found = _INTERPRETER.findall(text)
+    if not found:
+        return None
+    org = found[-1]
+    if org.startswith(("本", "省", "市", "县", "区", "自治区", "该", "各")):
+        return None
+    return "、".join(normalize_issuer(part) for part in org.split("、") if part)
 
 
 # ---------------------------------------------------------------- effective date

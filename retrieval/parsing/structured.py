@@ -46,7 +46,9 @@ def read_header(lines: list[str]) -> Header:
     """Title lines (up to 3, may be separated by blank lines), the masthead 文号, a law's
     adoption and revision records, and where the body starts. Leading scraper noise
     (``科技部||||``), web-page chrome (its values are kept in ``chrome``) and a bare 附件 label
-    are skipped; chrome and history glued onto a title line are cut off it."""
+    are skipped; chrome and history glued onto a title line are cut off it. A chrome line under
+    the title closes it: on a web page the article (which may open with its own heading, such as
+    the 印发 notice's) starts below the page title's 发布时间 line."""
     h = Header()
     i = 0
     closed = False
@@ -58,6 +60,8 @@ def read_header(lines: list[str]) -> Header:
         row = chrome_row(lines[i].strip(" \u3000"))
         if row is not None or is_chrome_only(s):
             h.chrome.update(row if row is not None else strip_chrome(s)[1])
+            # a page's title stands above its 发布时间/来源 line: what follows is the article
+            closed = closed or bool(h.title_lines)
             i += 1
             continue
         if not h.title_lines and (match_attachment(s) or ("\t" not in s and s in {"附件", "附件："})):

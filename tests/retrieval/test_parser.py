@@ -373,6 +373,48 @@ def test_an_approval_next_to_an_adoption_leaves_the_adopter_the_issuer():
     assert doc.meta.issuer == "示范市人民代表大会常务委员会" and doc.meta.date == "2005-06-01"
 
 
+def test_a_ministry_rule_passed_at_the_ministrys_own_meeting_names_that_ministry():
+    doc = parse_text("示范企业假期实施办法\n\n2009年3月2日 经示范资源部第4次部务会议通过\n\n"
+                     "第一条　为了实施条例，制定本办法。\n第二条　本办法自发布之日起施行。\n")
+    assert (doc.meta.issuer, doc.meta.date) == ("示范资源部", "2009-03-02")
+    assert doc.meta.jurisdiction is not None and doc.meta.jurisdiction.level == "national"
+
+
+@pytest.mark.parametrize(
+    "interpreter, issuer",
+    [("示范部、财政部、税务总局", "示范部、财政部、税务总局"), ("科技部", "科学技术部"), ("市科技局", None)],
+)
+def test_a_rule_that_signs_nothing_is_issued_by_the_organs_it_names_as_its_interpreters(interpreter, issuer):
+    # a rule is interpreted by the organs that made it; a relative name (市科技局) names no organ
+    doc = parse_text("示范企业认定管理办法\n\n第一条　为了规范认定，制定本办法。\n"
+                     f"第二条　本办法由{interpreter}负责解释。\n第三条　本办法自2016年1月1日起实施。\n")
+    assert doc.meta.issuer == issuer
+    assert (doc.meta.jurisdiction.level if doc.meta.jurisdiction else None) == ("national" if issuer else None)
+
+
+WEB_REPRINT = """当前位置：首页> 业务详情> 示范认定>
+示范企业认定管理办法
+发布时间：2016-05-16 15:23:18
+关于修订印发《示范企业认定管理办法》的通知
+示范企业认定管理办法
+第一章 总 则
+第一条 为扶持示范企业发展，特制定本办法。
+第二条 示范企业资格自颁发证书之日起有效期为三年。
+上一个：示范企业申报流程
+"""
+
+
+def test_a_reprinted_page_is_titled_by_its_own_title_not_its_breadcrumb_or_the_heading_below():
+    # the page title stands above its 发布时间 line; the breadcrumb and the time are chrome, and what
+    # follows the 发布时间 line (the 印发 notice's heading, the title again) is the article's text
+    doc = parse_text(WEB_REPRINT)
+    assert doc.meta.title == "示范企业认定管理办法" and doc.meta.date == "2016-05-16"
+    text = "".join(c.text for c in doc.chunks)
+    assert "当前位置" not in text and "发布时间" not in text and "15:23" not in text
+    assert "关于修订印发" in text and "有效期为三年" in text
+    assert text_coverage(WEB_REPRINT, [doc]).lost == []
+
+
 # ------------------------------------------------------------------ layouts of real pages
 
 INDICATOR_TABLE = """国务院办公厅关于加强示范园区考核工作的意见
