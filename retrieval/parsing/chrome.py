@@ -4,7 +4,8 @@ Two shapes, both handled here and nowhere else:
 
 - **inline chrome** glued to a line: ``发布时间：2016-02-04 10:00``, ``来源：科技部``,
   ``浏览次数：1234``, ``【字号：大 中 小】``, ``打印本页``, ``关闭窗口``, ``扫一扫在手机打开当前页``,
-  the breadcrumb trail ``当前位置：首页 > 政策文件 >``;
+  the breadcrumb trail ``当前位置：首页 > 政策文件 >``, the links to the neighbouring pages
+  ``上一篇：…`` ``下一篇：…`` on a line of their own;
 - **the metadata table** of gov.cn-style pages, copied as tab-separated rows of ``label：`` and
   value cells: ``索 引 号：`` ``主题分类：`` ``发文机关：`` ``成文日期：`` ``标　　题：`` ``发文字号：``
   ``发布日期：`` ``主 题 词：``.
@@ -35,6 +36,8 @@ INLINE: list[tuple[str | None, re.Pattern[str]]] = [
     (None, re.compile(r"【?\s*(?:保护视力色|视力保护色)\s*[:：]?[^】]*】?")),
     (None, re.compile(r"【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|我要打印|收藏|分享到)\s*】?(?=[\s【]|$)")),
     (None, re.compile(r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面")),
+    # links to the neighbouring pages: 上一篇：… / 下一个：… (a page title, up to the line's end)
+    (None, re.compile(r"(?:上一篇|下一篇|上一个|下一个|上一条|下一条|上篇|下篇)\s*[:：]\s*[^。；\n]{0,60}$")),
     # the breadcrumb: its label, then page names each followed by a separator (the last one may end it)
     (None, re.compile(r"(?:当前位置|您现在的位置|您当前的位置|您的位置|所在位置)\s*[:：]\s*"
                       r"(?:[^\s>»＞›]{1,24}\s*[>»＞›]+\s*)+(?:[^\s>»＞›]{1,24}(?=\s|$))?")),

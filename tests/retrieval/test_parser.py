@@ -410,7 +410,7 @@ def test_a_reprinted_page_is_titled_by_its_own_title_not_its_breadcrumb_or_the_h
     doc = parse_text(WEB_REPRINT)
     assert doc.meta.title == "示范企业认定管理办法" and doc.meta.date == "2016-05-16"
     text = "".join(c.text for c in doc.chunks)
-    assert "当前位置" not in text and "发布时间" not in text and "15:23" not in text
+    assert "当前位置" not in text and "发布时间" not in text and "15:23" not in text and "上一个" not in text
     assert "关于修订印发" in text and "有效期为三年" in text
     assert text_coverage(WEB_REPRINT, [doc]).lost == []
 
