@@ -420,3 +420,29 @@ def test_whether_two_benefits_combine_needs_a_rule_on_combining_them() -> None:
                       section="一、（二）", date="2018-11-16", text="同一企业的稳岗返还和创业担保贷款贴息不重复享受，按就高原则执行。")
     both = answer("稳岗返还和创业担保贷款能同时享受吗", refund, stacked)
     assert both.grounded and "不重复享受" in both.text.split("\n")[0]
+
+
+LEAVE = dict(doc="企业职工带薪年休假实施办法", title="企业职工带薪年休假实施办法", date="2008-09-18")
+
+
+def test_the_unit_asked_is_the_unit_answered() -> None:
+    entitled = passage("nx-3", section="第三条", **LEAVE, text="职工连续工作满12个月以上的，享受带薪年休假。")  # type: ignore[arg-type]
+    out = answer("员工累计工作满10年，一年能休几天年假？", entitled)
+    assert not out.grounded and "但没有规定" in out.text  # 12 months is not a number of days
+    days = passage("nx-5", section="第五条", **LEAVE, text="职工累计工作已满10年不满20年的，年休假10天。")  # type: ignore[arg-type]
+    assert answer("员工累计工作满10年，一年能休几天年假？", entitled, days).grounded
+    assert answer("带薪年休假要连续工作满多久才能享受？", entitled).grounded  # "多久": any period
+
+
+def test_a_multiple_may_be_stated_as_a_percentage_over_a_hundred() -> None:
+    pay = passage("nx-10", section="第十条", **LEAVE,  # type: ignore[arg-type]
+                  text="对职工应休未休年休假天数，按照其日工资收入的300%支付未休年休假工资报酬。")
+    out = answer("员工年假没休完，公司要按几倍日工资补钱？", pay)
+    assert out.grounded and "300%" in out.text.split("\n")[0]
+
+
+def test_how_many_experts_needs_a_number_of_people() -> None:
+    panel = passage("gq-12", doc="高新技术企业认定管理办法", title="高新技术企业认定管理办法", section="第十二条",
+                    text="认定机构应在符合评审要求的专家中，随机抽取组成专家组。认定企业在认定工作网公示10个工作日。")
+    out = answer("高企评审的专家组一般抽几个专家？", panel)
+    assert not out.grounded and "10个工作日" not in out.text.split("，但没有规定")[-1]
