@@ -182,7 +182,9 @@ class ShortNames:
             candidates = self.cores.get(m.group(0), [])
             if not candidates:
                 continue
-            best: dict[str, tuple[float, str]] = {}
+            # a title fits by the longest name it takes, then by how well: "山东开发区条例" is 山东省经济开发区条例
+            # (all five characters), not 河南省开发区条例 (whose run 开发区 fits better, but leaves 山东 out)
+            best: dict[str, tuple[tuple[int, float], str]] = {}
             start = m.start()
             for j in range(start - 2, max(-1, start - 17), -1):
                 name = text[j:start]
@@ -190,8 +192,8 @@ class ShortNames:
                     break
                 for doc_id, core in candidates:
                     score = _fit(name, core, self.MIN_RUN, self.MIN_COVER)
-                    if score > best.get(doc_id, (0.0, ""))[0]:
-                        best[doc_id] = (score, text[j:m.end()])
+                    if score > 0 and (len(name), score) > best.get(doc_id, ((0, 0.0), ""))[0]:
+                        best[doc_id] = ((len(name), score), text[j:m.end()])
             if best:
                 top = max(v for v, _ in best.values())
                 winners = [(d, span) for d, (v, span) in best.items() if v == top]

@@ -28,6 +28,13 @@ def test_laws_and_regulations_named_the_short_way() -> None:
     assert names.spans("根据科技进步法第十条") == ["科技进步法"]
 
 
+def test_a_short_name_names_the_title_that_takes_all_of_it() -> None:
+    docs = {d: DocumentMeta(doc=d, title=d, date="2016-07-22") for d in ("山东省经济开发区条例", "河南省开发区条例")}
+    # 河南省开发区条例 holds the run 开发区, but leaves 山东 out
+    assert ShortNames(docs)("山东开发区条例里的特岗特薪针对哪些人") == {"山东省经济开发区条例"}
+    assert ShortNames(docs)("河南开发区条例怎么规定") == {"河南省开发区条例"}
+
+
 def test_a_year_and_a_kind_name_the_document_of_that_kind() -> None:
     titles = TitleMatcher(DOCS, tokenize)
     assert titles("2005年的纲要对高企研发投入有什么要求") == {"国科发火字〔2005〕16号"}  # not the notice forwarding it
