@@ -446,3 +446,13 @@ def test_how_many_experts_needs_a_number_of_people() -> None:
                     text="认定机构应在符合评审要求的专家中，随机抽取组成专家组。认定企业在认定工作网公示10个工作日。")
     out = answer("高企评审的专家组一般抽几个专家？", panel)
     assert not out.grounded and "10个工作日" not in out.text.split("，但没有规定")[-1]
+
+
+def test_a_number_of_days_may_have_decimals_but_a_formulas_is_none() -> None:
+    wage = passage("nx-11", section="第十一条", **LEAVE,  # type: ignore[arg-type]
+                   text="日工资收入按照职工本人的月工资除以月计薪天数（21.75天）进行折算。")
+    assert answer("算未休年假工资时，月计薪天数按多少天算？", wage).grounded
+    formula = passage("nx-12", section="第十二条", **LEAVE,  # type: ignore[arg-type]
+                      text="折算方法为：（当年度在本单位已过日历天数÷365天）×职工本人全年应当享受的年休假天数。")
+    out = answer("员工累计工作满10年，一年能休几天年假？", formula)
+    assert not out.grounded and "但没有规定" in out.text

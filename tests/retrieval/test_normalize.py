@@ -56,3 +56,8 @@ def test_custom_table():
 def test_the_glossary_covers_employment_notices(normalizer) -> None:
     nq = normalizer("How long can unemployed young people stay in a job internship?")
     assert {"见习", "失业"} <= set(nq.expansions)
+
+
+def test_the_glossary_covers_leave_rules(normalizer) -> None:
+    assert "年休假" in normalizer("员工的年假没休完怎么补").expansions  # the colloquial 年假
+    assert "年休假" in normalizer("Do employees get extra days of annual leave?").expansions
