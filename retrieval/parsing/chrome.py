@@ -6,8 +6,8 @@ Two shapes, both handled here and nowhere else:
   ``浏览次数：1234``, ``【字号：大 中 小】``, ``打印本页``, ``关闭窗口``, ``扫一扫在手机打开当前页``,
   the breadcrumb trail ``当前位置：首页 > 政策文件 >``, the links to the neighbouring pages
   ``上一篇：…`` ``下一篇：…`` on a line of their own;
-- **the metadata table** of gov.cn-style pages, copied as tab-separated rows of ``label：`` and
-  value cells: ``索 引 号：`` ``主题分类：`` ``发文机关：`` ``成文日期：`` ``标　　题：`` ``发文字号：``
+- **the metadata table** of gov.cn-style pages, copied as rows of ``label：`` and value cells,
+  tab-separated or between pipes (``| 发文机关： | 国务院 |``, as Markdown and some browser copies give it): ``索 引 号：`` ``主题分类：`` ``发文机关：`` ``成文日期：`` ``标　　题：`` ``发文字号：``
   ``发布日期：`` ``主 题 词：``.
 
 `strip_chrome` removes the first and reports the values it read (`cut_chrome` cuts it out, for the
@@ -58,10 +58,22 @@ def _label(cell: str) -> str | None:
     return key if key in TABLE_LABELS else None
 
 
+_PIPE_CELLS = re.compile(r"\s*\|\s*")
+
+
+def table_cells(line: str) -> list[str]:
+    """The cells of a copied table row: tab-separated, or between pipes as Markdown and some browser
+    copies give them (``| 发文机关： | 国务院 | 成文日期： | 2018年11月23日 |``)."""
+    s = line.strip(" \u3000")
+    if "\t" not in s and s.startswith("|") and s.endswith("|") and len(s) > 2:
+        return [c.strip(" \u3000") for c in _PIPE_CELLS.split(s[1:-1])]
+    return [c.strip(" \u3000") for c in s.split("\t")]
+
+
 def chrome_row(line: str) -> dict[str, str] | None:
-    """The fields of a metadata-table row (``发文机关：\\t国务院\\t成文日期：\\t2018年11月23日``),
-    or None when the line is not one. ``label：value`` in one cell counts too."""
-    cells = [c.strip(" \u3000") for c in line.split("\t")]
+    """The fields of a metadata-table row (``发文机关：\\t国务院\\t成文日期：\\t2018年11月23日``, or
+    the same between pipes), or None when the line is not one. ``label：value`` in one cell counts too."""
+    cells = table_cells(line)
     fields: dict[str, str] = {}
     i, found = 0, False
     while i < len(cells):

@@ -11,6 +11,7 @@ import pytest
 from retrieval import load_corpus, parse_file, parse_text
 from retrieval.dedupe import NearDuplicateIndex, normalize, similarity
 from retrieval.errors import MetadataError
+from retrieval.parsing.chrome import chrome_row
 from retrieval.parsing.invariants import text_coverage
 from retrieval.parsing.meta import normalize_doc_number, parse_date
 
@@ -534,3 +535,37 @@ def test_numbered_paragraphs_after_a_colon_are_sections_and_short_items_stay_a_l
     doc = parse_text(CONDITIONS)
     (chunk,) = [c for c in doc.chunks if "有固定的办公场所" in c.text]
     assert "具备下列条件" in chunk.text and "有专职管理人员" in chunk.text
+
+PIPE_COPY = """| 索 引 号： | 000014349/2019-00099 | 主题分类： | 科技、教育\科技 |
+| 发文机关： | 国务院 | 成文日期： | 2019年3月1日 |
+| 标　　题： | 国务院关于同意某某高新技术产业开发区升级为国家高新技术产业开发区的批复 |
+| 发文字号： | 国函〔2019〕99号 | 发布日期： | 2019年3月5日 |
+| 主 题 词： | 开发区 创新 |
+
+国务院关于同意某某高新技术产业开发区升级为国家高新技术产业开发区的批复
+
+国函〔2019〕99号
+
+某某省人民政府、科技部：
+
+你们关于某某高新技术产业开发区升级为国家高新技术产业开发区的请示收悉。现批复如下：
+
+一、同意某某高新技术产业开发区升级为国家高新技术产业开发区，定名为某某高新技术产业开发区。
+
+二、某某高新技术产业开发区要以深化体制机制改革和营造良好创新创业生态为抓手，加快发展战略性新兴产业。
+
+国务院
+
+2019年3月1日
+"""
+
+
+def test_a_metadata_table_copied_between_pipes_is_page_chrome_and_read():
+    # a browser or Markdown copy of a gov.cn page gives its metadata table as "| label： | value |" rows
+    doc = parse_text(PIPE_COPY)
+    assert doc.meta.title == "国务院关于同意某某高新技术产业开发区升级为国家高新技术产业开发区的批复"
+    assert (doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == ("国函〔2019〕99号", "国务院", "2019-03-01")
+    text = "\n".join(c.text for c in doc.chunks)
+    assert "索 引 号" not in text and "主题分类" not in text
+    # a table of data between pipes is not chrome
+    assert chrome_row("| 序号 | 指标 | 要求 |") is None
