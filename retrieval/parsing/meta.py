@@ -171,15 +171,15 @@ def history_items(line: str) -> list[str]:
     return items
 
 
-def _order(text: str) -> re.Match[str] | None:
-    """The 令 number of a record, dates blanked first: a date glued to the organ ("2016年11月30日
-    中华人民共和国国务院令…", as PDF text gives it) must not lend its 日 to the organ's name."""
-    return ORDER_NUMBER.search(ANY_DATE.sub(" ", text))
+def _undated(text: str) -> str:
+    """A record with its dates blanked: a date glued to the organ ("2016年11月30日中华人民共和国国务院令…",
+    "2010年12月23日北京市第十三届…", as PDF and HTML text give them) must not lend its 日 to the organ."""
+    return ANY_DATE.sub(" ", text)
 
 
 def order_number(text: str) -> str | None:
     """A 令 number such as 国家知识产权局令第17号 or 国务院令第706号."""
-    m = _order(text)
+    m = ORDER_NUMBER.search(_undated(text))
     return f"{m.group('org')}令第{m.group('n')}号" if m else None
 
 
@@ -195,8 +195,9 @@ def history_date(history: list[str]) -> str | None:
 
 
 # an organ's own meeting adopting a text: "经人力资源和社会保障部第6次部务会议通过", "国务院第149次常务会议通过"
+# (read on the record with its dates blanked, so the organ follows a space where the date was)
 _MEETING = re.compile(
-    rf"(?:^|经|日\s*)(?P<org>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})第\s*[\d一二三四五六七八九十百]+\s*次"
+    rf"(?:^|经|\s)(?!经)(?P<org>[\u4e00-\u9fff]{{0,24}}?{_ORG_SUFFIX})第\s*[\d一二三四五六七八九十百]+\s*次"
     r"[\u4e00-\u9fff]{0,4}会议(?:审议)?通过"
 )
 
@@ -208,13 +209,14 @@ def history_issuer(history: list[str]) -> str | None:
     for item in history:
         if "批准" in item and "通过" not in item:
             continue
-        m = _CONGRESS.search(ANY_DATE.sub(" ", item))  # "2010年12月23日北京市第十三届…": not 日北京市
+        undated = _undated(item)
+        m = _CONGRESS.search(undated)
         if m:
             return (m.group("place") or "") + m.group("body")
-        order = _order(item)
+        order = ORDER_NUMBER.search(undated)
         if order:
             return normalize_issuer(order.group("org"))
-        meeting = _MEETING.search(ANY_DATE.sub(" ", item))
+        meeting = _MEETING.search(undated)
         if meeting:
             return normalize_issuer(meeting.group("org"))
     for item in history:

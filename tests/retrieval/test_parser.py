@@ -381,6 +381,13 @@ def test_a_ministry_rule_passed_at_the_ministrys_own_meeting_names_that_ministry
     assert doc.meta.jurisdiction is not None and doc.meta.jurisdiction.level == "national"
 
 
+@pytest.mark.parametrize("gap", ["", " "])
+def test_a_state_council_meeting_record_names_the_state_council(gap):
+    doc = parse_text(f"示范项目管理条例\n\n2016年10月8日{gap}国务院第149次常务会议通过\n\n"
+                     "第一条　为了规范项目管理，制定本条例。\n第二条　本条例自2017年2月1日起施行。\n")
+    assert (doc.meta.issuer, doc.meta.date) == ("国务院", "2016-10-08")
+
+
 @pytest.mark.parametrize(
     "interpreter, issuer",
     [("示范部、财政部、税务总局", "示范部、财政部、税务总局"), ("科技部", "科学技术部"), ("市科技局", None)],
