@@ -224,7 +224,7 @@ class Evidence:
         fact_missing = facts[0] if facts and not any(t.answered_by(s.text) for t in facts for s in about) else None
         subject_missing = next((t for t in refusing if t.subject and not any(t.answered_by(s.text) for s in about)),
                                None)
-        best = max(chosen, key=lambda s: (s.lexical, -chosen.index(s)))
+        best = max(chosen, key=lambda s: s.lexical)  # the first of equals
         if facts and fact_missing is None and self.delegates(best.text) and not any(t.answered_by(best.text)
                                                                                       for t in facts):
             # the clause that matches the question best leaves the detail to another rule ("复审按照国家

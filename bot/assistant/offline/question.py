@@ -73,6 +73,8 @@ class PolarRules(BaseModel):
     question: str
     grant: str
     forbid: str
+    yes_no: str = Field(default="", description="Other questions answered yes or no (English \"Does…\"): a "
+                        "figure they offer must be stated")
 
 
 class RefusalRules(BaseModel):
@@ -185,6 +187,7 @@ class QuestionReader:
         self._year = re.compile(c.years.question)
         self._metadata = {f: [re.compile(p) for p in c.metadata.get(f, [])] for f in METADATA_ORDER}
         self._polar = re.compile(c.polar.question)
+        self._yes_no = re.compile(c.polar.yes_no) if c.polar.yes_no else None
         self._listing = re.compile(c.listing)
         self._listed = re.compile(c.listed) if c.listed else None
         self._choice = re.compile(c.choice) if c.choice else None
@@ -271,7 +274,7 @@ class QuestionReader:
         m = self._choice.search(q.text) if self._choice is not None else None
         if m is None:
             # a yes/no on a rate the question states ("能按175%扣除吗"): the rate is what must be stated
-            if q.polar or _YES_NO_EN.search(q.text):
+            if q.polar or (self._yes_no is not None and self._yes_no.search(q.text)):
                 q.options = _PERCENT.findall(q.text)
             return
         q.options = [re.sub(r"(?:出来|起来)?的$|了$", "", m.group(g).strip()) or m.group(g).strip() for g in "ab"]
@@ -364,7 +367,6 @@ class QuestionReader:
 
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
-_YES_NO_EN = re.compile(r"^(?:does|do|did|is|are|can|could|may|will|would)\b")  # an English yes/no question
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
 _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
