@@ -354,6 +354,9 @@ def test_the_asked_rate_is_taken_from_a_top_passage_whose_words_differ_more() ->
 
 
 PROJECTS = dict(doc="企业投资项目核准和备案管理条例", title="企业投资项目核准和备案管理条例", date="2016-11-30")
+JOBS = dict(doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见", date="2018-11-16")
+ZHEJIANG = dict(doc="浙江省高新技术促进条例", title="浙江省高新技术促进条例", date="2021-09-29",
+                place=Jurisdiction(level="province", place="浙江省"))
 
 
 def test_working_days_are_a_period() -> None:
@@ -373,8 +376,7 @@ def test_a_qualification_asked_needs_one_stated() -> None:
 
 
 def test_a_certificate_named_as_a_condition_is_not_a_list_of_materials() -> None:
-    skills = passage("jy-8", doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见",
-                     section="二、（八）", date="2018-11-16",
+    skills = passage("jy-8", section="二、（八）", **JOBS,
                      text="（八）参加失业保险3年以上、当年取得职业资格证书或职业技能等级证书的企业职工，可申请参保职工技能提升补贴。")
     out = answer("技术技能提升补贴申领要准备哪些材料？", skills)
     assert not out.grounded and "但没有规定" in out.text
@@ -382,8 +384,7 @@ def test_a_certificate_named_as_a_condition_is_not_a_list_of_materials() -> None
 
 
 def test_a_yes_no_on_a_rate_the_text_does_not_give_says_so() -> None:
-    zhejiang = passage("zj-13", doc="浙江省高新技术促进条例", title="浙江省高新技术促进条例", section="第十三条", date="2021-09-29",
-                       place=Jurisdiction(level="province", place="浙江省"),
+    zhejiang = passage("zj-13", section="第十三条", **ZHEJIANG,
                        text="第十三条 高新技术企业按照国家有关规定享受研究开发费用税前加计扣除等税收优惠。")
     henan = passage("zl-46", section="第四十六条", **ZLX, text="第四十六条 企业的研究开发费用按照国家规定在税前列支并加计扣除。")
     out = answer("浙江的高企研发费用能按175%加计扣除吗", zhejiang, henan)
@@ -395,11 +396,9 @@ def test_a_yes_no_on_a_rate_the_text_does_not_give_says_so() -> None:
 
 
 def test_a_detail_left_to_another_rule_is_not_answered_by_another_period() -> None:
-    zhejiang = dict(doc="浙江省高新技术促进条例", title="浙江省高新技术促进条例", date="2021-09-29",
-                    place=Jurisdiction(level="province", place="浙江省"))
-    review = passage("zj-12", section="第十二条", **zhejiang,  # type: ignore[arg-type]
+    review = passage("zj-12", section="第十二条", **ZHEJIANG,
                      text="高新技术企业实行申请认定制度。高新技术企业认定和复审按照国家有关规定执行。")
-    fraud = passage("zj-27", section="第二十七条", **zhejiang,  # type: ignore[arg-type]
+    fraud = passage("zj-27", section="第二十七条", **ZHEJIANG,
                     text="企业采取欺骗手段骗取高新技术企业认定证书的，由负责认定的部门取消其资格，在五年内不再受理该企业提出的高新技术企业资格认定申请。")
     out = answer("浙江高企复审要提前多久把材料交上去", review, fraud)
     assert not out.grounded and "五年" not in out.text
@@ -410,14 +409,12 @@ def test_a_detail_left_to_another_rule_is_not_answered_by_another_period() -> No
 
 
 def test_whether_two_benefits_combine_needs_a_rule_on_combining_them() -> None:
-    refund = passage("gf39-1", doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见",
-                     section="一、（一）", date="2018-11-16", text="对不裁员或少裁员的参保企业，可返还其上年度实际缴纳失业保险费的50%。")
+    refund = passage("gf39-1", section="一、（一）", **JOBS, text="对不裁员或少裁员的参保企业，可返还其上年度实际缴纳失业保险费的50%。")
     out = answer("稳岗返还和创业担保贷款能同时享受吗", refund)
     assert not out.grounded and "但没有规定" in out.text  # the refund alone does not say
     english = answer("Can a company get the unemployment insurance refund and a start-up loan at the same time?", refund)
     assert not english.grounded
-    stacked = passage("gf39-2", doc="国发〔2018〕39号", title="国务院关于做好当前和今后一个时期促进就业工作的若干意见",
-                      section="一、（二）", date="2018-11-16", text="同一企业的稳岗返还和创业担保贷款贴息不重复享受，按就高原则执行。")
+    stacked = passage("gf39-2", section="一、（二）", **JOBS, text="同一企业的稳岗返还和创业担保贷款贴息不重复享受，按就高原则执行。")
     both = answer("稳岗返还和创业担保贷款能同时享受吗", refund, stacked)
     assert both.grounded and "不重复享受" in both.text.split("\n")[0]
 
@@ -426,16 +423,16 @@ LEAVE = dict(doc="企业职工带薪年休假实施办法", title="企业职工�
 
 
 def test_the_unit_asked_is_the_unit_answered() -> None:
-    entitled = passage("nx-3", section="第三条", **LEAVE, text="职工连续工作满12个月以上的，享受带薪年休假。")  # type: ignore[arg-type]
+    entitled = passage("nx-3", section="第三条", **LEAVE, text="职工连续工作满12个月以上的，享受带薪年休假。")
     out = answer("员工累计工作满10年，一年能休几天年假？", entitled)
     assert not out.grounded and "但没有规定" in out.text  # 12 months is not a number of days
-    days = passage("nx-5", section="第五条", **LEAVE, text="职工累计工作已满10年不满20年的，年休假10天。")  # type: ignore[arg-type]
+    days = passage("nx-5", section="第五条", **LEAVE, text="职工累计工作已满10年不满20年的，年休假10天。")
     assert answer("员工累计工作满10年，一年能休几天年假？", entitled, days).grounded
     assert answer("带薪年休假要连续工作满多久才能享受？", entitled).grounded  # "多久": any period
 
 
 def test_a_multiple_may_be_stated_as_a_percentage_over_a_hundred() -> None:
-    pay = passage("nx-10", section="第十条", **LEAVE,  # type: ignore[arg-type]
+    pay = passage("nx-10", section="第十条", **LEAVE,
                   text="对职工应休未休年休假天数，按照其日工资收入的300%支付未休年休假工资报酬。")
     out = answer("员工年假没休完，公司要按几倍日工资补钱？", pay)
     assert out.grounded and "300%" in out.text.split("\n")[0]
@@ -449,10 +446,10 @@ def test_how_many_experts_needs_a_number_of_people() -> None:
 
 
 def test_a_number_of_days_may_have_decimals_but_a_formulas_is_none() -> None:
-    wage = passage("nx-11", section="第十一条", **LEAVE,  # type: ignore[arg-type]
+    wage = passage("nx-11", section="第十一条", **LEAVE,
                    text="日工资收入按照职工本人的月工资除以月计薪天数（21.75天）进行折算。")
     assert answer("算未休年假工资时，月计薪天数按多少天算？", wage).grounded
-    formula = passage("nx-12", section="第十二条", **LEAVE,  # type: ignore[arg-type]
+    formula = passage("nx-12", section="第十二条", **LEAVE,
                       text="折算方法为：（当年度在本单位已过日历天数÷365天）×职工本人全年应当享受的年休假天数。")
     out = answer("员工累计工作满10年，一年能休几天年假？", formula)
     assert not out.grounded and "但没有规定" in out.text
