@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.parsing.tables import split_row
+
 _DATE = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 _TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 _LABEL_SEP = r"\s*[:：]\s*"
@@ -67,7 +69,7 @@ def table_cells(line: str) -> list[str]:
     s = line.strip(" \u3000")
     if "\t" not in s and s.startswith("|") and s.endswith("|") and len(s) > 2:
         return [c.strip(" \u3000") for c in _PIPE_CELLS.split(s[1:-1])]
-    return [c.strip(" \u3000") for c in s.split("\t")]
+    return split_row(s)
 
 
 def chrome_row(line: str) -> dict[str, str] | None:
