@@ -183,6 +183,13 @@ def order_number(text: str) -> str | None:
     return f"{m.group('org')}令第{m.group('n')}号" if m else None
 
 
+def current_order_number(history: list[str]) -> str | None:
+    """The 令 that published the text in force: of a record "2020年7月5日国务院令第728号公布　2025年3月17日
+    国务院令第802号修订", the later one, as the document's date is the later record's (``history_date``)."""
+    numbered = [(parse_date(h) or "", n) for h in history if (n := order_number(h))]
+    return max(numbered, key=lambda dn: dn[0])[1] if numbered else None
+
+
 _APPROVAL = re.compile(rf"(?:{ANY_DATE.pattern})\s*(?P<org>[\u4e00-\u9fff]{{0,22}}?{_ORG_SUFFIX})\s*批准[）)]?$")
 
 

@@ -19,10 +19,10 @@ from retrieval.parsing.headings import (
     match_marker,
 )
 from retrieval.parsing.meta import (
+    current_order_number,
     doc_number_line,
     history_items,
     is_date_line,
-    order_number,
     split_title_history,
 )
 
@@ -52,6 +52,7 @@ def read_header(lines: list[str]) -> Header:
     h = Header()
     i = 0
     closed = False
+    numbered = False  # the 文号 came from its own line, not from a record's 令
     while i < len(lines):
         s = lines[i].strip(" \u3000\t")
         if not s or _is_noise(s):
@@ -70,13 +71,14 @@ def read_header(lines: list[str]) -> Header:
         dn = doc_number_line(s)
         if dn:
             h.doc_number = h.doc_number or dn
+            numbered = True
             i += 1
             continue
         items = history_items(s)
         if items and h.title_lines:
             h.history += items
-            if not h.doc_number:
-                h.doc_number = order_number(s)
+            if not numbered:  # a 文号 line names the document; else the 令 of the text in force does
+                h.doc_number = current_order_number(h.history) or h.doc_number
             closed = True
             i += 1
             continue

@@ -349,6 +349,17 @@ def test_a_state_council_order_glued_to_its_date_names_the_order_and_its_organ(g
     assert (doc.meta.date, doc.meta.effective_date) == ("2019-03-20", "2019-06-01")
 
 
+@pytest.mark.parametrize("record", [
+    "（2012年5月4日中华人民共和国国务院令第620号公布　2019年3月20日中华人民共和国国务院令第901号修订）",
+    "2012年5月4日中华人民共和国国务院令第620号公布\n\n2019年3月20日中华人民共和国国务院令第901号修订",
+])
+def test_a_revised_regulation_is_named_by_the_order_of_the_text_in_force(record):
+    # the text as revised was published by the later 令: its number goes with the document's date
+    doc = parse_text(f"示范园区项目管理条例\n\n{record}\n\n"
+                     "第一条　为了规范园区项目管理，制定本条例。\n第二条　本条例自2019年6月1日起施行。\n")
+    assert (doc.meta.doc_number, doc.meta.date) == ("中华人民共和国国务院令第901号", "2019-03-20")
+
+
 @pytest.mark.parametrize("gap", ["", " "])
 def test_a_congress_record_glued_to_its_date_names_the_congress_of_its_place(gap):
     # HTML and PDF text often drop the space between a record's date and the adopting body
