@@ -453,3 +453,18 @@ def test_a_number_of_days_may_have_decimals_but_a_formulas_is_none() -> None:
                       text="折算方法为：（当年度在本单位已过日历天数÷365天）×职工本人全年应当享受的年休假天数。")
     out = answer("员工累计工作满10年，一年能休几天年假？", formula)
     assert not out.grounded and "但没有规定" in out.text
+
+
+def test_an_abbreviated_detail_is_found_in_its_full_form() -> None:
+    # people write 监管部门 for the documents' 监督管理部门: the clause names the asked detail
+    withdraw = passage("gs-11", doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定",
+                       section="第十一条", text="行政处罚决定被依法撤销的，市场监督管理部门应当在三个工作日内撤回行政处罚公示信息。")
+    out = answer("处罚决定被撤销了，市场监管部门得几天内撤下公示？", withdraw)
+    assert out.grounded and "三个工作日" in out.text.split("\n")[0]
+
+
+def test_which_years_is_answered_by_the_years_a_policy_runs() -> None:
+    period = passage("lg-0", doc="临港若干意见", title="关于支持临港地区发展的若干意见", place=None,
+                     text="为此，特制定本意见，政策期限为2016年至2018年。")
+    out = answer("这份意见的政策期限是哪几年？", period)
+    assert out.grounded and "2016年至2018年" in out.text.split("\n")[0]

@@ -150,8 +150,8 @@ class Evidence:
         if not self._focus:
             return False
         text = normalize_message(text)
-        named = any(w in text for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
-        if self._head and self._head not in text:
+        named = any(holds(text, w) for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
+        if self._head and not holds(text, self._head):
             return False  # "奖励申报截止": the 申报 whose deadline is asked, not any 成果转化
         return named and (not self._topic or any(w in text for w in self._topic))
 
@@ -258,6 +258,18 @@ class Evidence:
         return None
 
 
+def holds(text: str, word: str) -> bool:
+    """``text`` has ``word`` as written or in the full form it abbreviates: people write 监管部门 for the
+    documents' 监督管理部门, 科技 for 科学技术 — each character of the word opening or closing a word
+    of the text, at most one character skipped after each."""
+    if word in text:
+        return True
+    if len(word) < ABBREVIATED_MIN or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        return False
+    return re.search("[\u4e00-\u9fff]?".join(map(re.escape, word)), text) is not None
+
+
+ABBREVIATED_MIN = 4  # shorter words read as abbreviations would be found in too many unrelated phrases
 FOCUS_PAIRS = 0.5  # share of the focus's character pairs a sentence must hold when none of its words
 
 
