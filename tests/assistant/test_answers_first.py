@@ -468,3 +468,17 @@ def test_which_years_is_answered_by_the_years_a_policy_runs() -> None:
                      text="为此，特制定本意见，政策期限为2016年至2018年。")
     out = answer("这份意见的政策期限是哪几年？", period)
     assert out.grounded and "2016年至2018年" in out.text.split("\n")[0]
+
+
+def test_a_rule_opening_a_list_is_quoted_with_its_items() -> None:
+    # "同时符合以下条件的：" states nothing without the conditions that follow it in the article
+    early_stop = passage("gs-14", doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定",
+                         section="第十四条", text=(
+                             "第十四条　行政处罚信息公示满一年，且同时符合以下条件的，可以申请提前停止公示：\n"
+                             "（一）已经自觉履行行政处罚决定中规定的义务；\n（二）已经主动消除危害后果和不良影响；\n"
+                             "（三）未在严重违法失信名单中。\n当事人受到吊销营业执照处罚的，不得申请提前停止公示。"))
+    out = answer("企业想提前停止公示处罚信息，要满足哪些条件？", early_stop)
+    lead = out.text.split("\n")[0]
+    assert out.grounded and "自觉履行" in lead and "消除危害后果" in lead and "严重违法失信名单" in lead
+    assert "（二）已经主动消除危害后果和不良影响；[1]" in out.text
+    assert "吊销营业执照" not in lead  # the sentence after the list is not one of its items

@@ -61,6 +61,35 @@ def default_reader(config: QuestionConfig | None = None) -> QuestionReader:
     return QuestionReader(config or QuestionConfig.load(), words.tokenize, load_synonyms())
 
 
+def items_after(lead_in: Sentence) -> list[Sentence]:
+    """The enumerated items ("（一）…；", "1.…") that follow a sentence opening a list ("符合以下条件的：")
+    in its passage; none for another sentence."""
+    if not re.search(r"[：:]$", lead_in.text):
+        return []
+    out: list[Sentence] = []
+    for order, text in enumerate(split_sentences(lead_in.hit.text)[lead_in.order + 1:], lead_in.order + 1):
+        if not _ITEM.match(text) or len(out) >= MAX_ITEMS:
+            break
+        out.append(Sentence(text=text, hit_rank=lead_in.hit_rank, hit=lead_in.hit, order=order))
+    return out
+
+
+def with_items(chosen: Sequence[Sentence]) -> list[Sentence]:
+    """``chosen`` with the items of each list it opens quoted right after it, each sentence once: a rule
+    "同时符合以下条件的：" is not stated without its conditions."""
+    out: list[Sentence] = []
+    seen: set[tuple[str, int]] = set()
+    for sent in chosen:
+        for s in (sent, *items_after(sent)):
+            if (s.hit.chunk_id, s.order) not in seen:
+                seen.add((s.hit.chunk_id, s.order))
+                out.append(s)
+    return out
+
+
+_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、)）]|——)")
+MAX_ITEMS = 15  # items quoted after a list's opening sentence
+MAX_LEAD_ITEMS = 8  # items the direct answer names before "……"
 LEAD_TIE = 0.05  # lexical overlaps this close count as equally close to the question
 
 
@@ -235,6 +264,7 @@ class PolicyComposer:
         missing = evidence.missing(chosen)
         if missing is not None:
             return self.partial(frame, evidence, missing, english=english)
+        chosen = with_items(chosen)
         w = self.wording.lang(english)
         lead = self.listed(frame, hits, book, english=english)
         if lead:  # each thing listed is quoted where it is named, before the sentences chosen
@@ -282,6 +312,10 @@ class PolicyComposer:
         if clause == best.text and len(clause) > LONG_LEAD:
             clause = _clause_with_most(best.text, best.terms)
         clause = _ENUMERATOR.sub("", clause).rstrip("。；;，,")
+        items = [_ENUMERATOR.sub("", s.text).rstrip("。；;，,") for s in items_after(best)] if frame.listing else []
+        if items:
+            # "符合以下条件的：" says nothing until its items are read: the items are the answer
+            clause = clause.rstrip("：:") + "：" + "；".join(items[:MAX_LEAD_ITEMS]) + ("……" if len(items) > MAX_LEAD_ITEMS else "")
         w = self.wording.lang(english)
         verdict = evidence.verdict(clause) if best.lexical >= self.verdict_floor else None
         return w.policy.lead.format(verdict={"grant": w.policy.grant, "forbid": w.policy.forbid}.get(verdict or "", ""),
