@@ -482,3 +482,14 @@ def test_a_rule_opening_a_list_is_quoted_with_its_items() -> None:
     assert out.grounded and "自觉履行" in lead and "消除危害后果" in lead and "严重违法失信名单" in lead
     assert "（二）已经主动消除危害后果和不良影响；[1]" in out.text
     assert "吊销营业执照" not in lead  # the sentence after the list is not one of its items
+
+
+def test_a_rule_is_quoted_with_the_exception_that_follows_it() -> None:
+    publish = passage("gs-2", doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定",
+                      section="第二条", text=(
+                          "第二条　市场监督管理部门作出行政处罚决定的相关信息，应当记录于国家企业信用信息公示系统，并向社会公示。\n"
+                          "仅受到警告行政处罚的不予公示。\n依法登记的市场主体的公示信息应当记于市场主体名下。"))
+    out = answer("只受了个警告处罚，会不会被挂到企业信用公示系统上？", publish)
+    assert out.grounded and "仅受到警告行政处罚的不予公示" in out.text.split("\n")[0]  # the exception asked about
+    assert "- 仅受到警告行政处罚的不予公示。[1]" in out.text
+    assert "记于市场主体名下" not in out.text  # the next rule is no exception

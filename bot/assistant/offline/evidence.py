@@ -67,6 +67,7 @@ class EvidenceRules:
     grant: re.Pattern[str]
     forbid: re.Pattern[str]
     delegation: re.Pattern[str] | None = None
+    exception: re.Pattern[str] | None = None
 
     @classmethod
     def from_config(cls, config: QuestionConfig) -> EvidenceRules:
@@ -74,7 +75,8 @@ class EvidenceRules:
         return cls(kinds=kinds, statistic=re.compile(config.years.statistic),
                    province_of={city: names[0] for city, names in config.places.cities.items()},
                    grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid),
-                   delegation=re.compile(config.delegation) if config.delegation else None)
+                   delegation=re.compile(config.delegation) if config.delegation else None,
+                   exception=re.compile(config.exception) if config.exception else None)
 
     def for_question(self, question: Question, home: str | None = None) -> Evidence:
         return Evidence(self, question, home)

@@ -74,13 +74,26 @@ def items_after(lead_in: Sentence) -> list[Sentence]:
     return out
 
 
-def with_items(chosen: Sequence[Sentence]) -> list[Sentence]:
-    """``chosen`` with the items of each list it opens quoted right after it, each sentence once: a rule
-    "同时符合以下条件的：" is not stated without its conditions."""
+def exceptions_after(rule: Sentence, exception: re.Pattern[str] | None) -> list[Sentence]:
+    """The sentences right after ``rule`` in its passage that qualify it ("仅受到警告处罚的不予公示")."""
+    out: list[Sentence] = []
+    if exception is None:
+        return out
+    for order, text in enumerate(split_sentences(rule.hit.text)[rule.order + 1:], rule.order + 1):
+        if not exception.search(text) or _ITEM.match(text) or len(out) >= MAX_EXCEPTIONS:
+            break
+        out.append(Sentence(text=text, hit_rank=rule.hit_rank, hit=rule.hit, order=order))
+    return out
+
+
+def completed(chosen: Sequence[Sentence], exception: re.Pattern[str] | None = None) -> list[Sentence]:
+    """``chosen`` with what completes each rule quoted right after it, each sentence once: the items of a
+    list it opens ("同时符合以下条件的：" is not stated without its conditions) and the sentences that
+    qualify it (its exceptions)."""
     out: list[Sentence] = []
     seen: set[tuple[str, int]] = set()
     for sent in chosen:
-        for s in (sent, *items_after(sent)):
+        for s in (sent, *items_after(sent), *exceptions_after(sent, exception)):
             if (s.hit.chunk_id, s.order) not in seen:
                 seen.add((s.hit.chunk_id, s.order))
                 out.append(s)
@@ -90,6 +103,7 @@ def with_items(chosen: Sequence[Sentence]) -> list[Sentence]:
 _ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、)）]|——)")
 MAX_ITEMS = 15  # items quoted after a list's opening sentence
 MAX_LEAD_ITEMS = 8  # items the direct answer names before "……"
+MAX_EXCEPTIONS = 2  # qualifying sentences quoted after a rule
 LEAD_TIE = 0.05  # lexical overlaps this close count as equally close to the question
 
 
@@ -264,7 +278,7 @@ class PolicyComposer:
         missing = evidence.missing(chosen)
         if missing is not None:
             return self.partial(frame, evidence, missing, english=english)
-        chosen = with_items(chosen)
+        chosen = completed(chosen, self.rules.exception)
         w = self.wording.lang(english)
         lead = self.listed(frame, hits, book, english=english)
         if lead:  # each thing listed is quoted where it is named, before the sentences chosen
@@ -316,6 +330,11 @@ class PolicyComposer:
         if items:
             # "符合以下条件的：" says nothing until its items are read: the items are the answer
             clause = clause.rstrip("：:") + "：" + "；".join(items[:MAX_LEAD_ITEMS]) + ("……" if len(items) > MAX_LEAD_ITEMS else "")
+        asked_words = {t for t in self.picker.tokenize(frame.text) if len(t) >= 2 and t not in best.text}
+        rider = next((e for e in exceptions_after(best, self.rules.exception) if any(t in e.text for t in asked_words)),
+                     None)
+        if rider is not None:  # "只受了警告会不会被公示": the exception the question is about answers it
+            clause += "；" + rider.text.rstrip("。；;")
         w = self.wording.lang(english)
         verdict = evidence.verdict(clause) if best.lexical >= self.verdict_floor else None
         return w.policy.lead.format(verdict={"grant": w.policy.grant, "forbid": w.policy.forbid}.get(verdict or "", ""),

@@ -97,6 +97,7 @@ class QuestionConfig(BaseModel):
     listing: str
     listed: str = Field(default="", description="The things a list question asks for (哪几项【火炬工程】), group `item`")
     choice: str = ""
+    exception: str = Field(default="", description="A sentence qualifying the rule before it (但…除外, 不予公示)")
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
                             "(按照国家有关规定执行, 由省级人民政府规定)")
     refusal: RefusalRules = Field(default_factory=RefusalRules)
