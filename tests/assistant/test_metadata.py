@@ -41,6 +41,23 @@ def test_the_issuer_and_the_effective_date() -> None:
     assert effective.citations[0].section == "第一百一十七条"
 
 
+def test_the_effective_date_is_cited_to_the_article_that_puts_the_text_in_force() -> None:
+    # a record line carries the day too, but the article says the text is in force from it
+    rules = dict(doc="国家市场监督管理总局令第45号", doc_number="国家市场监督管理总局令第45号", title="行政处罚信息公示规定",
+                 date="2021-07-30", effective_date="2021-09-01", jurisdiction=NATIONAL, score=1.0)
+    record = Hit(chunk_id="r-0", section="", text="2021年7月30日国家市场监督管理总局令第45号公布\n2021年9月1日施行", **rules)
+    article = Hit(chunk_id="r-19", section="第十九条", text="第十九条　本规定自2021年9月1日起施行。", **rules)
+    out = ANSWERS.answer(READER.read("45号令什么时候开始施行"), record, [record, article])
+    assert out.citations[0].section == "第十九条" and "- 第十九条　本规定自2021年9月1日起施行。[1]" in out.text
+    # "自发布之日起施行" names no day: it is still the article that says when
+    leave = dict(doc="企业职工带薪年休假实施办法", title="企业职工带薪年休假实施办法", date="2008-07-17",
+                 effective_date="2008-07-17", jurisdiction=NATIONAL, score=1.0)
+    adopted = Hit(chunk_id="l-0", section="", text="2008年7月17日 经人力资源和社会保障部第6次部务会议通过", **leave)
+    in_force = Hit(chunk_id="l-24", section="第二十四条", text="第二十四条　本办法自发布之日起施行。", **leave)
+    out = ANSWERS.answer(READER.read("年休假实施办法什么时候开始施行"), adopted, [adopted, in_force])
+    assert out.citations[0].section == "第二十四条" and "本办法自发布之日起施行" in out.text
+
+
 def test_a_value_the_text_does_not_print_is_marked_as_the_records() -> None:
     out = ANSWERS.answer(READER.read("259号文的文号是多少"), BODY, [BODY])
     assert "的文号是国科发火〔2011〕259号" in out.text and "文号取自文档库登记的文件信息" in out.text
