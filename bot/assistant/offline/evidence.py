@@ -262,8 +262,8 @@ class Evidence:
 
 def holds(text: str, word: str) -> bool:
     """``text`` has ``word`` as written or in the full form it abbreviates: people write 监管部门 for the
-    documents' 监督管理部门, 科技 for 科学技术 — each character of the word opening or closing a word
-    of the text, at most one character skipped after each."""
+    documents' 监督管理部门, 科技进步 for 科学技术进步 — the word's characters in order, with at most
+    one other character between two of them."""
     if word in text:
         return True
     if len(word) < ABBREVIATED_MIN or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
