@@ -493,3 +493,13 @@ def test_a_rule_is_quoted_with_the_exception_that_follows_it() -> None:
     assert out.grounded and "仅受到警告行政处罚的不予公示" in out.text.split("\n")[0]  # the exception asked about
     assert "- 仅受到警告行政处罚的不予公示。[1]" in out.text
     assert "记于市场主体名下" not in out.text  # the next rule is no exception
+
+
+def test_the_items_of_a_rule_give_what_the_rule_grants() -> None:
+    # the rate is in an item of the list the best-matching sentence opens: the rule states it
+    relief = passage("bj-5", doc="北京市新技术产业开发试验区暂行条例", title="北京市新技术产业开发试验区暂行条例",
+                     section="第五条", text=(
+                         "第五条 对试验区内经认定的新技术企业，实行下列减征或免征税收的优惠：\n"
+                         "(一)减按15%税率征收所得税。\n(二)自开办之日起，三年内免征所得税。"))
+    out = answer("试验区内经认定的新技术企业，实行什么减征税收的优惠，税率多少？", relief)
+    assert out.grounded and "15%" in out.text

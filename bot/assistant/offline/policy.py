@@ -275,10 +275,10 @@ class PolicyComposer:
                     chosen = [*chosen, own[0]]
         if not self.enough(chosen, overlap, coverage, english=english):
             return self.refusal(asked, hits, english=english)
+        chosen = completed(chosen, self.rules.exception)  # a rule's items and exceptions are part of what it gives
         missing = evidence.missing(chosen)
         if missing is not None:
             return self.partial(frame, evidence, missing, english=english)
-        chosen = completed(chosen, self.rules.exception)
         w = self.wording.lang(english)
         lead = self.listed(frame, hits, book, english=english)
         if lead:  # each thing listed is quoted where it is named, before the sentences chosen
