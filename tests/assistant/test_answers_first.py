@@ -503,3 +503,13 @@ def test_the_items_of_a_rule_give_what_the_rule_grants() -> None:
                          "(一)减按15%税率征收所得税。\n(二)自开办之日起，三年内免征所得税。"))
     out = answer("试验区内经认定的新技术企业，实行什么减征税收的优惠，税率多少？", relief)
     assert out.grounded and "15%" in out.text
+
+
+def test_the_sentence_giving_more_of_what_is_asked_leads() -> None:
+    # a rate and a tax are asked: the item stating both leads, not a sentence that only names the tax
+    relief = passage("bj-5", doc="北京市新技术产业开发试验区暂行条例", title="北京市新技术产业开发试验区暂行条例",
+                     section="第五条", text="第五条 对试验区的新技术企业，实行下列减征或免征税收的优惠：\n(一)减按15%税率征收所得税。")
+    general = passage("gq-4", doc="高新技术企业认定管理办法", title="高新技术企业认定管理办法", section="第四条",
+                      text="第四条 依据本办法认定的新技术企业，可依照《企业所得税法》申报享受所得税税收优惠政策。")
+    out = answer("What income tax rate did the experimental zone set for new-technology companies?", general, relief)
+    assert out.grounded and "15%" in out.text.split("\n")[0]

@@ -303,7 +303,7 @@ class PolicyComposer:
         then holds most of the question's words. A can-we question gets 可以 / 不可以 only when that
         sentence shares enough with the question (``verdict_floor``) and its clause grants or forbids."""
         def fits(s: Sentence) -> int:
-            return (evidence.gives_kind(s.text) + evidence.gives_focus(s.text)
+            return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text)
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
                     + (frame.listing and "、" in s.text))
 
