@@ -41,6 +41,9 @@ def test_the_year_asked_about_is_not_a_document_number_year(reader: QuestionRead
     assert reader.read("2018年国家高新区营业总收入是多少").year == 2018
     assert reader.read("How many national high-tech zones were there in 2019?").year == 2019
     assert reader.read("国发〔2020〕7号对人才有什么规定").year is None
+    # a boundary asks what holds from then on, not for that year's figures
+    assert reader.read("这项政策2019年以后还继续执行吗").year is None
+    assert reader.read("2015年起新增的政府债务计入哪里").year is None
 
 
 def test_places_and_whose_rules_are_asked_for(reader: QuestionReader) -> None:
