@@ -455,10 +455,13 @@ def test_a_number_of_days_may_have_decimals_but_a_formulas_is_none() -> None:
     assert not out.grounded and "但没有规定" in out.text
 
 
+PUBLICITY = dict(doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定", date="2021-07-30")
+BEIJING_ZONE = dict(doc="北京市新技术产业开发试验区暂行条例", title="北京市新技术产业开发试验区暂行条例", date="1988-05-10")
+
+
 def test_an_abbreviated_detail_is_found_in_its_full_form() -> None:
     # people write 监管部门 for the documents' 监督管理部门: the clause names the asked detail
-    withdraw = passage("gs-11", doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定",
-                       section="第十一条", text="行政处罚决定被依法撤销的，市场监督管理部门应当在三个工作日内撤回行政处罚公示信息。")
+    withdraw = passage("gs-11", **PUBLICITY, section="第十一条", text="行政处罚决定被依法撤销的，市场监督管理部门应当在三个工作日内撤回行政处罚公示信息。")
     out = answer("处罚决定被撤销了，市场监管部门得几天内撤下公示？", withdraw)
     assert out.grounded and "三个工作日" in out.text.split("\n")[0]
 
@@ -472,8 +475,7 @@ def test_which_years_is_answered_by_the_years_a_policy_runs() -> None:
 
 def test_a_rule_opening_a_list_is_quoted_with_its_items() -> None:
     # "同时符合以下条件的：" states nothing without the conditions that follow it in the article
-    early_stop = passage("gs-14", doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定",
-                         section="第十四条", text=(
+    early_stop = passage("gs-14", **PUBLICITY, section="第十四条", text=(
                              "第十四条　行政处罚信息公示满一年，且同时符合以下条件的，可以申请提前停止公示：\n"
                              "（一）已经自觉履行行政处罚决定中规定的义务；\n（二）已经主动消除危害后果和不良影响；\n"
                              "（三）未在严重违法失信名单中。\n当事人受到吊销营业执照处罚的，不得申请提前停止公示。"))
@@ -485,8 +487,7 @@ def test_a_rule_opening_a_list_is_quoted_with_its_items() -> None:
 
 
 def test_a_rule_is_quoted_with_the_exception_that_follows_it() -> None:
-    publish = passage("gs-2", doc="国家市场监督管理总局令第45号", title="市场监督管理行政处罚信息公示规定",
-                      section="第二条", text=(
+    publish = passage("gs-2", **PUBLICITY, section="第二条", text=(
                           "第二条　市场监督管理部门作出行政处罚决定的相关信息，应当记录于国家企业信用信息公示系统，并向社会公示。\n"
                           "仅受到警告行政处罚的不予公示。\n依法登记的市场主体的公示信息应当记于市场主体名下。"))
     out = answer("只受了个警告处罚，会不会被挂到企业信用公示系统上？", publish)
@@ -497,8 +498,7 @@ def test_a_rule_is_quoted_with_the_exception_that_follows_it() -> None:
 
 def test_the_items_of_a_rule_give_what_the_rule_grants() -> None:
     # the rate is in an item of the list the best-matching sentence opens: the rule states it
-    relief = passage("bj-5", doc="北京市新技术产业开发试验区暂行条例", title="北京市新技术产业开发试验区暂行条例",
-                     section="第五条", text=(
+    relief = passage("bj-5", **BEIJING_ZONE, section="第五条", text=(
                          "第五条 对试验区内经认定的新技术企业，实行下列减征或免征税收的优惠：\n"
                          "(一)减按15%税率征收所得税。\n(二)自开办之日起，三年内免征所得税。"))
     out = answer("试验区内经认定的新技术企业，实行什么减征税收的优惠，税率多少？", relief)
@@ -507,8 +507,8 @@ def test_the_items_of_a_rule_give_what_the_rule_grants() -> None:
 
 def test_the_sentence_giving_more_of_what_is_asked_leads() -> None:
     # a rate and a tax are asked: the item stating both leads, not a sentence that only names the tax
-    relief = passage("bj-5", doc="北京市新技术产业开发试验区暂行条例", title="北京市新技术产业开发试验区暂行条例",
-                     section="第五条", text="第五条 对试验区的新技术企业，实行下列减征或免征税收的优惠：\n(一)减按15%税率征收所得税。")
+    relief = passage("bj-5", **BEIJING_ZONE, section="第五条", text=(
+        "第五条 对试验区的新技术企业，实行下列减征或免征税收的优惠：\n(一)减按15%税率征收所得税。"))
     general = passage("gq-4", doc="高新技术企业认定管理办法", title="高新技术企业认定管理办法", section="第四条",
                       text="第四条 依据本办法认定的新技术企业，可依照《企业所得税法》申报享受所得税税收优惠政策。")
     out = answer("What income tax rate did the experimental zone set for new-technology companies?", general, relief)
