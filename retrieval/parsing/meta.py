@@ -259,6 +259,12 @@ _EFFECTIVE = re.compile(
 )
 
 
+def in_force_from(text: str) -> list[str]:
+    """What each "自…起施行/实施" clause of a text dates it from: an ISO day, or the event's words when it
+    names no day ("发布之日")."""
+    return [parse_date(w) or w for w in (m.group("when") for m in _EFFECTIVE.finditer(text))]
+
+
 def effective_date(text: str, history: list[str], date: str | None) -> str | None:
     """From "自…起施行/实施" (the last such clause: the one in the closing article), or a history
     record "…施行"; "自发布之日起" takes the document's own date."""

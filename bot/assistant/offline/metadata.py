@@ -11,7 +11,7 @@ document record; a value the document does not have (a law has no 文号) is sai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.assistant.normalize import normalize_message
 from bot.assistant.offline.citations import CitationBook, doc_label, short_label
@@ -20,14 +20,11 @@ from bot.assistant.offline.question import MetadataField, Question
 from bot.assistant.offline.sentences import split_sentences
 from bot.assistant.wording import LanguageWording, MetadataWording, Wording
 from retrieval.models import Hit
-from retrieval.parsing.meta import history_items
+from retrieval.parsing.meta import history_items, in_force_from
 
 _ARABIC_DATE = re.compile(r"((?:19|20)\d\d)\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
 _WORD_DATE = re.compile(r"([〇零○oO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "o": 0}
-# the text's own article putting it in force: "本办法自发布之日起施行", "本条例自2017年2月1日起施行"
-_IN_FORCE = re.compile(r"本[\u4e00-\u9fff]{0,6}?(?:法|条例|规定|办法|细则|意见|通知|决定|方案|规则|准则)\s*自[^。；;，,]{0,24}?起(?:施行|实施|生效)")
-_IN_FORCE_DATED = re.compile(r"自\s*(?:19|20)\d\d\s*年[^。；;，,]{0,12}?起(?:施行|实施|生效)")  # another day's
 _LAW_KINDS = ("法", "条例", "规定", "办法", "细则")
 # The addressee line (主送机关) of an official document: organs separated by 、 or ，, the last ending in
 # an organ's word, then a colon, before the body ("科技部、新疆维吾尔自治区人民政府、新疆生产建设兵团：").
@@ -136,7 +133,7 @@ class MetadataAnswers:
                 text.append(w.policy.passage_head.format(document=doc_label(hit, w), status="",
                                                          section=w.policy.section_prefix + hit.section if hit.section else ""))
                 history = _history(hit) if {"date", "effective_date"} & set(question.metadata) else []
-                in_force = _IN_FORCE if "effective_date" in question.metadata else None
+                in_force = _puts_in_force if "effective_date" in question.metadata else None
                 stating = history or _stating(hit, self._needles(question.metadata, doc, own), in_force)
                 text += [f"- {s}[{book.cite(hit)}]" for s in stating]
         found_any = any(self._value(f, doc, own, w)[0] is not None for f in question.metadata)
@@ -171,10 +168,10 @@ class MetadataAnswers:
                 return None, None
             dated = [h for h in own if iso in dates_in(h.text)]
             if field == "effective_date":
-                # the article that puts the text in force ("本规定自2021年9月1日起施行"; "自发布之日起施行",
-                # which names no day) rather than a record line that only carries the day
-                article = next((h for h in dated if _IN_FORCE.search(h.text)), None) or next(
-                    (h for h in own if _IN_FORCE.search(h.text) and not _IN_FORCE_DATED.search(h.text)), None)
+                # the article that puts the text in force, as the parser read it ("本规定自2021年9月1日起施行";
+                # "自发布之日起施行", which names no day) rather than a record line that only carries the day
+                article = next((h for h in own if iso in in_force_from(h.text)), None) or next(
+                    (h for h in own if _in_force_on_an_event(h.text)), None)
                 return _day(iso, m.day), article or (dated[0] if dated else None)
             return _day(iso, m.day), dated[0] if dated else None
         if field == "issuer":
@@ -257,13 +254,24 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _stating(hit: Hit, needles: Sequence[str], also: re.Pattern[str] | None = None) -> list[str]:
+def _puts_in_force(text: str) -> bool:
+    """The text has a "自…起施行" clause."""
+    return bool(in_force_from(text))
+
+
+def _in_force_on_an_event(text: str) -> bool:
+    """The text's "自…起施行" clauses name an event ("自发布之日起施行"), no day (which would be another's)."""
+    when = in_force_from(text)
+    return bool(when) and all(w.endswith("之日") for w in when)
+
+
+def _stating(hit: Hit, needles: Sequence[str], also: Callable[[str], bool] | None = None) -> list[str]:
     """The sentences of a passage that state one of the values (a date in any of its forms), or that
-    match ``also`` (the article putting a text in force, which may name no day)."""
+    ``also`` accepts (the article putting a text in force, which may name no day)."""
     out = []
     for sentence in split_sentences(hit.text):
         flat = re.sub(r"\s+", "", normalize_message(sentence))
-        if (also is not None and also.search(sentence)) or any(
+        if (also is not None and also(sentence)) or any(
                 n in dates_in(sentence) or re.sub(r"\s+", "", normalize_message(n)) in flat
                 or _names_issuer(sentence, n) for n in needles):
             out.append(sentence)

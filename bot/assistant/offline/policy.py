@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.assistant.offline.citations import CitationBook, doc_label, section_label, short_label
 from bot.assistant.offline.composed import Composed
@@ -66,23 +66,23 @@ def items_after(lead_in: Sentence) -> list[Sentence]:
     in its passage; none for another sentence."""
     if not re.search(r"[：:]$", lead_in.text):
         return []
-    out: list[Sentence] = []
-    for order, text in enumerate(split_sentences(lead_in.hit.text)[lead_in.order + 1:], lead_in.order + 1):
-        if not _ITEM.match(text) or len(out) >= MAX_ITEMS:
-            break
-        out.append(Sentence(text=text, hit_rank=lead_in.hit_rank, hit=lead_in.hit, order=order))
-    return out
+    return _following(lead_in, lambda text: bool(_ITEM.match(text)), MAX_ITEMS)
 
 
 def exceptions_after(rule: Sentence, exception: re.Pattern[str] | None) -> list[Sentence]:
     """The sentences right after ``rule`` in its passage that qualify it ("仅受到警告处罚的不予公示")."""
-    out: list[Sentence] = []
     if exception is None:
-        return out
-    for order, text in enumerate(split_sentences(rule.hit.text)[rule.order + 1:], rule.order + 1):
-        if not exception.search(text) or _ITEM.match(text) or len(out) >= MAX_EXCEPTIONS:
+        return []
+    return _following(rule, lambda text: bool(exception.search(text)) and not _ITEM.match(text), MAX_EXCEPTIONS)
+
+
+def _following(sent: Sentence, belongs: Callable[[str], bool], limit: int) -> list[Sentence]:
+    """The run of sentences right after ``sent`` in its passage that ``belongs`` accepts, at most ``limit``."""
+    out: list[Sentence] = []
+    for order, text in enumerate(split_sentences(sent.hit.text)[sent.order + 1:], sent.order + 1):
+        if not belongs(text) or len(out) >= limit:
             break
-        out.append(Sentence(text=text, hit_rank=rule.hit_rank, hit=rule.hit, order=order))
+        out.append(Sentence(text=text, hit_rank=sent.hit_rank, hit=sent.hit, order=order))
     return out
 
 
