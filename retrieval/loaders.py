@@ -273,9 +273,13 @@ def _is_layout_table(table: Any) -> bool:
 
 
 def _inline(s: str) -> str:
-    """Collapse runs of spaces; drop spaces between two CJK characters (HTML/PDF line joins)."""
+    """Collapse runs of spaces; drop spaces between two CJK characters (HTML/PDF line joins), except
+    the one after a line's article or chapter number ("第十一条 行政处罚决定…"), which the page prints."""
+    from retrieval.parsing.headings import numbered_heading
+
     s = re.sub(r"[ \t\u3000]+", " ", s).strip()
-    return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", s)
+    keep = numbered_heading(s)
+    return s[:keep] + re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", s[keep:])
 
 
 def _load_docx(path: Path, data: bytes) -> tuple[str, str | None, bool]:

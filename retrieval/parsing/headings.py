@@ -33,6 +33,17 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("dash", re.compile(r"^(?:——|—|--|－－)\s*")),
 ]
 
+_NUMBERED = ("book", "subbook", "chapter", "part", "article")
+
+
+def numbered_heading(line: str) -> int:
+    """The length of a leading 第…编/章/节/条 number with the space printed after it; 0 without one."""
+    for kind, pattern in MARKERS:
+        if kind in _NUMBERED and (m := pattern.match(line)) and m.group(0)[-1:].isspace():
+            return m.end()
+    return 0
+
+
 ATTACHMENT = re.compile(
     r"^(?P<label>附件|附表|附)\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,2})?\s*(?P<colon>[：:])?\s*(?P<rest>.*)$"
 )

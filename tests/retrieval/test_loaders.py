@@ -97,6 +97,18 @@ def test_html_page_with_headings_and_table(tmp_path):
     assert [c.text for c in doc.chunks if c.kind == "table_row"] == ["额度表 序号1 企业类型 小微企业 额度 30万"]
 
 
+def test_html_article_number_keeps_its_space_while_line_joins_close(tmp_path):
+    # a web page prints "第十一条 行政处罚决定…"; the space after the number is the page's own, the one in
+    # "依法 变更" is a line join between two characters of one word
+    html = """<html><body><h1>市场监督管理行政处罚信息公示规定</h1>
+    <p>第十条 市场监督管理部门应当在二十个工作日内公示。</p>
+    <p>第十一条 行政处罚决定被依法 变更、撤销的，应当在三个工作日内撤回公示信息。</p></body></html>"""
+    path = tmp_path / "rules.html"
+    path.write_text(html, encoding="utf-8")
+    texts = [c.text for c in parse_file(path).chunks]
+    assert any(t.startswith("第十一条 行政处罚决定被依法变更、撤销的") for t in texts), texts
+
+
 def test_gbk_text_file_is_detected(tmp_path):
     path = tmp_path / "gbk.txt"
     content = "\n".join([TITLE, "国科发火〔2019〕80号", *BODY, "一、总体要求", CLAUSE])
