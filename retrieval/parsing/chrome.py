@@ -49,6 +49,8 @@ TABLE_LABELS = {
     "索引号": "index", "主题分类": "category", "发文机关": "issuer", "发布机构": "issuer", "成文日期": "date",
     "标题": "title", "发文字号": "doc_number", "文号": "doc_number", "发布日期": "published", "主题词": "keywords",
     "生效日期": "effective_date", "实施日期": "effective_date", "有效性": "validity", "废止日期": "repealed",
+    # provincial sites (江苏: 索引号 | 分类 | 发布机构 | 发文日期 | 标题 | 主题词 | 文号 | 内容概述 | 时效)
+    "分类": "category", "发文日期": "date", "内容概述": "summary", "时效": "validity",
 }
 
 
@@ -64,11 +66,15 @@ _PIPE_CELLS = re.compile(r"\s*\|\s*")
 
 
 def table_cells(line: str) -> list[str]:
-    """The cells of a copied table row: tab-separated, or between pipes as Markdown and some browser
-    copies give them (``| 发文机关： | 国务院 | 成文日期： | 2018年11月23日 |``)."""
+    """The cells of a copied table row: tab-separated, or separated by pipes as Markdown and some
+    browser copies give them (``| 发文机关： | 国务院 | 成文日期： | 2018年11月23日 |``, also without
+    the outer pipes: ``文 号: | 苏政复〔2010〕55号 | ||``)."""
     s = line.strip(" \u3000")
-    if "\t" not in s and s.startswith("|") and s.endswith("|") and len(s) > 2:
-        return [c.strip(" \u3000") for c in _PIPE_CELLS.split(s[1:-1])]
+    if "\t" not in s and "|" in s:
+        inner = s[1:] if s.startswith("|") else s
+        inner = inner[:-1] if inner.endswith("|") else inner
+        if inner.strip(" \u3000|"):
+            return [c.strip(" \u3000") for c in _PIPE_CELLS.split(inner)]
     return split_row(s)
 
 

@@ -55,10 +55,10 @@ def read_header(lines: list[str]) -> Header:
     numbered = False  # the 文号 came from its own line, not from a record's 令
     while i < len(lines):
         s = lines[i].strip(" \u3000\t")
-        if not s or _is_noise(s):
+        row = chrome_row(lines[i].strip(" \u3000")) if s else None
+        if not s or (row is None and _is_noise(s)):
             i += 1
             continue
-        row = chrome_row(lines[i].strip(" \u3000"))
         if row is not None or is_chrome_only(s):
             h.chrome.update(row if row is not None else strip_chrome(s)[1])
             # a page's title stands above its 发布时间/来源 line: what follows is the article

@@ -587,3 +587,33 @@ def test_a_metadata_table_copied_between_pipes_is_page_chrome_and_read():
     assert "索 引 号" not in text and "主题分类" not in text
     # a table of data between pipes is not chrome
     assert chrome_row("| 序号 | 指标 | 要求 |") is None
+
+
+# a provincial site's table as a stored copy gives it: " | " between cells, no outer pipes, empty cells
+# as "||", labels spaced out and a half-width colon, a date with its time
+PROVINCE_PIPES = """索 引 号: | 002482040/2012-00123 | 分 类: | 政府文件 批复 |
+发 布 机 构: | 浙江省人民政府 | 发 文 日 期: | 2012-05-20 00:00:00 |
+标 题: | 浙江省人民政府关于同意设立某某省级高新技术产业园区的批复 | 主 题 词: | 园区 批复 |
+文 号: | 浙政函〔2012〕88号 | ||
+内 容 概 述: | 关于同意设立某某省级高新技术产业园区的批复 | ||
+时 效: |
+浙政函〔2012〕88号
+浙江省人民政府关于同意设立某某省级
+高新技术产业园区的批复
+某某市人民政府:
+你市《关于设立某某省级高新技术产业园区的请示》悉。经研究,批复如下:
+一、同意设立某某省级高新技术产业园区,规划面积10平方公里。
+二、园区要着力集聚创新资源,加快发展高新技术产业。
+浙江省人民政府
+二○一二年五月二十日
+"""
+
+
+def test_a_provincial_metadata_table_between_pipes_names_the_document():
+    doc = parse_text(PROVINCE_PIPES)
+    assert (doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == ("浙政函〔2012〕88号", "浙江省人民政府", "2012-05-20")
+    assert doc.meta.title == "浙江省人民政府关于同意设立某某省级高新技术产业园区的批复"
+    text = "\n".join(c.text for c in doc.chunks)
+    assert "内 容 概 述" not in text and "时 效" not in text and "|" not in text
+    assert "规划面积10平方公里" in text
+    assert text_coverage(PROVINCE_PIPES, [doc]).lost == []

@@ -21,32 +21,11 @@ def parsed():
     return {f.name: parse_file_documents(f) for f in document_files(CORPORA / "real")}
 
 
-# Held-out files whose documents the parser names wrongly (so their labels, and the questions on
-# them, cannot be looked up by name): not fixed on purpose, as below; strict, so a fix shows up as XPASS.
-KNOWN_HELD_OUT_MISNAMED: dict[str, str] = {
-    "h15_苏政复2010-55.txt": (
-        "a web copy whose metadata table separates cells with ' | ' (as the stored page gives it): "
-        "the document is named by the table's title row ('| 省政府关于… | 主 题 词: | 开发区 创新 |') "
-        "instead of its 文号 苏政复〔2010〕55号"
-    ),
-}
-MISNAMED_DOCS = {label["doc"] for label in LABELS if label["file"] in KNOWN_HELD_OUT_MISNAMED}
-
-
 def test_every_file_is_labelled_and_every_label_parsed(parsed):
     assert len(parsed) >= 10
     assert {label["file"] for label in LABELS} == set(parsed)
-    named = {name: docs for name, docs in parsed.items() if name not in KNOWN_HELD_OUT_MISNAMED}
-    labelled = [label["doc"] for label in LABELS if label["file"] in named]
-    assert sorted(labelled) == sorted(d.meta.doc for docs in named.values() for d in docs)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
-             for name, reason in KNOWN_HELD_OUT_MISNAMED.items()])
-def test_held_out_documents_are_named_as_labelled(parsed, name):
-    labelled = [label["doc"] for label in LABELS if label["file"] == name]
-    assert sorted(labelled) == sorted(d.meta.doc for d in parsed[name])
+    labelled = [label["doc"] for label in LABELS]
+    assert sorted(labelled) == sorted(d.meta.doc for docs in parsed.values() for d in docs)
 
 
 # Held-out documents whose metadata the parser misreads: not fixed on purpose (fixing the parser
@@ -64,7 +43,6 @@ KNOWN_HELD_OUT_MISREADS: dict[str, str] = {
         "PDF text glues the record lines ('…会议通过2004年11月26日…修正', '1999年3月26日河南省…'): "
         "issuer read as '日河南省人民代表大会常务委员会', jurisdiction national, one record (1999) instead of two"
     ),
-    "h15_苏政复2010-55.txt": "misnamed (see KNOWN_HELD_OUT_MISNAMED), so no document carries its label's name",
 }
 
 
@@ -114,14 +92,7 @@ def test_web_page_chrome_is_not_text(parsed):
         assert "发布日期" not in doc.meta.title
 
 
-def _question_params():
-    for q in QUESTIONS:
-        misnamed = any(e["doc"] in MISNAMED_DOCS for e in q["expected"])
-        marks = [pytest.mark.xfail(strict=True, reason="its document is misnamed by the parser")] if misnamed else []
-        yield pytest.param(q, id=q["id"], marks=marks)
-
-
-@pytest.mark.parametrize("case", list(_question_params()))
+@pytest.mark.parametrize("case", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
 def test_questions_point_at_real_passages(parsed, case):
     docs = {d.meta.doc: d for found in parsed.values() for d in found}
     assert case["split"] in ("tune", "heldout") and case["category"]
