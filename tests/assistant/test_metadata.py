@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from bot.assistant.backend import final_answer
+from bot.assistant.offline.backend import build_offline_backend
 from bot.assistant.offline.metadata import MetadataAnswers, dates_in
 from bot.assistant.offline.policy import default_reader
 from bot.assistant.wording import load_wording
 from retrieval.models import Hit, Jurisdiction
+from tests.assistant.conftest import answer_service
+from tests.assistant.fakes import FakeParks, FakeSearch
+from tests.support.asking import request
 
 NATIONAL = Jurisdiction(level="national", place="全国")
 TORCH = dict(doc="国科发火〔2011〕259号", doc_number="国科发火〔2011〕259号", title="关于进一步加强火炬工作 促进高新技术产业化的指导意见",
@@ -56,6 +61,21 @@ def test_the_effective_date_is_cited_to_the_article_that_puts_the_text_in_force(
     in_force = Hit(chunk_id="l-24", section="第二十四条", text="第二十四条　本办法自发布之日起施行。", **leave)
     out = ANSWERS.answer(READER.read("年休假实施办法什么时候开始施行"), adopted, [adopted, in_force])
     assert out.citations[0].section == "第二十四条" and "本办法自发布之日起施行" in out.text
+
+
+def test_the_article_putting_a_text_in_force_is_searched_for_when_the_question_does_not_match_it() -> None:
+    # "…是哪天开始实施的" shares no word with "本办法自2016年9月1日起施行", the last of twelve articles: the
+    # search within the document looks for the article by the effective date the parser read
+    fees = dict(doc="专利费用减缴办法", title="专利费用减缴办法", effective_date="2016-09-01", jurisdiction=NATIONAL)
+    chunks = [dict(chunk_id=f"fee-{n}", section=f"第{cn}条", text=f"第{cn}条 专利费用减缴办法所称减缴，适用于第{cn}类收费。", **fees)
+              for n, cn in enumerate("一二三四五六七八九十", 1)]
+    chunks.append(dict(chunk_id="fee-11", section="第十一条", text="第十一条 减缴请求不予批准的，应当说明理由。", **fees))
+    chunks.append(dict(chunk_id="fee-12", section="第十二条", text="第十二条 本办法自2016年9月1日起施行。", **fees))
+    search, parks = FakeSearch(chunks=chunks), FakeParks()
+    service = answer_service(build_offline_backend(search, parks), (search, parks), None)
+    answer = final_answer(service.stream(request("专利费用减缴办法是哪天开始实施的？")))
+    assert answer.answer.startswith("**答：**《专利费用减缴办法》自2016年9月1日起施行[1]。"), answer.answer
+    assert [c.section for c in answer.citations] == ["第十二条"]
 
 
 def test_a_value_the_text_does_not_print_is_marked_as_the_records() -> None:

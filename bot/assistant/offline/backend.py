@@ -180,13 +180,13 @@ class OfflineBackend:
         if frame.metadata == ["status"] and not self.metadata.names(q.message, doc, found.hits):
             return None  # "原来那个…条例还管用吗" may be about a document the corpus only mentions
         known = next((h for h in found.hits if h.doc == doc), None)
-        within = yield from self._search(q, f"{self.metadata.hint(known)} {q.message}".strip(), SEARCH_K_LIMIT, doc=doc)
+        within = yield from self._search(q, f"{self.metadata.hint(known, frame.metadata)} {q.message}".strip(), SEARCH_K_LIMIT, doc=doc)
         passages = within.result.hits if isinstance(within.result, PolicyPassages) else []
         subject = known or next((h for h in passages if h.doc == doc), None)
         if subject is None:
             return None
         if known is None:  # now that the document's values are known, find the passage stating them
-            again = yield from self._search(q, self.metadata.hint(subject), SEARCH_K_LIMIT, doc=doc)
+            again = yield from self._search(q, self.metadata.hint(subject, frame.metadata), SEARCH_K_LIMIT, doc=doc)
             passages = _merged(again.result.hits if isinstance(again.result, PolicyPassages) else [], passages)
         answer = self.metadata.answer(frame, subject, _merged(passages, found.hits), english=english)
         return answer if answer.text else None

@@ -88,11 +88,14 @@ class MetadataAnswers:
         return any(n and re.sub(r"\s+", "", normalize_message(n)) in text for n in names)
 
     @staticmethod
-    def hint(hit: Hit | None) -> str:
-        """Search words that find the passage carrying a document's metadata (its signature)."""
+    def hint(hit: Hit | None, fields: Iterable[MetadataField] = ()) -> str:
+        """Search words that find the passage carrying a document's metadata (its signature), and the
+        article putting it in force when the effective date is asked ("本办法自2016年9月1日起施行")."""
         if hit is None:
             return ""
         parts = [hit.issuer or "", _chinese_date(hit.date), hit.doc_number or ""]
+        if "effective_date" in fields and hit.effective_date:
+            parts.append(f"自{_chinese_date(hit.effective_date)}起施行")
         return " ".join(p for p in parts if p)
 
     # -- the answer ---------------------------------------------------------------------------------------
