@@ -252,6 +252,19 @@ def test_a_question_on_subsidies_is_answered_by_the_clause_that_grants_money() -
     assert not alone.grounded and "但没有规定" in alone.text
 
 
+def test_a_documents_own_subject_is_the_subject_of_its_sentences() -> None:
+    # in a notice on 资助 applications, "5个工作日内完成修改" is a 资助 application's deadline; the same
+    # sentence in a notice on something else is not about a 资助
+    aid = dict(doc="关于受理第二批专利申请资助项目申报的通知", title="关于受理第二批专利申请资助项目申报的通知",
+               date="2017-08-01")
+    resubmit = passage("pz-3", section="三、（三）", **aid, text="如退回修改，请务必在5个工作日内完成修改、补充申报资料并确认提交。")
+    out = answer("资助申报被退回修改，几个工作日内要重新提交？", resubmit)
+    assert out.grounded and out.text.splitlines()[0].endswith("[1]") and "5个工作日" in out.text.splitlines()[0]
+    other = dict(aid, doc="关于开展企业信用信息填报的通知", title="关于开展企业信用信息填报的通知")
+    assert not answer("资助申报被退回修改，几个工作日内要重新提交？", passage("xy-3", section="三", **other,
+                      text=resubmit.text)).grounded
+
+
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
     scope = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
     industry = passage("zl-11", section="第十一条", **ZLX,

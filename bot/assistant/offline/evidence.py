@@ -224,8 +224,9 @@ class Evidence:
         # weight); a subject asked (tax) must be given as well
         facts = [t for t in refusing if not t.subject]
         fact_missing = facts[0] if facts and not any(t.answered_by(s.text) for t in facts for s in about) else None
-        subject_missing = next((t for t in refusing if t.subject and not any(t.answered_by(s.text) for s in about)),
-                               None)
+        # the subject may be the whole document's: a 资助 notice's "5个工作日内完成修改" is about the 资助
+        subject_missing = next((t for t in refusing if t.subject and not any(
+            t.answered_by(s.text) or t.answered_by(s.hit.title) for s in about)), None)
         best = max(chosen, key=lambda s: s.lexical)  # the first of equals
         if facts and fact_missing is None and self.delegates(best.text) and not any(t.answered_by(best.text)
                                                                                       for t in facts):
