@@ -35,6 +35,10 @@ def test_a_predicate_or_a_count_is_not_a_detail(reader: QuestionReader) -> None:
     assert "三个" not in q.focus and "建成" not in q.focus
     due = reader.read("乌鲁木齐高新区建自创区的实施方案要在什么时候前报送")
     assert "实施方案" in due.focus and "要在" not in "".join(due.focus) and "when" in due.kinds
+    # "申请资助", "享受补贴": the act of getting a grant is not what the grant pays for (as 保费补贴's 保费 is)
+    assert "申请" not in reader.read("申请资助的材料被退回了，几个工作日内要重新提交").focus
+    assert reader.read("企业享受补贴要交哪些材料").focus == []
+    assert reader.read("企业买专利执行险，政府给不给保费补贴？").focus == ["保费"]
 
 
 def test_the_year_asked_about_is_not_a_document_number_year(reader: QuestionReader) -> None:
