@@ -265,6 +265,17 @@ def test_a_documents_own_subject_is_the_subject_of_its_sentences() -> None:
                       text=resubmit.text)).grounded
 
 
+def test_a_yes_no_stating_the_askers_own_figure_is_answered_by_the_bound_on_it() -> None:
+    # "刚注册半年，能…吗": the clause bounding how long a company must be registered answers, not the
+    # application form that shares more of the question's words
+    pool = dict(doc="关于组织申报高新技术企业培育库入库企业的通知", title="关于组织申报高新技术企业培育库入库企业的通知",
+                date="2017-06-21", place=Jurisdiction(level="city", place="东莞市"))
+    form = passage("py-3", section="三、（二）", **pool, text="1、《高新技术企业培育库入库企业申请书》（从政务平台打印签名，并加盖企业公章）；")
+    bound = passage("py-2", section="二、（二）", **pool, text="（二）企业注册一年以上，具有独立法人资格，未被认定为高新技术企业；")
+    out = answer("公司刚注册半年，能申请进高新技术企业培育库吗？", form, bound)
+    assert out.grounded and "企业注册一年以上" in out.text.splitlines()[0], out.text
+
+
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
     scope = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
     industry = passage("zl-11", section="第十一条", **ZLX,
