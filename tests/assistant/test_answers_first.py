@@ -276,6 +276,16 @@ def test_a_yes_no_stating_the_askers_own_figure_is_answered_by_the_bound_on_it()
     assert out.grounded and "企业注册一年以上" in out.text.splitlines()[0], out.text
 
 
+def test_the_clause_restating_what_the_question_knows_does_not_answer_what_it_asks() -> None:
+    fees = dict(doc="专利费用减缴办法", title="专利费用减缴办法", date="2016-07-27")
+    persons = passage("fee-3", section="第三条", **fees, text="（一）上年度月均收入低于3500元（年4.2万元）的个人；")
+    companies = passage("fee-3b", section="第三条", **fees, text="（二）上年度企业应纳税所得额低于30万元的企业；")
+    out = answer("个人月收入低于3500元可以减缴专利费，那个体工商户要满足什么收入标准？", persons, companies)
+    assert not out.grounded and "但没有规定" in out.text
+    asked = answer("个人月收入低于3500元可以减缴专利费，那企业要满足什么所得额标准？", persons, companies)
+    assert asked.grounded and "30万元" in asked.text.splitlines()[0], asked.text
+
+
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
     scope = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
     industry = passage("zl-11", section="第十一条", **ZLX,

@@ -41,6 +41,12 @@ def test_a_predicate_or_a_count_is_not_a_detail(reader: QuestionReader) -> None:
     assert reader.read("企业买专利执行险，政府给不给保费补贴？").focus == ["保费"]
 
 
+def test_what_the_question_says_it_knows_is_not_what_it_asks(reader: QuestionReader) -> None:
+    q = reader.read("个人月收入低于3500元可以减缴专利费，那个体工商户要满足什么收入标准？")
+    assert "工商户" in q.focus and not {"收入", "专利费", "个人"} & set(q.focus)
+    assert reader.read("那创新型科技园区呢？").focus == []  # a bare follow-up states nothing it knows
+
+
 def test_the_year_asked_about_is_not_a_document_number_year(reader: QuestionReader) -> None:
     assert reader.read("2018年国家高新区营业总收入是多少").year == 2018
     assert reader.read("How many national high-tech zones were there in 2019?").year == 2019

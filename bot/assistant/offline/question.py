@@ -53,6 +53,8 @@ class FocusRules(BaseModel):
     attributes: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     generic: list[str] = Field(default_factory=list)
+    premise: str | None = Field(default=None, description="A question that states what it knows, then asks "
+                                "about something else (groups premise, ask)")
 
 
 class YearRules(BaseModel):
@@ -183,6 +185,7 @@ class QuestionReader:
         self._kinds = {name: [re.compile(p) for p in rule.cues] for name, rule in c.answer_kinds.items()}
         self._focus = [re.compile(p) for p in c.focus.patterns]
         self._attributes = [re.compile(p) for p in c.focus.attributes]
+        self._premise = re.compile(c.focus.premise) if c.focus.premise else None
         self._fillers = sorted({normalize_message(f) for f in c.focus.fillers}, key=len, reverse=True)
         self._generic = {normalize_message(g) for g in c.focus.generic}
         self._year = re.compile(c.years.question)
@@ -270,6 +273,15 @@ class QuestionReader:
                 # the longest word ending the phrase: 工作许可, not 许可 (居留许可 is another permit)
                 q.focus_head = max((w for w in words if len(w) >= 2 and focus.endswith(w)), key=len, default="")
                 return
+        # "个人月收入低于3500元可以减缴，那个体工商户要满足什么标准": what the question says it knows is not
+        # what it asks; the detail is what the ask names that the premise does not
+        m = self._premise.search(q.text) if self._premise is not None else None
+        if m is not None:
+            known = set(self.words(m.group("premise")))
+            ask = self._strip(m.group("ask"))
+            words = [w for w in self.words(ask) if w not in known and not any(w in k or k in w for k in known)]
+            if words:
+                q.focus_label, q.focus = ask, words
 
     def _read_choice(self, q: Question) -> None:
         m = self._choice.search(q.text) if self._choice is not None else None
