@@ -117,6 +117,9 @@ def test_the_thing_a_rate_a_period_or_a_rank_is_asked_of(reader: QuestionReader)
 def test_a_sum_per_period_is_an_amount_in_english_too(reader: QuestionReader) -> None:
     assert "money" in reader.read("What is the monthly housing subsidy for high-level talent?").kinds
     assert "money" not in reader.read("What is the housing policy for high-level talent?").kinds
+    # "how much of the fee" asks a share of it, not a sum
+    waived = reader.read("How much of the application fee can be waived?").kinds
+    assert "share" in waived and "money" not in waived
 
 
 def test_a_fine_asked_with_its_bound(reader: QuestionReader) -> None:

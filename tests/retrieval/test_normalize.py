@@ -61,3 +61,7 @@ def test_the_glossary_covers_employment_notices(normalizer) -> None:
 def test_the_glossary_covers_leave_rules(normalizer) -> None:
     assert "年休假" in normalizer("员工的年假没休完怎么补").expansions  # the colloquial 年假
     assert "年休假" in normalizer("Do employees get extra days of annual leave?").expansions
+
+
+def test_the_glossary_covers_fee_rules(normalizer) -> None:
+    assert {"申请费", "减缴"} <= set(normalizer("Can the application fee be cut under the fee reduction rules?").expansions)
