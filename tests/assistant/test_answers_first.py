@@ -286,6 +286,21 @@ def test_the_clause_restating_what_the_question_knows_does_not_answer_what_it_as
     assert asked.grounded and "30万元" in asked.text.splitlines()[0], asked.text
 
 
+def test_two_rules_differing_only_in_their_figures_are_both_quoted() -> None:
+    # a city's cultivation pool asks 6 %, the national 认定 10 %: the same words, two answers; a page that
+    # prints one paragraph twice is still quoted once
+    pool = dict(doc="关于组织申报高新技术企业培育库入库企业的通知", title="关于组织申报高新技术企业培育库入库企业的通知",
+                date="2017-06-21", place=Jurisdiction(level="city", place="东莞市"))
+    rule = "（四）企业从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于{}%；"
+    city = passage("py-4", section="二、（四）", **pool, text=rule.format(6))
+    twice = passage("py-4b", section="二、（四）", **pool, text=rule.format(6))
+    national = passage("gq-11", doc="高新技术企业认定管理办法", title="高新技术企业认定管理办法", section="第十一条",
+                       date="2016-01-29", text=rule.format(10))
+    out = answer("进培育库要求科技人员占职工总数多少？正式认定高企又要求多少？", city, twice, national)
+    assert out.grounded and "不低于6%" in out.text and "不低于10%" in out.text
+    assert out.text.count("不低于6%") == 2  # the direct answer and one quote, not two
+
+
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
     scope = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
     industry = passage("zl-11", section="第十一条", **ZLX,

@@ -121,6 +121,15 @@ def _table_row(line: str) -> str:
     return " ｜ ".join(cells)
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _repeats(text: str, other: str) -> bool:
+    """The sentence says again what another says (scraped pages repeat paragraphs); two rules that
+    differ in their figures ("不低于6%" in one notice, "不低于10%" in another) do not repeat each other."""
+    return fuzz.ratio(text, other) >= 85 and _NUMBER.findall(text) == _NUMBER.findall(other)
+
+
 def han_bigrams(text: str) -> set[str]:
     grams: set[str] = set()
     for run in _HAN.findall(text):
@@ -302,7 +311,7 @@ class SentencePicker:
                          and evidence.gives_asked(sent.text, sent.hit))
                 if not (strong or other_part or asked):
                     continue
-            if any(fuzz.ratio(sent.text, c.text) >= 85 for c in chosen):
+            if any(_repeats(sent.text, c.text) for c in chosen):
                 continue  # scraped pages repeat their paragraphs
             if chosen and evidence is not None and not evidence.may_support(sent.text, sent.hit):
                 continue
