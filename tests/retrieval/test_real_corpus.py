@@ -43,6 +43,17 @@ KNOWN_HELD_OUT_MISREADS: dict[str, str] = {
         "PDF text glues the record lines ('…会议通过2004年11月26日…修正', '1999年3月26日河南省…'): "
         "issuer read as '日河南省人民代表大会常务委员会', jurisdiction national, one record (1999) instead of two"
     ),
+    "h21_宁波大榭开发区条例.docx": (
+        "'本条例自公布之日起施行' with six record lines (1994 adoption and approval, two amendments each adopted "
+        "and approved): the 条例 came into force on its 1994 publication, a day the text does not print, so the "
+        "label leaves the effective date empty; the parser takes the last record (2013-05-29, the second "
+        "amendment's approval)"
+    ),
+    "h22_广东省2017年企业研发省级财政补助申报通知.txt": (
+        "a reprint whose only date is the site's '发布时间：2016-07-08 14:50:33', which cannot be the notice's own "
+        "(it asks for 2016 annual tax returns and opens a 2017-07-10 window); the text prints no date or "
+        "signature, so the label leaves the date empty; the parser takes the posting time"
+    ),
 }
 
 
