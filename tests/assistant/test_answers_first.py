@@ -301,6 +301,20 @@ def test_two_rules_differing_only_in_their_figures_are_both_quoted() -> None:
     assert out.text.count("不低于6%") == 2  # the direct answer and one quote, not two
 
 
+def test_a_sum_the_asker_states_picks_the_band_that_holds_it() -> None:
+    # "去年营收1.2个亿": of three revenue bands, the one from 5,000万 to 2亿 answers, with what it requires
+    rules = dict(doc="高新技术企业认定管理办法", title="高新技术企业认定管理办法", date="2016-01-29", section="第十一条")
+    bands = passage("gq-11-5", **rules, text=(
+        "（五）企业近三个会计年度的研究开发费用总额占同期销售收入总额的比例符合如下要求：\n"
+        "1. 最近一年销售收入小于5,000万元（含）的企业，比例不低于5%；\n"
+        "2. 最近一年销售收入在5,000万元至2亿元（含）的企业，比例不低于4%；\n"
+        "3. 最近一年销售收入在2亿元以上的企业，比例不低于3%。"))
+    lead = answer("我们公司去年营收1.2个亿，近三年研发投入要占销售收入多少才达标？", bands).text.splitlines()[0]
+    assert "5,000万元至2亿元（含）的企业，比例不低于4%" in lead, lead
+    lead = answer("我们公司去年营收3亿元，近三年研发投入要占销售收入多少才达标？", bands).text.splitlines()[0]
+    assert "2亿元以上的企业，比例不低于3%" in lead, lead
+
+
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:
     scope = passage("zl-2", section="第二条", **ZLX, text="第二条 郑洛新国家自主创新示范区的规划、建设、服务、管理，适用本条例。")
     industry = passage("zl-11", section="第十一条", **ZLX,

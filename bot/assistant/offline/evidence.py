@@ -47,6 +47,42 @@ def years_in(text: str) -> set[int]:
     return found
 
 
+_SCALE = {"万": 10_000, "亿": 100_000_000, "": 1}
+_SUM = r"(\d[\d,]*(?:\.\d+)?)\s*个?\s*(?:(万|亿)元?|元)"  # a sum has its unit: 5,000万元, 2亿, 300元
+_ASKER_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*个?\s*(万|亿)\s*元?")
+_RANGE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:(万|亿)元?|元)?\s*(?:至|到|-|－|~|～)\s*" + _SUM)
+_BELOW = re.compile(r"(?:小于|低于|不超过|不足|不满|少于)\s*" + _SUM + r"|" + _SUM + r"\s*(?:（含）)?\s*(?:以下|以内)")
+_ABOVE = re.compile(r"(?:大于|高于|超过|多于|不低于|不少于)\s*" + _SUM + r"|" + _SUM + r"\s*(?:（含）)?\s*以上")
+
+
+def _yuan(number: str, unit: str | None) -> float:
+    return float(number.replace(",", "")) * _SCALE[unit or ""]
+
+
+def amounts_stated(text: str) -> list[float]:
+    """Sums the asker states ("去年营收1.2个亿", "注册资本500万元"), in 元."""
+    return [_yuan(n, u) for n, u in _ASKER_AMOUNT.findall(text)]
+
+
+def bounds_hold(text: str, amount: float) -> bool:
+    """The sentence sets a band of sums that holds ``amount`` ("在5,000万元至2亿元（含）的企业")."""
+    for m in _RANGE.finditer(text):
+        low_unit, high_unit = m.group(2) or m.group(4), m.group(4)
+        if _yuan(m.group(1), low_unit) <= amount <= _yuan(m.group(3), high_unit):
+            return True
+    if _RANGE.search(text):
+        return False
+    for m in _BELOW.finditer(text):
+        n, u = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if amount <= _yuan(n, u):
+            return True
+    for m in _ABOVE.finditer(text):
+        n, u = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if amount >= _yuan(n, u):
+            return True
+    return False
+
+
 @dataclass
 class Missing:
     """What the quoted sentences do not give. ``what``: the year's figures, the detail, or the kind."""
@@ -105,6 +141,7 @@ class Evidence:
         self._head = normalize_message(question.focus_head)
         self._all_topic = [normalize_message(w) for w in question.topic]
         self._topic = list(self._all_topic)
+        self._stated = amounts_stated(question.text)  # "去年营收1.2个亿": the band that holds it answers
 
     # -- passages in scope ------------------------------------------------------------------------
 
@@ -172,10 +209,16 @@ class Evidence:
         year = self.question.year
         return year is not None and (year in years_in(text) or (hit.date or "")[:4] == str(year))
 
+    def bounds_asker(self, text: str) -> bool:
+        """The sentence sets the band of sums that holds a sum the asker states."""
+        return any(bounds_hold(normalize_message(text), a) for a in self._stated)
+
     def adjust(self, text: str, hit: Hit) -> float:
         """What a sentence is worth beyond its words for this question."""
         bonus = 0.0
         if self.gives_focus(text):
+            bonus += self.focus_bonus
+        if self.bounds_asker(text):
             bonus += self.focus_bonus
         past = self.statistic_years(text, hit)
         if self.question.year is not None:
@@ -195,6 +238,8 @@ class Evidence:
         """The sentence gives something the question asks for beyond its words: the asked year's
         figures, the asked detail, the asked kind of fact about it."""
         if self.question.year is not None and self.year_stated(text, hit) and str(self.question.year) in text:
+            return True
+        if self.bounds_asker(text):
             return True
         if self._focus:
             return self.gives_focus(text) and (not self.asked or self.gives_kind(text))

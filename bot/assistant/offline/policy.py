@@ -305,7 +305,7 @@ class PolicyComposer:
         def fits(s: Sentence) -> int:
             return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text)
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
-                    + (frame.listing and "、" in s.text))
+                    + (frame.listing and "、" in s.text) + evidence.bounds_asker(s.text))
 
         # of the sentences giving the most of what is asked, those about as close to the question as the
         # closest (within ``LEAD_TIE``) are told apart by their whole score (rank, the asked kind of fact):
@@ -323,6 +323,8 @@ class PolicyComposer:
         if frame.year is not None:
             wanted.append(str(frame.year))
         clause = clause_with(best.text, wanted) if wanted else best.text
+        if evidence.bounds_asker(best.text) and len(best.text) <= LONG_LEAD:
+            clause = best.text  # the band and what it requires: "在5,000万元至2亿元的企业，比例不低于4%"
         if clause == best.text and len(clause) > LONG_LEAD:
             clause = _clause_with_most(best.text, best.terms)
         clause = _ENUMERATOR.sub("", clause).rstrip("。；;，,")
