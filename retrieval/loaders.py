@@ -48,6 +48,7 @@ from retrieval.errors import (
     UndecodableText,
     UnsupportedFileType,
 )
+from retrieval.parsing.headings import match_attachment, match_marker, numbered_heading
 
 log = logging.getLogger(__name__)
 
@@ -275,8 +276,6 @@ def _is_layout_table(table: Any) -> bool:
 def _inline(s: str) -> str:
     """Collapse runs of spaces; drop spaces between two CJK characters (HTML/PDF line joins), except
     the one after a line's article or chapter number ("第十一条 行政处罚决定…"), which the page prints."""
-    from retrieval.parsing.headings import numbered_heading
-
     s = re.sub(r"[ \t\u3000]+", " ", s).strip()
     keep = numbered_heading(s)
     return s[:keep] + re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", s[keep:])
@@ -400,7 +399,6 @@ def _load_pdf(path: Path, data: bytes) -> tuple[str, str | None, bool]:
 def reflow(lines: list[str]) -> list[str]:
     """Join the visual lines of a PDF paragraph: a line as long as the page is wide that does
     not end a sentence continues on the next one (unless that one starts a heading or table)."""
-    from retrieval.parsing.headings import match_attachment, match_marker
 
     lengths = sorted(len(line) for line in lines if line.strip())
     if not lengths:

@@ -48,9 +48,10 @@ def years_in(text: str) -> set[int]:
 
 
 _SCALE = {"万": 10_000, "亿": 100_000_000, "": 1}
-_SUM = r"(\d[\d,]*(?:\.\d+)?)\s*个?\s*(?:(万|亿)元?|元)"  # a sum has its unit: 5,000万元, 2亿, 300元
-_ASKER_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*个?\s*(万|亿)\s*元?")
-_RANGE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:(万|亿)元?|元)?\s*(?:至|到|-|－|~|～)\s*" + _SUM)
+_NUM = r"(\d[\d,]*(?:\.\d+)?)\s*"
+_SUM = _NUM + r"个?\s*(?:(万|亿)元?|元)"  # a sum has its unit: 5,000万元, 2亿, 300元
+_ASKER_AMOUNT = re.compile(_NUM + r"个?\s*(万|亿)\s*元?")
+_RANGE = re.compile(_NUM + r"(?:(万|亿)元?|元)?\s*(?:至|到|-|－|~|～)\s*" + _SUM)  # the low end may omit the unit
 _BELOW = re.compile(r"(?:小于|低于|不超过|不足|不满|少于)\s*" + _SUM + r"|" + _SUM + r"\s*(?:（含）)?\s*(?:以下|以内)")
 _ABOVE = re.compile(r"(?:大于|高于|超过|多于|不低于|不少于)\s*" + _SUM + r"|" + _SUM + r"\s*(?:（含）)?\s*以上")
 
@@ -59,28 +60,25 @@ def _yuan(number: str, unit: str | None) -> float:
     return float(number.replace(",", "")) * _SCALE[unit or ""]
 
 
+def _bound(m: re.Match[str]) -> float:
+    """The sum of a _BELOW / _ABOVE match, whichever side of the word it stands on."""
+    return _yuan(m.group(1), m.group(2)) if m.group(1) else _yuan(m.group(3), m.group(4))
+
+
 def amounts_stated(text: str) -> list[float]:
     """Sums the asker states ("去年营收1.2个亿", "注册资本500万元"), in 元."""
     return [_yuan(n, u) for n, u in _ASKER_AMOUNT.findall(text)]
 
 
 def bounds_hold(text: str, amount: float) -> bool:
-    """The sentence sets a band of sums that holds ``amount`` ("在5,000万元至2亿元（含）的企业")."""
-    for m in _RANGE.finditer(text):
-        low_unit, high_unit = m.group(2) or m.group(4), m.group(4)
-        if _yuan(m.group(1), low_unit) <= amount <= _yuan(m.group(3), high_unit):
-            return True
-    if _RANGE.search(text):
-        return False
-    for m in _BELOW.finditer(text):
-        n, u = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        if amount <= _yuan(n, u):
-            return True
-    for m in _ABOVE.finditer(text):
-        n, u = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        if amount >= _yuan(n, u):
-            return True
-    return False
+    """The sentence sets a band of sums that holds ``amount`` ("在5,000万元至2亿元（含）的企业"); a
+    sentence stating ranges is read by its ranges only."""
+    ranges = list(_RANGE.finditer(text))
+    if ranges:
+        return any(_yuan(m.group(1), m.group(2) or m.group(4)) <= amount <= _yuan(m.group(3), m.group(4))
+                   for m in ranges)
+    return (any(amount <= _bound(m) for m in _BELOW.finditer(text))
+            or any(amount >= _bound(m) for m in _ABOVE.finditer(text)))
 
 
 @dataclass
