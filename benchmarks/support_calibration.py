@@ -40,9 +40,9 @@ def measure(index: str | None, k: int) -> list[tuple[str, bool, float, float]]:
     """(split, correct?, cited share, best other share) per sentence and citation."""
     from bot.assistant.llm.evidence import Evidence
     from bot.assistant.llm.guards import Checker
-    from bot.assistant.llm.numbers import CITATION
     from bot.assistant.llm.prompts import load_prompts
     from bot.assistant.llm.segments import clauses, markers, opens_list, trailing_markers
+    from bot.assistant.numbers import CITATION
     from bot.services import Services
     from bot.settings import get_settings
 

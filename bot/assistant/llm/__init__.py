@@ -9,7 +9,6 @@
     segments.py      the streamed text cut into sentences, clauses, list items and rows
     verifier.py      StreamVerifier: checks each unit as it completes, releases it, renumbers
     guards.py        the checks one clause must pass (citations, sources, numbers, names, support)
-    numbers.py       numbers in Chinese text normalised (六十五周岁, 百分之五, 三分之一, 七十余家, 三至五年)
     support.py       content overlap, references to the source, named entities
     prompts.py       prompts, guard settings and notices (config/assistant/prompts.yaml)
 """

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.assistant.llm.numbers import allowed_numbers
+from bot.assistant.numbers import allowed_numbers
 from bot.assistant.types import Citation, ToolCall
 from retrieval.models import Hit
 

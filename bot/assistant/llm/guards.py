@@ -8,7 +8,7 @@ markers — its own, or inherited from the end of its sentence or list — holds
   its text names;
 * every number in it is in a cited passage's **text** or in a non-passage tool result (score cards,
   eligibility checks…) — never in the passage's metadata (date, section, 文号) or in the user's
-  question (:mod:`bot.assistant.llm.numbers` reads 65岁 = 六十五周岁, 百分之五 = 5%, 三分之一 = 1/3,
+  question (:mod:`bot.assistant.numbers` reads 65岁 = 六十五周岁, 百分之五 = 5%, 三分之一 = 1/3,
   七十余家 = 70家, 三至五年);
 * every organisation or place it names is in a cited passage;
 * the cited passages cover enough of its content, and no other passage of the turn covers it
@@ -30,14 +30,6 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from bot.assistant.llm.evidence import Evidence
-from bot.assistant.llm.numbers import (
-    CITATION,
-    allowed_numbers,
-    as_written,
-    claimed_numbers,
-    number_supported,
-    shown,
-)
 from bot.assistant.llm.segments import markers
 from bot.assistant.llm.support import (
     Source,
@@ -51,6 +43,14 @@ from bot.assistant.llm.support import (
     references,
     squeeze,
     without,
+)
+from bot.assistant.numbers import (
+    CITATION,
+    allowed_numbers,
+    as_written,
+    claimed_numbers,
+    number_supported,
+    shown,
 )
 
 # "the documents do not cover it": one of these forms of absence …

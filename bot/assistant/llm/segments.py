@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.assistant.llm.numbers import CITATION, CN_NUM, cn_to_int
+from bot.assistant.numbers import CITATION, CN_NUM, cn_to_int
 
 _TERMINATORS = "。！？!?"
 _CLOSERS = "”’」』）)"

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from bot.assistant.llm.numbers import CITATION, CN_NUM, MEASURE, cn_to_int
+from bot.assistant.numbers import CITATION, CN_NUM, MEASURE, cn_to_int
 from retrieval.docnumbers import DOC_NUMBER
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from bot.assistant.llm.evidence import Evidence
 from bot.assistant.llm.guards import Checker, GuardConfig, Removed
-from bot.assistant.llm.numbers import claimed_numbers
 from bot.assistant.llm.segments import (
     CITATION,
     LIST_LINE,
@@ -44,6 +43,7 @@ from bot.assistant.llm.segments import (
     starts_item,
     trailing_markers,
 )
+from bot.assistant.numbers import claimed_numbers
 from bot.assistant.types import Citation
 
 _END_PUNCT = "。！？!?"

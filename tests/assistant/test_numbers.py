@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.assistant.llm.numbers import allowed_numbers, claimed_numbers, cn_to_int, number_supported
+from bot.assistant.numbers import allowed_numbers, claimed_numbers, cn_to_int, number_supported
 
 
 @pytest.mark.parametrize(
