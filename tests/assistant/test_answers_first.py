@@ -286,6 +286,19 @@ def test_the_clause_restating_what_the_question_knows_does_not_answer_what_it_as
     assert asked.grounded and "30万元" in asked.text.splitlines()[0], asked.text
 
 
+def test_the_figure_the_question_states_is_not_the_answer_to_what_it_asks() -> None:
+    # "每个团队最多3个, 那每个高校呢": the clause giving the asker's own 3 does not say the school's cap; a
+    # clause giving another number of the unit asked does
+    rules = dict(doc="人才项目推荐办法", title="人才项目推荐办法", date="2020-03-01")
+    team = passage("rt-5", section="第五条", **rules, text="每个创新团队每年推荐的项目不超过3个，推荐材料不予退回。")
+    other = passage("rt-6", section="第六条", **rules, text="高校推荐的项目经评审后分两批公布，评审委员会由7名专家组成。")
+    out = answer("每个团队一年最多推荐3个项目，那每个高校一年最多推荐几个项目？", team, other)
+    assert not out.grounded and "但没有规定" in out.text, out.text
+    school = passage("rt-7", section="第七条", **rules, text="每所高校每年推荐的项目不超过10个。")
+    asked = answer("每个团队一年最多推荐3个项目，那每个高校一年最多推荐几个项目？", team, other, school)
+    assert asked.grounded and "10个" in asked.text.splitlines()[0], asked.text
+
+
 def test_two_rules_differing_only_in_their_figures_are_both_quoted() -> None:
     # a city's cultivation pool asks 6 %, the national 认定 10 %: the same words, two answers; a page that
     # prints one paragraph twice is still quoted once

@@ -47,6 +47,15 @@ def test_what_the_question_says_it_knows_is_not_what_it_asks(reader: QuestionRea
     assert reader.read("那创新型科技园区呢？").focus == []  # a bare follow-up states nothing it knows
 
 
+def test_a_figure_the_question_states_before_it_asks_is_known(reader: QuestionReader) -> None:
+    # the unit the ask names decides which of the premise's figures it wants another of
+    q = reader.read("每个团队一年最多推荐3个项目，那每个高校最多推荐几个项目？")
+    assert q.known_figures == [(3.0, "个")]
+    assert reader.read("博士后补贴不超过百分之二十，那硕士的补贴比例是多少？").known_figures == []  # no figure read
+    assert reader.read("本科生的住房补贴是每月800元，那博士呢？").known_figures == [(800.0, "元")]
+    assert reader.read("申请补贴要多少个项目？").known_figures == []  # no premise
+
+
 def test_the_year_asked_about_is_not_a_document_number_year(reader: QuestionReader) -> None:
     assert reader.read("2018年国家高新区营业总收入是多少").year == 2018
     assert reader.read("How many national high-tech zones were there in 2019?").year == 2019

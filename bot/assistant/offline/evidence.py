@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.assistant.normalize import normalize_message
-from bot.assistant.offline.question import Place, Question, QuestionConfig
+from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
 from bot.assistant.offline.sentences import AnswerType, Sentence
 from retrieval.models import Hit
 
@@ -102,6 +102,7 @@ class EvidenceRules:
     forbid: re.Pattern[str]
     delegation: re.Pattern[str] | None = None
     exception: re.Pattern[str] | None = None
+    figure: re.Pattern[str] | None = None
 
     @classmethod
     def from_config(cls, config: QuestionConfig) -> EvidenceRules:
@@ -110,7 +111,8 @@ class EvidenceRules:
                    province_of={city: names[0] for city, names in config.places.cities.items()},
                    grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid),
                    delegation=re.compile(config.delegation) if config.delegation else None,
-                   exception=re.compile(config.exception) if config.exception else None)
+                   exception=re.compile(config.exception) if config.exception else None,
+                   figure=re.compile(config.focus.figure) if config.focus.figure else None)
 
     def for_question(self, question: Question, home: str | None = None) -> Evidence:
         return Evidence(self, question, home)
@@ -140,6 +142,7 @@ class Evidence:
         self._all_topic = [normalize_message(w) for w in question.topic]
         self._topic = list(self._all_topic)
         self._stated = amounts_stated(question.text)  # "去年营收1.2个亿": the band that holds it answers
+        self._known = list(question.known_figures)
 
     # -- passages in scope ------------------------------------------------------------------------
 
@@ -210,6 +213,14 @@ class Evidence:
     def bounds_asker(self, text: str) -> bool:
         """The sentence sets the band of sums that holds a sum the asker states."""
         return any(bounds_hold(normalize_message(text), a) for a in self._stated)
+
+    def states_other_figure(self, text: str) -> bool:
+        """The sentence states a figure of a unit the asker knows a figure of, other than theirs."""
+        if self.rules.figure is None:
+            return False
+        units = {unit for _, unit in self._known}
+        figures = (read_figure(m) for m in self.rules.figure.finditer(normalize_message(text)))
+        return any(f is not None and f[1] in units and f not in self._known for f in figures)
 
     def adjust(self, text: str, hit: Hit) -> float:
         """What a sentence is worth beyond its words for this question."""
@@ -284,6 +295,8 @@ class Evidence:
             return Missing("kind", kind=kind_missing, topic=topic)
         if focus_missing:
             return Missing("focus", topic=topic)
+        if self._known and not any(self.states_other_figure(s.text) for s in about):
+            return Missing("focus", topic=topic)  # "个人最多5件，那企业呢": only the asker's 5件 is stated
         options = [normalize_message(o) for o in q.options]
         if options and not any(o in normalize_message(s.text) for o in options for s in chosen):
             return Missing("options", topic=topic)

@@ -18,12 +18,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
+from bot.assistant.numbers import cn_to_int
 from bot.assistant.offline.router import detect_language
 
 Language = Literal["zh", "en"]
@@ -55,6 +56,8 @@ class FocusRules(BaseModel):
     generic: list[str] = Field(default_factory=list)
     premise: str | None = Field(default=None, description="A question that states what it knows, then asks "
                                 "about something else (groups premise, ask)")
+    figure: str | None = Field(default=None, description="A figure with its unit (groups number, unit): one the "
+                               "premise states is what the asker knows; the answer is another of that unit")
 
 
 class YearRules(BaseModel):
@@ -142,6 +145,9 @@ class Question(BaseModel):
     listing: bool = Field(default=False, description="Asks for a list (哪些, 哪几)")
     listed_item: str = Field(default="", description="What the list is of: 哪几项火炬工程 → 火炬工程")
     inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
+    known_figures: list[tuple[float, str]] = Field(
+        default_factory=list, description="Figures the premise states (个人最多5件 → (5, 件)): the ask wants another "
+                                          "figure of the same unit")
 
     @property
     def english(self) -> bool:
@@ -186,6 +192,7 @@ class QuestionReader:
         self._focus = [re.compile(p) for p in c.focus.patterns]
         self._attributes = [re.compile(p) for p in c.focus.attributes]
         self._premise = re.compile(c.focus.premise) if c.focus.premise else None
+        self._figure = re.compile(c.focus.figure) if c.focus.figure else None
         self._fillers = sorted({normalize_message(f) for f in c.focus.fillers}, key=len, reverse=True)
         self._generic = {normalize_message(g) for g in c.focus.generic}
         self._year = re.compile(c.years.question)
@@ -235,6 +242,7 @@ class QuestionReader:
         listed = self._listed.search(text) if self._listed and q.listing else None
         q.listed_item = listed.group("item") if listed else ""
         self._read_focus(q)
+        self._read_known(q)
         self._read_choice(q)
         q.year = self._read_year(text)
         q.places = self.places(text)
@@ -282,6 +290,19 @@ class QuestionReader:
             words = [w for w in self.words(ask) if w not in known and not any(w in k or k in w for k in known)]
             if words:
                 q.focus_label, q.focus = ask, words
+
+    def _read_known(self, q: Question) -> None:
+        """"个人一年最多资助5件，那企业最多多少件": 5件 is known; the answer is a number of 件 other than 5."""
+        m = self._premise.search(q.text) if self._premise is not None else None
+        if m is None or self._figure is None:
+            return
+        known = unique(figure for f in self._figure.finditer(m.group("premise"))
+                       if (figure := read_figure(f)) is not None)
+        ask = m.group("ask")
+        named = [(value, unit) for value, unit in known if re.search(f"(?:多少|几)个?{re.escape(unit)}", ask)]
+        q.known_figures = named or known  # 一年…5件，那…多少件: the 件 are known, not the year
+        if q.known_figures and not q.focus_label:
+            q.focus_label = self._strip(m.group("ask"))  # what a refusal says is not stated
 
     def _read_choice(self, q: Question) -> None:
         m = self._choice.search(q.text) if self._choice is not None else None
@@ -379,6 +400,24 @@ class QuestionReader:
         return dict(self.config.answer_kinds)
 
 
+_T = TypeVar("_T")
+
+
+def read_figure(m: re.Match[str]) -> tuple[float, str] | None:
+    """A figure matched by question.yaml's ``focus.figure`` as (value, unit), sums in 元 and ages in 岁:
+    5件 → (5.0, 件), 30万元 → (300000.0, 元), 六十五周岁 → (65.0, 岁)."""
+    number = m.group("number")
+    value = float(number) if number[0].isdigit() else cn_to_int(number)
+    if value is None:
+        return None
+    unit = m.group("unit")
+    scale = _UNIT_SCALE.get(unit)
+    return (float(value), unit) if scale is None else (float(value) * scale[0], scale[1])
+
+
+_UNIT_SCALE = {"万元": (10_000, "元"), "亿元": (100_000_000, "元"), "周岁": (1, "岁")}
+
+
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
@@ -389,6 +428,6 @@ def _is_latin(text: str) -> bool:
     return not re.search(r"[\u4e00-\u9fff]", text)
 
 
-def unique(items: Iterable[str]) -> list[str]:
+def unique(items: Iterable[_T]) -> list[_T]:
     """The non-empty items, each once, in order of first appearance."""
     return list(dict.fromkeys(item for item in items if item))
