@@ -299,6 +299,19 @@ def test_the_figure_the_question_states_is_not_the_answer_to_what_it_asks() -> N
     assert asked.grounded and "10个" in asked.text.splitlines()[0], asked.text
 
 
+def test_a_fact_stated_for_another_tax_or_patent_kind_does_not_answer_for_the_one_asked() -> None:
+    rules = dict(doc="园区企业扶持办法", title="园区企业扶持办法", date="2019-05-01")
+    income = passage("fz-8", section="第八条", **rules, text="园区内新办的软件企业，减按百分之十征收企业所得税。")
+    stamp = passage("fz-9", section="第九条", **rules, text="园区企业签订技术转让合同，按规定减征或者免征印花税。")
+    out = answer("园区软件企业申请减免印花税，最多能减免百分之多少？", income, stamp)
+    assert not out.grounded and "但没有规定" in out.text and "百分之十" not in out.text, out.text
+    # one sentence setting sums for two patent kinds: the clause of the kind asked is the answer
+    grant = passage("fz-10", section="第十条", **rules,
+                    text="外观设计专利授权后每件资助500元；实用新型专利授权后每件资助1000元。")
+    asked = answer("实用新型专利授权了能拿多少资助？", grant, income)
+    assert asked.grounded and "1000元" in asked.text.splitlines()[0] and "500元" not in asked.text.splitlines()[0], asked.text
+
+
 def test_two_rules_differing_only_in_their_figures_are_both_quoted() -> None:
     # a city's cultivation pool asks 6 %, the national 认定 10 %: the same words, two answers; a page that
     # prints one paragraph twice is still quoted once

@@ -103,6 +103,7 @@ class EvidenceRules:
     delegation: re.Pattern[str] | None = None
     exception: re.Pattern[str] | None = None
     figure: re.Pattern[str] | None = None
+    exclusive: list[list[re.Pattern[str]]] = field(default_factory=list)
 
     @classmethod
     def from_config(cls, config: QuestionConfig) -> EvidenceRules:
@@ -112,7 +113,8 @@ class EvidenceRules:
                    grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid),
                    delegation=re.compile(config.delegation) if config.delegation else None,
                    exception=re.compile(config.exception) if config.exception else None,
-                   figure=re.compile(config.focus.figure) if config.focus.figure else None)
+                   figure=re.compile(config.focus.figure) if config.focus.figure else None,
+                   exclusive=[[re.compile(m) for m in members] for members in config.exclusive.values()])
 
     def for_question(self, question: Question, home: str | None = None) -> Evidence:
         return Evidence(self, question, home)
@@ -143,6 +145,8 @@ class Evidence:
         self._topic = list(self._all_topic)
         self._stated = amounts_stated(question.text)  # "去年营收1.2个亿": the band that holds it answers
         self._known = list(question.known_figures)
+        # per exclusive kind the question names a member of: the kind, the members named
+        self._named = [(group, named) for group in rules.exclusive if (named := _members(group, question.text))]
 
     # -- passages in scope ------------------------------------------------------------------------
 
@@ -214,6 +218,16 @@ class Evidence:
         """The sentence sets the band of sums that holds a sum the asker states."""
         return any(bounds_hold(normalize_message(text), a) for a in self._stated)
 
+    def names_other(self, text: str) -> bool:
+        """The sentence names only other members of a kind the question names one of: 所得税 for 工商统一税."""
+        text = normalize_message(text)
+        return any((stated := _members(group, text)) and not stated & named for group, named in self._named)
+
+    @property
+    def named_members(self) -> list[re.Pattern[str]]:
+        """The members of exclusive kinds the question names: the clause naming one is the one to quote."""
+        return [group[i] for group, named in self._named for i in sorted(named)]
+
     def states_other_figure(self, text: str) -> bool:
         """The sentence states a figure of a unit the asker knows a figure of, other than theirs."""
         if self.rules.figure is None:
@@ -262,7 +276,8 @@ class Evidence:
         if not chosen:
             return None
         words = [*self._topic, *self._focus]
-        topic = max(chosen, key=lambda s: (sum(w in normalize_message(s.text) for w in words), -chosen.index(s)))
+        topic = max(chosen, key=lambda s: (not self.names_other(s.text), sum(w in normalize_message(s.text) for w in words),
+                                           -chosen.index(s)))
         q = self.question
         if q.year is not None and not any(self.year_stated(s.text, s.hit) or self.year_stated(s.hit.text, s.hit)
                                           for s in chosen):
@@ -274,6 +289,7 @@ class Evidence:
         # the asked kind of fact must be stated about the asked detail: the date of the signature does
         # not say when the 实施方案 is due
         about = [s for s in chosen if self.gives_focus(s.text)] if self._focus else list(chosen)
+        about = [s for s in about if not self.names_other(s.text)]  # the rate of 所得税 is not 工商统一税's
         # one refusing kind given is enough ("when" or "how long"); a looser kind is not (a share for a
         # weight); a subject asked (tax) must be given as well
         facts = [t for t in refusing if not t.subject]
@@ -315,6 +331,11 @@ class Evidence:
         if self.rules.grant.search(clause):
             return "grant"
         return None
+
+
+def _members(group: Sequence[re.Pattern[str]], text: str) -> set[int]:
+    """Which members of an exclusive kind the text names (their places in the group)."""
+    return {i for i, member in enumerate(group) if member.search(text)}
 
 
 def holds(text: str, word: str) -> bool:

@@ -305,7 +305,8 @@ class PolicyComposer:
         def fits(s: Sentence) -> int:
             return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text)
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
-                    + (frame.listing and "、" in s.text) + evidence.bounds_asker(s.text))
+                    + (frame.listing and "、" in s.text) + evidence.bounds_asker(s.text)
+                    - evidence.names_other(s.text))  # 外观设计's sum is not the 实用新型 one asked
 
         # of the sentences giving the most of what is asked, those about as close to the question as the
         # closest (within ``LEAD_TIE``) are told apart by their whole score (rank, the asked kind of fact):
@@ -316,6 +317,7 @@ class PolicyComposer:
         best = max((s for s in fitting if s.lexical >= closest - LEAD_TIE), key=lambda s: (s.score, s.lexical))
         wanted: list[re.Pattern[str] | str] = [t.pattern for t in evidence.asked]
         wanted += [w for w in frame.focus if not re.fullmatch(r"[a-z0-9 ]+", w)]
+        wanted += evidence.named_members
         if self.picker.wants_quantity(frame.text):
             wanted.append(QUANTITY)
         if frame.listing:

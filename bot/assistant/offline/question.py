@@ -106,6 +106,9 @@ class QuestionConfig(BaseModel):
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
                             "(按照国家有关规定执行, 由省级人民政府规定)")
     refusal: RefusalRules = Field(default_factory=RefusalRules)
+    exclusive: dict[str, list[str]] = Field(
+        default_factory=dict, description="Kinds of thing whose members exclude each other (taxes, patent kinds): "
+                                          "a clause naming only another member does not answer for one")
 
     @classmethod
     def load(cls, path: Path | None = None) -> QuestionConfig:
