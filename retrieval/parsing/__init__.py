@@ -188,23 +188,25 @@ def _parse_structured(lines: list[str], ctx: _Context, *, forwarded_part: bool =
     date = _pick_date("\n".join(lines), issuer, lines) or _chrome_date(chrome)
     outline = build_outline(lines, body_start, title, cover_title if cover_title != title else "",
                             body_is_attachment, markup=ctx.markup)
-    _keep_history(outline, header.history)
+    _keep_in_opening(outline, [*([header.page_heading] if header.page_heading else []), *header.history])
     _drop_repeats(outline)
     fields = _fields(ctx, title=title, doc_number=doc_number, issuer=issuer, date=date, body=body,
                      history=header.history, related=related)
     return [(fields, outline, body)]
 
 
-def _keep_history(outline: Outline, history: list[str]) -> None:
-    """A law's adoption and revision records stay text of its opening passage, not only metadata: they
-    are what a question on when it was adopted or revised cites ("1996年5月15日…会议通过")."""
-    if not history:
+def _keep_in_opening(outline: Outline, lines: list[str]) -> None:
+    """Header lines that stay text of the opening passage, not only metadata: a law's adoption and
+    revision records (what a question on when it was adopted or revised cites: "1996年5月15日…会议通过"),
+    and a reprint page's own heading where the printed title replaced it (its decoration, such as a
+    gazette issue, is said nowhere else)."""
+    if not lines:
         return
     opening = outline.blocks[0] if outline.blocks and not outline.blocks[0].path else None
     if opening is None or opening.kind != "text":
         opening = Block(path="", title=outline.blocks[0].title if outline.blocks else "", level=0)
         outline.blocks.insert(0, opening)
-    opening.paragraphs[:0] = [h for h in history if h not in opening.paragraphs]
+    opening.paragraphs[:0] = [line for line in lines if line not in opening.paragraphs]
 
 
 def _chrome_date(chrome: dict[str, str]) -> str | None:

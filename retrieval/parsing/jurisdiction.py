@@ -7,8 +7,11 @@ provincial, unless a city follows it (广东省深圳市…); a city-level name 
 
 Without an issuer that says it, a local regulation's title may: a 条例, 规定, 办法, 细则 or 规则
 whose title opens with a province's full name (上海市漕河泾新兴技术开发区暂行条例) or a city's
-(青岛市专利保护规定) is that place's (`jurisdiction_from_title`). Short names (上海…) and titles of
-other kinds are not read, and nothing else is guessed.
+(青岛市专利保护规定) is that place's (`jurisdiction_from_title`). So is a title that opens with the
+place and names that place's own programme without a 关于 (东莞市企业研究开发财政补助,
+东莞市科技服务机构奖励专题申报指南: the unsigned web reprints of a city's subsidy terms); a 关于 title
+(江苏省关于…的意见, 关于…的通知) may be anyone's about the place and is not read. Short names (上海…)
+are not read, and nothing else is guessed.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ _LOCAL_RULE = re.compile(r"(?:条例|规定|办法|细则|规则)(?:[（(][^）)
 
 
 def jurisdiction_from_title(title: str | None) -> Jurisdiction | None:
-    """The place a local regulation's title opens with, as its jurisdiction (see the module docstring)."""
+    """The place a local regulation's or a place's own programme's title opens with, as its jurisdiction
+    (see the module docstring)."""
     title = (title or "").strip()
-    if not _LOCAL_RULE.search(title) or title.startswith(_NATIONAL_PREFIXES):
+    if not (_LOCAL_RULE.search(title) or "关于" not in title) or title.startswith(_NATIONAL_PREFIXES):
         return None
     for province in PROVINCES:
         if title.startswith(province):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from retrieval.parsing import tables
@@ -36,6 +37,7 @@ class Header:
     body_start: int = 0
     history: list[str] = field(default_factory=list)  # adoption / revision records of a law
     chrome: dict[str, str] = field(default_factory=dict)  # values read from web-page chrome
+    page_heading: str | None = None  # a reprint page's own heading, when the printed title replaces it
 
 
 def _is_noise(s: str) -> bool:
@@ -100,7 +102,41 @@ def read_header(lines: list[str]) -> Header:
             continue
         break
     h.body_start = i
+    _read_printed_masthead(lines, h)
     return h
+
+
+_DECORATION = re.compile(r"[(（][^()（）]{1,16}[)）]")
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", s))
+
+
+def _read_printed_masthead(lines: list[str], h: Header) -> None:
+    """A reprint page's heading, then the document as printed: its title again (often broken over two
+    lines) and its 文号. The printed title lines and the 文号 under them are the document's masthead, not
+    body text; the printed title wins over the page's heading, which may carry the site's decoration
+    (``…的复函(2000年10号)``, a gazette issue); that heading stays text of the opening passage."""
+    if not h.title_lines or h.doc_number:
+        return
+    heading = _compact("".join(h.title_lines))
+    printed: list[str] = []
+    j = h.body_start
+    while j < len(lines) and len(printed) < 3:
+        s = lines[j].strip(" \u3000\t")
+        if s and not heading.startswith(_compact("".join(printed) + s)):
+            break
+        printed += [s] if s else []
+        j += 1
+    if not printed or _DECORATION.sub("", heading[len(_compact("".join(printed))):]):
+        return  # not the whole heading again: the body opens with its own text
+    while j < len(lines) and not lines[j].strip(" \u3000\t"):
+        j += 1
+    number = doc_number_line(lines[j]) if j < len(lines) else None
+    if number:
+        h.page_heading = "".join(h.title_lines)
+        h.title_lines, h.doc_number, h.body_start = printed, number, j + 1
 
 
 @dataclass

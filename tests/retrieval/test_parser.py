@@ -617,3 +617,34 @@ def test_a_provincial_metadata_table_between_pipes_names_the_document():
     assert "内 容 概 述" not in text and "时 效" not in text and "|" not in text
     assert "规划面积10平方公里" in text
     assert text_coverage(PROVINCE_PIPES, [doc]).lost == []
+
+
+def test_a_reprint_pages_heading_gives_way_to_the_printed_title_and_number_under_it():
+    # a reprint site heads the page with the title and its own decoration (a gazette issue); the document
+    # follows as printed: its title broken over two lines, then its 文号
+    doc = parse_text("# 国务院办公厅关于示范省示范经济技术开发区的复函(2001年7号)\n\n国务院办公厅关于示范省\n"
+                     "示范经济技术开发区的复函\n国办函〔2001〕9号\n示范省人民政府:\n"
+                     "你省请示收悉。现函复如下:\n一、同意示范经济技术开发区为国家级经济技术开发区。\n"
+                     "国务院办公厅\n二○○一年三月五日\n", markup=True)
+    meta = doc.meta
+    assert (meta.title, meta.doc_number) == ("国务院办公厅关于示范省示范经济技术开发区的复函", "国办函〔2001〕9号")
+    assert (meta.issuer, meta.date) == ("国务院办公厅", "2001-03-05")
+    text = "".join(c.text for c in doc.chunks)
+    assert "(2001年7号)" in text  # the page's decoration is said nowhere else: it stays text
+    assert "示范经济技术开发区的复函国办函" not in text.replace("\n", "")  # the printed masthead is not body
+
+
+def test_a_page_whose_body_does_not_repeat_its_heading_keeps_the_heading_as_title():
+    doc = parse_text("# 示范市园区奖励申报指南\n\n国办函〔2001〕9号文件的要求如下。\n一、奖励对象\n园区企业。\n", markup=True)
+    assert (doc.meta.title, doc.meta.doc_number) == ("示范市园区奖励申报指南", None)
+
+
+@pytest.mark.parametrize(("title", "place"), [
+    ("东莞市企业研究开发财政补助", "东莞市"),
+    ("苏州市科技服务机构奖励专题申报指南", "苏州市"),
+])
+def test_an_unsigned_page_on_a_citys_own_programme_is_that_citys(title, place):
+    # no issuer is printed, but a title opening with the city and no 关于 names the city's own programme
+    meta = parse_text(f"{title}\n\n一、申报条件\n在本市注册的企业。\n二、补助标准\n每家不超过50万元。\n").meta
+    assert meta.issuer is None
+    assert meta.jurisdiction is not None and (meta.jurisdiction.level, meta.jurisdiction.place) == ("city", place)
