@@ -312,6 +312,38 @@ def test_a_fact_stated_for_another_tax_or_patent_kind_does_not_answer_for_the_on
     assert asked.grounded and "1000元" in asked.text.splitlines()[0] and "500元" not in asked.text.splitlines()[0], asked.text
 
 
+def test_a_choice_between_words_is_answered_in_the_documents_own_words() -> None:
+    # documents paraphrase the options a question offers in words ("省里自己出" — "由你省自筹解决"); a
+    # figure offered must be stated as it is ("是75%还是100%", tested above)
+    reply = passage("fh-1", doc="国务院办公厅关于同意某开发区为国家级开发区的复函", title="国务院办公厅关于同意某开发区为国家级开发区的复函",
+                    date="2001-03-01", text="开发区的建设和发展纳入全市总体规划，建设发展资金由你省自筹解决。")
+    out = answer("那个开发区的建设资金是中央财政拨款还是省里自己出？", reply)
+    assert out.grounded and "由你省自筹解决" in out.text, out.text
+
+
+def test_a_figure_of_the_unit_the_question_asks_for_that_it_states_itself_is_not_the_answer() -> None:
+    plan = dict(doc="某开发区总体规划批复", title="国务院办公厅关于同意郑州某开发区规划的复函", date="2001-03-01")
+    whole = passage("gh-2", **plan, text="开发区规划范围总用地30平方公里，分两期建设。")
+    out = answer("郑州那个开发区30平方公里里，工业用地有多少平方公里？", whole)
+    assert not out.grounded and "但没有规定" in out.text, out.text
+    # the document is about the place the question names: not "no rules of 郑州市"
+    assert "30平方公里" in out.text and "没有郑州市" not in out.text
+    part = passage("gh-3", **plan, text="其中工业用地18平方公里，居住用地6平方公里。")
+    asked = answer("郑州那个开发区30平方公里里，工业用地有多少平方公里？", whole, part)
+    assert asked.grounded and "18平方公里" in asked.text.splitlines()[0], asked.text
+
+
+def test_an_award_for_another_level_of_recognition_is_not_the_one_asked() -> None:
+    guide = dict(doc="科技服务机构奖励申报指南", title="科技服务机构奖励申报指南", date="2016-05-12",
+                 place=Jurisdiction(level="city", place="东莞市"))
+    tiers = passage("kf-3", **guide, text="获得国家级资质认定的科技服务机构每家奖励20万元，获得省级资质认定的每家奖励10万元。")
+    out = answer("只拿到市级资质的科技服务机构，资质奖励最多能奖多少？", tiers)
+    assert not out.grounded and "20万元" not in out.text.split("，但")[-1], out.text
+    above = passage("kf-4", **guide, text="获得省级以上资质认定的科技服务机构每家奖励10万元。")  # 以上 covers 国家级
+    asked = answer("拿到国家级资质的科技服务机构，资质奖励最多能奖多少？", above)
+    assert asked.grounded and "10万元" in asked.text.splitlines()[0], asked.text
+
+
 def test_two_rules_differing_only_in_their_figures_are_both_quoted() -> None:
     # a city's cultivation pool asks 6 %, the national 认定 10 %: the same words, two answers; a page that
     # prints one paragraph twice is still quoted once

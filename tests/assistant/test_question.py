@@ -53,7 +53,16 @@ def test_a_figure_the_question_states_before_it_asks_is_known(reader: QuestionRe
     assert q.known_figures == [(3.0, "个")]
     assert reader.read("博士后补贴不超过百分之二十，那硕士的补贴比例是多少？").known_figures == []  # no figure read
     assert reader.read("本科生的住房补贴是每月800元，那博士呢？").known_figures == [(800.0, "元")]
-    assert reader.read("申请补贴要多少个项目？").known_figures == []  # no premise
+    assert reader.read("申请补贴要多少个项目？").known_figures == []  # no premise, no figure
+    # without a premise, a figure of the unit asked for is known: the answer is another
+    assert reader.read("园区那30平方公里里，工业用地有多少平方公里？").known_figures == [(30.0, "平方公里")]
+    assert reader.read("公司去年营收1.2亿，研发投入要占多少？").known_figures == []  # no unit asked for
+
+
+def test_a_sum_asked_with_a_verb_of_granting(reader: QuestionReader) -> None:
+    assert "money" in reader.read("市级资质的机构能奖多少？").kinds
+    assert "money" in reader.read("这个项目最多补多少钱").kinds
+    assert "money" not in reader.read("评审最多给多少分").kinds
 
 
 def test_the_year_asked_about_is_not_a_document_number_year(reader: QuestionReader) -> None:

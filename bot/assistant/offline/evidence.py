@@ -168,10 +168,14 @@ class Evidence:
         return any(p.level == "city" and j.place == p.province for p in self.places)  # 青岛: 山东省's rules too
 
     def of_place(self, hit: Hit) -> bool:
-        """The hit is a document of a place the question names (or of a city in that province)."""
+        """The hit is a document of a place the question names (or of a city in that province), or a
+        national one about it by its title (国务院办公厅关于同意郑州经济技术开发区…的复函)."""
         j = hit.jurisdiction
-        if j is None or j.level == "national":
+        if j is None:
             return False
+        if j.level == "national":
+            return any(len(short := re.sub(r"[省市]$", "", p.name)) >= 2 and short in (hit.title or "")
+                       for p in self.places)
         return any(j.place == p.name or (p.level == "province" and self.rules.province_of.get(j.place) == p.name)
                    for p in self.places)
 
@@ -313,7 +317,9 @@ class Evidence:
             return Missing("focus", topic=topic)
         if self._known and not any(self.states_other_figure(s.text) for s in about):
             return Missing("focus", topic=topic)  # "个人最多5件，那企业呢": only the asker's 5件 is stated
-        options = [normalize_message(o) for o in q.options]
+        # figures offered must be stated ("是75%还是100%"); words offered are what documents paraphrase
+        # ("是中央拨款还是省里自己出" — "由你省自筹解决")
+        options = [normalize_message(o) for o in q.options if re.search(r"\d", o)]
         if options and not any(o in normalize_message(s.text) for o in options for s in chosen):
             return Missing("options", topic=topic)
         return None

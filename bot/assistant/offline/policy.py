@@ -305,7 +305,7 @@ class PolicyComposer:
         def fits(s: Sentence) -> int:
             return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text)
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
-                    + (frame.listing and "、" in s.text) + evidence.bounds_asker(s.text)
+                    + (frame.listing and "、" in s.text) + evidence.bounds_asker(s.text) + evidence.states_other_figure(s.text)
                     - evidence.names_other(s.text))  # 外观设计's sum is not the 实用新型 one asked
 
         # of the sentences giving the most of what is asked, those about as close to the question as the

@@ -295,16 +295,16 @@ class QuestionReader:
                 q.focus_label, q.focus = ask, words
 
     def _read_known(self, q: Question) -> None:
-        """"个人一年最多资助5件，那企业最多多少件": 5件 is known; the answer is a number of 件 other than 5."""
-        m = self._premise.search(q.text) if self._premise is not None else None
-        if m is None or self._figure is None:
+        """"个人一年最多资助5件，那企业最多多少件": 5件 is known; the answer is a number of 件 other than 5. So is
+        a figure of the unit the question asks for ("那12.49平方公里里，高新技术产业用地有多少平方公里")."""
+        if self._figure is None:
             return
-        known = unique(figure for f in self._figure.finditer(m.group("premise"))
-                       if (figure := read_figure(f)) is not None)
-        ask = m.group("ask")
+        m = self._premise.search(q.text) if self._premise is not None else None
+        stated, ask = (m.group("premise"), m.group("ask")) if m is not None else (q.text, q.text)
+        known = unique(figure for f in self._figure.finditer(stated) if (figure := read_figure(f)) is not None)
         named = [(value, unit) for value, unit in known if re.search(f"(?:多少|几)个?{re.escape(unit)}", ask)]
-        q.known_figures = named or known  # 一年…5件，那…多少件: the 件 are known, not the year
-        if q.known_figures and not q.focus_label:
+        q.known_figures = named or (known if m is not None else [])  # 一年…5件，那…多少件: the 件 are known
+        if q.known_figures and m is not None and not q.focus_label:
             q.focus_label = self._strip(m.group("ask"))  # what a refusal says is not stated
 
     def _read_choice(self, q: Question) -> None:
