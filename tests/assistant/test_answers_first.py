@@ -371,6 +371,18 @@ def test_a_sum_the_asker_states_picks_the_band_that_holds_it() -> None:
     assert "5,000万元至2亿元（含）的企业，比例不低于4%" in lead, lead
     lead = answer("我们公司去年营收3亿元，近三年研发投入要占销售收入多少才达标？", bands).text.splitlines()[0]
     assert "2亿元以上的企业，比例不低于3%" in lead, lead
+    # the band holding the asker's own figure is about the question even when the coverage signal doubts it
+    from retrieval.coverage import Coverage
+    from retrieval.normalize import QueryNormalizer
+
+    doubt = Coverage(score=2.0, covered=False, dense_top=0.8, keyword_match=0.1, threshold=2.1)
+    strict = composer()
+    strict.trust_overlap = 1.0  # no share of the question's words outweighs the signal: the band must
+    question = "去年营收1.2个亿，我们得投多少研发才够？"
+    out = strict.policy_answer(QueryNormalizer()(question).expanded, [bands], doubt, question=question)
+    assert out.grounded and "比例不低于4%" in out.text.splitlines()[0], out.text
+    other = "我们公司有120名员工，研发得投多少才够？"  # no sum stated: the signal decides
+    assert not strict.policy_answer(QueryNormalizer()(other).expanded, [bands], doubt, question=other).grounded
 
 
 def test_a_question_on_what_is_not_allowed_is_answered_by_the_clause_that_forbids() -> None:

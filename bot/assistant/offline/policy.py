@@ -273,7 +273,10 @@ class PolicyComposer:
                 own, own_overlap = self.picker.pick(query, [h for h in hits if h.doc == doc], evidence)
                 if own and own_overlap >= self.min_overlap:
                     chosen = [*chosen, own[0]]
-        if not self.enough(chosen, overlap, coverage, english=english):
+        # a sentence setting the band that holds the asker's own figure is about the question, whatever
+        # the coverage signal says
+        if not self.enough(chosen, overlap, None if any(evidence.bounds_asker(s.text) for s in chosen) else coverage,
+                           english=english):
             return self.refusal(asked, hits, english=english)
         chosen = completed(chosen, self.rules.exception)  # a rule's items and exceptions are part of what it gives
         missing = evidence.missing(chosen)
