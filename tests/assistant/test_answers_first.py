@@ -344,6 +344,16 @@ def test_an_award_for_another_level_of_recognition_is_not_the_one_asked() -> Non
     assert asked.grounded and "10万元" in asked.text.splitlines()[0], asked.text
 
 
+def test_a_requirement_on_a_named_thing_is_answered_only_by_a_clause_naming_it() -> None:
+    guide = dict(doc="众创空间备案办法", title="众创空间备案办法", date="2018-04-01")
+    staff = passage("zc-4", section="四", **guide, text="（二）申报众创空间备案的运营主体，专职服务人员不少于3名。")
+    out = answer("申报众创空间备案，对运营主体的注册资本有没有最低要求？", staff)
+    assert not out.grounded and "没有规定注册资本" in out.text, out.text
+    capital = passage("zc-5", section="四", **guide, text="（三）运营主体注册资本不低于100万元。")
+    asked = answer("申报众创空间备案，对运营主体的注册资本有没有最低要求？", staff, capital)
+    assert asked.grounded and "100万元" in asked.text.splitlines()[0], asked.text
+
+
 def test_two_rules_differing_only_in_their_figures_are_both_quoted() -> None:
     # a city's cultivation pool asks 6 %, the national 认定 10 %: the same words, two answers; a page that
     # prints one paragraph twice is still quoted once

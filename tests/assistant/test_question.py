@@ -59,6 +59,11 @@ def test_a_figure_the_question_states_before_it_asks_is_known(reader: QuestionRe
     assert reader.read("公司去年营收1.2亿，研发投入要占多少？").known_figures == []  # no unit asked for
 
 
+def test_a_requirement_asked_of_a_named_thing_and_copies_counted(reader: QuestionReader) -> None:
+    assert "注册资本" in reader.read("对申报单位的注册资本有没有最低要求？").focus
+    assert "count" in reader.read("申报材料要交几份？").kinds
+
+
 def test_a_sum_asked_with_a_verb_of_granting(reader: QuestionReader) -> None:
     assert "money" in reader.read("市级资质的机构能奖多少？").kinds
     assert "money" in reader.read("这个项目最多补多少钱").kinds
