@@ -54,6 +54,11 @@ KNOWN_HELD_OUT_MISREADS: dict[str, str] = {
         "(it asks for 2016 annual tax returns and opens a 2017-07-10 window); the text prints no date or "
         "signature, so the label leaves the date empty; the parser takes the posting time"
     ),
+    "h26_闽政文2006-354.txt": (
+        "a web reprint that opens with the site's metadata block ('发文单位:福建省人民政府', '文 号:…', '发布日期:', "
+        "'执行日期:2006-8-9') and prints no title: the label gives the 批复's title and takes 执行日期 as its "
+        "effective date; the parser takes the block's first line as title and reads no effective date"
+    ),
 }
 
 
