@@ -22,7 +22,7 @@ from math import gcd
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+CN_BIG = {"万": 10_000, "亿": 100_000_000}  # 万元, 2亿: what they multiply
 CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _VAGUE = "几"  # 十几、几十、几百: a digit left unsaid
 # what may follow a Chinese numeral for it to count as a number in a claim
@@ -50,7 +50,7 @@ _RUN_IN_MARKER = re.compile(r"(?:^|(?<=[；;。：:！？\n]))(\s*\d{1,2})[.．]
 
 def cn_to_int(text: str) -> int | None:
     """A Chinese numeral as an int (六十五 → 65, 两千 → 2000, 一百二十万 → 1200000), else None."""
-    if not text or any(ch not in CN_NUM for ch in text) or text[0] in _CN_BIG:
+    if not text or any(ch not in CN_NUM for ch in text) or text[0] in CN_BIG:
         return None
     if all(ch in _CN_DIGITS for ch in text) and len(text) > 1:  # digit by digit: 二〇二〇 → 2020
         return int("".join(str(_CN_DIGITS[ch]) for ch in text))
@@ -63,7 +63,7 @@ def cn_to_int(text: str) -> int | None:
             digit = None
         else:  # 万 / 亿
             section += digit or 0
-            total = (total + section) * _CN_BIG[ch] if ch == "亿" else total + section * _CN_BIG[ch]
+            total = (total + section) * CN_BIG[ch] if ch == "亿" else total + section * CN_BIG[ch]
             section, digit = 0, None
     return total + section + (digit or 0)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.assistant.normalize import normalize_message
+from bot.assistant.numbers import CN_BIG
 from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
 from bot.assistant.offline.sentences import AnswerType, Sentence
 from retrieval.models import Hit
@@ -47,7 +48,6 @@ def years_in(text: str) -> set[int]:
     return found
 
 
-_SCALE = {"万": 10_000, "亿": 100_000_000, "": 1}
 _NUM = r"(\d[\d,]*(?:\.\d+)?)\s*"
 _SUM = _NUM + r"个?\s*(?:(万|亿)元?|元)"  # a sum has its unit: 5,000万元, 2亿, 300元
 _ASKER_AMOUNT = re.compile(_NUM + r"个?\s*(万|亿)\s*元?")
@@ -57,7 +57,7 @@ _ABOVE = re.compile(r"(?:大于|高于|超过|多于|不低于|不少于)\s*" + 
 
 
 def _yuan(number: str, unit: str | None) -> float:
-    return float(number.replace(",", "")) * _SCALE[unit or ""]
+    return float(number.replace(",", "")) * CN_BIG.get(unit or "", 1)
 
 
 def _bound(m: re.Match[str]) -> float:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
-from bot.assistant.numbers import cn_to_int
+from bot.assistant.numbers import CN_BIG, cn_to_int
 from bot.assistant.offline.router import detect_language
 
 Language = Literal["zh", "en"]
@@ -244,8 +244,9 @@ class QuestionReader:
         q.listing = bool(self._listing.search(text))
         listed = self._listed.search(text) if self._listed and q.listing else None
         q.listed_item = listed.group("item") if listed else ""
-        self._read_focus(q)
-        self._read_known(q)
+        premise = self._premise.search(text) if self._premise is not None else None
+        self._read_focus(q, premise)
+        self._read_known(q, premise)
         self._read_choice(q)
         q.year = self._read_year(text)
         q.places = self.places(text)
@@ -257,7 +258,7 @@ class QuestionReader:
                 q.places, q.inherited = before.places, [*q.inherited, "places"]
         return q
 
-    def _read_focus(self, q: Question) -> None:
+    def _read_focus(self, q: Question, premise: re.Match[str] | None) -> None:
         for pattern in self._focus:
             m = pattern.search(q.text)
             if m is None:
@@ -286,20 +287,18 @@ class QuestionReader:
                 return
         # "个人月收入低于3500元可以减缴，那个体工商户要满足什么标准": what the question says it knows is not
         # what it asks; the detail is what the ask names that the premise does not
-        m = self._premise.search(q.text) if self._premise is not None else None
-        if m is not None:
-            known = set(self.words(m.group("premise")))
-            ask = self._strip(m.group("ask"))
+        if premise is not None:
+            known = set(self.words(premise.group("premise")))
+            ask = self._strip(premise.group("ask"))
             words = [w for w in self.words(ask) if w not in known and not any(w in k or k in w for k in known)]
             if words:
                 q.focus_label, q.focus = ask, words
 
-    def _read_known(self, q: Question) -> None:
+    def _read_known(self, q: Question, m: re.Match[str] | None) -> None:
         """"个人一年最多资助5件，那企业最多多少件": 5件 is known; the answer is a number of 件 other than 5. So is
         a figure of the unit the question asks for ("那12.49平方公里里，高新技术产业用地有多少平方公里")."""
         if self._figure is None:
             return
-        m = self._premise.search(q.text) if self._premise is not None else None
         stated, ask = (m.group("premise"), m.group("ask")) if m is not None else (q.text, q.text)
         known = unique(figure for f in self._figure.finditer(stated) if (figure := read_figure(f)) is not None)
         named = [(value, unit) for value, unit in known if re.search(f"(?:多少|几)个?{re.escape(unit)}", ask)]
@@ -414,11 +413,9 @@ def read_figure(m: re.Match[str]) -> tuple[float, str] | None:
     if value is None:
         return None
     unit = m.group("unit")
-    scale = _UNIT_SCALE.get(unit)
-    return (float(value), unit) if scale is None else (float(value) * scale[0], scale[1])
-
-
-_UNIT_SCALE = {"万元": (10_000, "元"), "亿元": (100_000_000, "元"), "周岁": (1, "岁")}
+    if unit[0] in CN_BIG and unit.endswith("元"):  # 30万元 is 300000 元
+        return float(value) * CN_BIG[unit[0]], "元"
+    return float(value), "岁" if unit == "周岁" else unit
 
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
