@@ -48,6 +48,31 @@ _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[-*•]
 _RUN_IN_MARKER = re.compile(r"(?:^|(?<=[；;。：:！？\n]))(\s*\d{1,2})[.．](?=\d)")
 
 
+EN_COUNTS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}  # "the four areas"
+
+
+def count_of(word: str) -> int | None:
+    """A small count as written in a question: 4, 四, 两, four."""
+    word = word.strip().lower()
+    if word.isdigit():
+        return int(word)
+    return EN_COUNTS.get(word, cn_to_int(word))
+
+
+def count_pattern(count: int) -> str:
+    """A regular expression for ``count`` written in figures or in Chinese numerals (4 → 4|四)."""
+    words = {str(count)}
+    if 0 < count < 100:
+        tens, ones = divmod(count, 10)
+        digits = "零一二三四五六七八九"
+        cn = ("" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")) + ("" if ones == 0 and tens else digits[ones])
+        words.add(cn)
+        if count == 2:
+            words.add("两")
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
 def cn_to_int(text: str) -> int | None:
     """A Chinese numeral as an int (六十五 → 65, 两千 → 2000, 一百二十万 → 1200000), else None."""
     if not text or any(ch not in CN_NUM for ch in text) or text[0] in CN_BIG:

@@ -657,3 +657,21 @@ def test_the_sentence_giving_more_of_what_is_asked_leads() -> None:
                       text="第四条 依据本办法认定的新技术企业，可依照《企业所得税法》申报享受所得税税收优惠政策。")
     out = answer("What income tax rate did the experimental zone set for new-technology companies?", general, relief)
     assert out.grounded and "15%" in out.text.split("\n")[0]
+
+
+def test_a_list_question_stating_its_count_is_answered_by_the_sentence_stating_that_count() -> None:
+    rows = passage("inc-a", doc="孵化器考核办法", title="孵化器考核办法", section="附件", text=(
+        "孵化器考核指标 一级指标 一、服务能力 二级指标 （一）孵化器考核 场地 三级指标 1.孵化场地面积"))
+    whole = passage("inc-2", doc="孵化器考核办法", title="孵化器考核办法", section="二", text=(
+        "考核指标由服务能力、孵化绩效、可持续发展、社会贡献等4个方面的指标构成。"))
+    for question in ("孵化器考核指标包括哪四个方面", "What are the four areas that incubator assessment indicators cover?"):
+        out = answer(question, rows, whole)
+        assert out.grounded
+        assert "4个方面" in out.text.splitlines()[0], question
+
+
+def test_a_clause_naming_the_things_counted_is_the_list_not_the_items_after_it() -> None:
+    goals = passage("plan-goals", section="二", **FANG_AN, text=(
+        "通过甲类园区、乙类园区、丙类园区等三类园区的建设，实现：\n——自主创新能力显著提升。\n——产业结构持续优化。"))
+    lead = answer("行动方案里的园区分为哪三类", goals).text.splitlines()[0]
+    assert lead.endswith("等三类园区的建设”[1]"), lead  # not "…：自主创新能力显著提升"

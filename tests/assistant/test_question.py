@@ -114,7 +114,8 @@ def test_kinds_of_answer_asked_for(reader: QuestionReader) -> None:
     assert "rate" in reader.read("研发责任保险政府给补贴的比例是多少").kinds
     assert "fine" in reader.read("在青岛重复侵犯同一专利会被罚多少钱").kinds
     assert reader.read("外籍专家63岁了还能办工作许可吗").polar
-    assert reader.read("388号文里的三类园区是哪三类").listing is False
+    three = reader.read("388号文里的三类园区是哪三类")
+    assert three.listing and three.listed_count == 3
     assert reader.read("259号文提出了哪几项火炬工程").listing
 
 
@@ -148,3 +149,17 @@ def test_a_sum_per_period_is_an_amount_in_english_too(reader: QuestionReader) ->
 def test_a_fine_asked_with_its_bound(reader: QuestionReader) -> None:
     assert "fine" in reader.read("侵权被查处的，罚款最高多少").kinds
     assert "fine" in reader.read("罚款一般是多少钱").kinds
+
+
+@pytest.mark.parametrize(("question", "count"), [
+    ("高新区评价指标体系包括哪五个方面", 5),
+    ("国家高新区分为哪三类", 3),
+    ("What are the four areas that the performance indicators cover?", 4),
+    ("Name the three park categories", 3),
+    ("评价指标体系有哪些方面", None),  # no count said
+    ("第三个方面有哪些指标", None),  # an ordinal, not a count
+    ("三个园区分别得了多少分", None),  # not a list question
+])
+def test_a_list_question_is_read_with_the_count_it_states(reader: QuestionReader, question: str,
+                                                          count: int | None) -> None:
+    assert reader.read(question).listed_count == count

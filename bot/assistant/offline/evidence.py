@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.assistant.normalize import normalize_message
-from bot.assistant.numbers import CN_BIG
+from bot.assistant.numbers import CN_BIG, count_pattern
 from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
 from bot.assistant.offline.sentences import AnswerType, Sentence
 from retrieval.models import Hit
@@ -29,6 +29,7 @@ _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", s
 _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
 
 
+_COUNTED = r"\s*(?:个|项|类|种|条|大|批|方面|部分)"  # "4个方面", "三大": so many things
 _UNIT = r"(?:名|人|元|万|亿|千|百|个|家|项|所|件|次|户|吨|平方|亩|公里|千米|米|%|％)"
 
 
@@ -147,6 +148,8 @@ class Evidence:
         self._known = list(question.known_figures)
         # per exclusive kind the question names a member of: the kind, the members named
         self._named = [(group, named) for group in rules.exclusive if (named := _members(group, question.text))]
+        count = question.listed_count
+        self._count = re.compile(rf"(?<![\d.])(?:{count_pattern(count)}){_COUNTED}") if count else None
 
     # -- passages in scope ------------------------------------------------------------------------
 
@@ -222,6 +225,11 @@ class Evidence:
         """The sentence sets the band of sums that holds a sum the asker states."""
         return any(bounds_hold(normalize_message(text), a) for a in self._stated)
 
+    def states_count(self, text: str) -> bool:
+        """The sentence says there are as many things as the list question does ("由…等4个方面的指标构成"
+        for "the four areas"): it is the one naming them all."""
+        return self._count is not None and bool(self._count.search(normalize_message(text)))
+
     def names_other(self, text: str) -> bool:
         """The sentence names only other members of a kind the question names one of: 所得税 for 工商统一税."""
         text = normalize_message(text)
@@ -247,6 +255,8 @@ class Evidence:
             bonus += self.focus_bonus
         if self.bounds_asker(text):
             bonus += self.focus_bonus
+        if self.states_count(text):
+            bonus += self.focus_bonus
         past = self.statistic_years(text, hit)
         if self.question.year is not None:
             if self.year_stated(text, hit):
@@ -266,7 +276,7 @@ class Evidence:
         figures, the asked detail, the asked kind of fact about it."""
         if self.question.year is not None and self.year_stated(text, hit) and str(self.question.year) in text:
             return True
-        if self.bounds_asker(text):
+        if self.bounds_asker(text) or self.states_count(text):
             return True
         if self._focus:
             return self.gives_focus(text) and (not self.asked or self.gives_kind(text))

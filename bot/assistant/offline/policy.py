@@ -308,7 +308,7 @@ class PolicyComposer:
         def fits(s: Sentence) -> int:
             return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text)
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
-                    + (frame.listing and "、" in s.text) + evidence.bounds_asker(s.text) + evidence.states_other_figure(s.text)
+                    + (frame.listing and "、" in s.text) + evidence.states_count(s.text) + evidence.bounds_asker(s.text) + evidence.states_other_figure(s.text)
                     - evidence.names_other(s.text))  # 外观设计's sum is not the 实用新型 one asked
 
         # of the sentences giving the most of what is asked, those about as close to the question as the
@@ -333,7 +333,10 @@ class PolicyComposer:
         if clause == best.text and len(clause) > LONG_LEAD:
             clause = _clause_with_most(best.text, best.terms)
         clause = _ENUMERATOR.sub("", clause).rstrip("。；;，,")
-        items = [_ENUMERATOR.sub("", s.text).rstrip("。；;，,") for s in items_after(best)] if frame.listing else []
+        # a clause that already names the things counted ("…等三类园区") is the list; what follows is another one
+        listed_here = evidence.states_count(clause) and "、" in clause
+        items = [_ENUMERATOR.sub("", s.text).rstrip("。；;，,") for s in items_after(best)] \
+            if frame.listing and not listed_here else []
         if items:
             # "符合以下条件的：" says nothing until its items are read: the items are the answer
             clause = clause.rstrip("：:") + "：" + "；".join(items[:MAX_LEAD_ITEMS]) + ("……" if len(items) > MAX_LEAD_ITEMS else "")

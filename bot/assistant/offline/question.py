@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
-from bot.assistant.numbers import CN_BIG, cn_to_int
+from bot.assistant.numbers import CN_BIG, cn_to_int, count_of
 from bot.assistant.offline.router import detect_language
 
 Language = Literal["zh", "en"]
@@ -101,6 +101,8 @@ class QuestionConfig(BaseModel):
     polar: PolarRules
     listing: str
     listed: str = Field(default="", description="The things a list question asks for (哪几项【火炬工程】), group `item`")
+    listed_count: str = Field(default="", description="How many things a list question says there are (五个方面, "
+                              "the four areas), group `count`")
     choice: str = ""
     exception: str = Field(default="", description="A sentence qualifying the rule before it (但…除外, 不予公示)")
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
@@ -147,6 +149,8 @@ class Question(BaseModel):
     polar: bool = Field(default=False, description="A permission question: can / may …?")
     listing: bool = Field(default=False, description="Asks for a list (哪些, 哪几)")
     listed_item: str = Field(default="", description="What the list is of: 哪几项火炬工程 → 火炬工程")
+    listed_count: int | None = Field(default=None, description="How many things the list question says there are: "
+                                     "the four areas → 4")
     inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
     known_figures: list[tuple[float, str]] = Field(
         default_factory=list, description="Figures the premise states (个人最多5件 → (5, 件)): the ask wants another "
@@ -204,6 +208,7 @@ class QuestionReader:
         self._yes_no = re.compile(c.polar.yes_no) if c.polar.yes_no else None
         self._listing = re.compile(c.listing)
         self._listed = re.compile(c.listed) if c.listed else None
+        self._listed_count = re.compile(c.listed_count) if c.listed_count else None
         self._choice = re.compile(c.choice) if c.choice else None
         self._issuer_after = re.compile(c.places.issuer_after)
         self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
@@ -244,6 +249,8 @@ class QuestionReader:
         q.listing = bool(self._listing.search(text))
         listed = self._listed.search(text) if self._listed and q.listing else None
         q.listed_item = listed.group("item") if listed else ""
+        counted = self._listed_count.search(text) if self._listed_count and q.listing else None
+        q.listed_count = count_of(counted.group("count")) if counted else None
         premise = self._premise.search(text) if self._premise is not None else None
         self._read_focus(q, premise)
         self._read_known(q, premise)
