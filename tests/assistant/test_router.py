@@ -57,6 +57,22 @@ def test_park_listings_that_ask_no_composition_still_list_the_parks(router: Rout
     assert router.route(message).intent == "list_parks"
 
 
+@pytest.mark.parametrize(("message", "intent"), [
+    ("孵化器评价指标体系有哪些一级指标", "policy"),  # another evaluation: the documents that set it answer
+    ("三级公立医院绩效考核指标体系包括哪四个方面", "policy"),
+    ("科技企业孵化器考核指标的权重是多少", "policy"),
+    ("What are the primary indicators of the incubator evaluation system?", "policy"),
+    ("国家高新区评价指标体系有几个一级指标", "indicator_system"),  # the parks' own evaluation (附2)
+    ("高新区考核里国际化占多少", "indicator_system"),
+    ("国际化指标在评价体系里的权重", "indicator_system"),
+    ("388号文的评价指标体系有哪些一级指标", "indicator_system"),
+    ("What are the weights of the national high-tech zone evaluation system?", "indicator_system"),
+])
+def test_only_the_parks_own_evaluation_is_answered_from_the_indicator_system(router: Router, message: str,
+                                                                              intent: str) -> None:
+    assert router.route(message).intent == intent
+
+
 def test_park_names_match_with_a_typo_and_without_the_suffix(router: Router) -> None:
     assert router.find_park("青川高新技术产业开发区得分")[0].park_id == "SYN-001"
     assert router.find_park("云岭科技园区的排名")[0].park_id == "SYN-002"
