@@ -47,12 +47,17 @@ def test_intents_and_entities(router: Router, message: str, intent: str, park: s
     "某某自主创新示范区包括哪些高新区",
     "这份规划涵盖哪几个园区",
     "Which zones make up the demonstration zone?",
+    "哪些高新区可以享受这个政策",  # which parks a rule lets do something
+    "Which parks can apply for this subsidy?",
+    "广东省有哪些国家高新区",  # a province's real zones: its documents, not the (synthetic) cohort
+    "苏州市有几个高新区",
 ])
 def test_what_a_zone_is_made_of_is_a_policy_question_not_the_cohorts_listing(router: Router, message: str) -> None:
     assert router.route(message).intent == "policy"
 
 
-@pytest.mark.parametrize("message", ["列出所有高新区", "哪几个高新区得分最高", "有哪些园区参加了评价"])
+@pytest.mark.parametrize("message", ["列出所有高新区", "哪几个高新区得分最高", "有哪些园区参加了评价", "有哪些园区？",
+                                     "which parks score highest"])
 def test_park_listings_that_ask_no_composition_still_list_the_parks(router: Router, message: str) -> None:
     assert router.route(message).intent == "list_parks"
 
