@@ -675,3 +675,14 @@ def test_a_clause_naming_the_things_counted_is_the_list_not_the_items_after_it()
         "通过甲类园区、乙类园区、丙类园区等三类园区的建设，实现：\n——自主创新能力显著提升。\n——产业结构持续优化。"))
     lead = answer("行动方案里的园区分为哪三类", goals).text.splitlines()[0]
     assert lead.endswith("等三类园区的建设”[1]"), lead  # not "…：自主创新能力显著提升"
+
+
+def test_a_zone_asked_about_is_not_answered_from_a_notice_that_never_mentions_it() -> None:
+    notice = passage("gd-n", doc="关于组织申报2017年高新技术产品认定的通知", title="关于组织申报2017年高新技术产品认定的通知",
+                     place=None, text="《某镇科技专项资金管理办法》对新认定的高新技术企业，一次性给予每家3万元的奖励。")
+    own = passage("zlx-21", section="第二十一条", **ZLX, text="第二十一条 对经认定的高新技术企业按照规定给予奖励、补助。")
+    out = answer("郑洛新自创区对新认定的高企一次性奖励多少钱", notice, own)
+    assert not out.grounded and "3万元" not in out.text  # the zone's own rule names no sum
+    assert "郑洛新" in out.text
+    elsewhere = answer("对新认定的高企一次性奖励多少钱", notice, own)  # no zone asked: the notice answers
+    assert elsewhere.grounded and "3万元" in elsewhere.text

@@ -163,3 +163,9 @@ def test_a_fine_asked_with_its_bound(reader: QuestionReader) -> None:
 def test_a_list_question_is_read_with_the_count_it_states(reader: QuestionReader, question: str,
                                                           count: int | None) -> None:
     assert reader.read(question).listed_count == count
+
+
+def test_a_zone_named_is_read_with_the_words_that_may_name_it(reader: QuestionReader) -> None:
+    assert "雄安" in reader.read("企业搬到雄安新区能享受哪些税收减免").zones
+    assert reader.read("郑洛新自创区对新认定的高企奖励多少钱").zones[0] == "郑洛新"
+    assert reader.read("国家高新区的企业能享受什么").zones == []  # 国家 names no zone

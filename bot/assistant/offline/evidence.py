@@ -148,6 +148,8 @@ class Evidence:
         self._known = list(question.known_figures)
         # per exclusive kind the question names a member of: the kind, the members named
         self._named = [(group, named) for group in rules.exclusive if (named := _members(group, question.text))]
+        self._zones: list[str] = []  # set from the hits (scoped)
+        self._zone_places: set[str] = set()
         count = question.listed_count
         self._count = re.compile(rf"(?<![\d.])(?:{count_pattern(count)}){_COUNTED}") if count else None
 
@@ -159,10 +161,23 @@ class Evidence:
         return [p for p in self.places if p.role == "issuer"]
 
     def in_scope(self, hit: Hit, named: Sequence[str] = ()) -> bool:
-        """False for another place's rules: a question about 广州 is not answered from 青岛's. A
-        document the question names is in scope whatever its place."""
+        """False for another place's rules: a question about 广州 is not answered from 青岛's, nor one
+        about 郑洛新自创区 from a 广东 notice that never mentions it. A document the question names is in
+        scope whatever its place."""
+        return hit.doc in named or (self._in_zone(hit) and self._in_place(hit))
+
+    def _in_zone(self, hit: Hit) -> bool:
+        """A zone's question is answered by national rules, documents mentioning the zone and the rules
+        of the place whose documents name it (郑洛新自创区: 河南省's)."""
+        if not self._zones:
+            return True
         j = hit.jurisdiction
-        if not self.places or j is None or hit.doc in named:
+        return ((j is not None and (j.level == "national" or j.place in self._zone_places))
+                or any(z in (hit.title or "") or z in hit.text for z in self._zones))
+
+    def _in_place(self, hit: Hit) -> bool:
+        j = hit.jurisdiction
+        if not self.places or j is None:
             return True
         if self.own_rules_of:
             return any(j.place == p.name for p in self.own_rules_of)
@@ -183,7 +198,10 @@ class Evidence:
                    for p in self.places)
 
     def scoped(self, hits: Sequence[Hit], named: Sequence[str] = ()) -> tuple[list[Hit], list[Hit]]:
-        """(hits in scope, hits of other places)."""
+        """(hits in scope, hits of other places); the zones the question names are those a hit's title names."""
+        self._zones = _named_zones(self.question.zones, hits)
+        self._zone_places = {h.jurisdiction.place for h in hits if h.jurisdiction is not None
+                             and h.jurisdiction.level != "national" and any(z in (h.title or "") for z in self._zones)}
         kept = [h for h in hits if self.in_scope(h, named)]
         return kept, [h for h in hits if not self.in_scope(h, named)]
 
@@ -347,6 +365,13 @@ class Evidence:
         if self.rules.grant.search(clause):
             return "grant"
         return None
+
+
+def _named_zones(candidates: Sequence[str], hits: Sequence[Hit]) -> list[str]:
+    """The zones a question names that a hit's title names too: of each name, its longest end a title holds
+    (搬到雄安 → 雄安), and no zone inside another one."""
+    titled = [z for z in candidates if any(z in (h.title or "") for h in hits)]
+    return [z for z in titled if not any(z != other and z in other for other in titled)]
 
 
 def _members(group: Sequence[re.Pattern[str]], text: str) -> set[int]:

@@ -72,6 +72,8 @@ class PlaceRules(BaseModel):
     issuer_after: str
     issuer_after_en: str = ""
     issuer_title: str = ""
+    zone: str = Field(default="", description="A zone named in a question (郑洛新自创区), group `zone`")
+    zone_generic: list[str] = Field(default_factory=list, description="Words before a kind of zone that name none")
 
 
 class PolarRules(BaseModel):
@@ -144,6 +146,8 @@ class Question(BaseModel):
     asked_noun: str = Field(default="", description="What the wh-word asks for: 什么条件 → 条件")
     year: int | None = Field(default=None, description="The year whose figures are asked for")
     places: list[Place] = Field(default_factory=list)
+    zones: list[str] = Field(default_factory=list, description="What may name a zone (郑洛新自创区 → 郑洛新, 洛新 …), "
+                             "longest first: one a found document's title names is the zone asked about")
     metadata: list[MetadataField] = Field(default_factory=list, description="Metadata of a document asked for")
     options: list[str] = Field(default_factory=list, description="Answers the question offers: 是75%还是100%")
     polar: bool = Field(default=False, description="A permission question: can / may …?")
@@ -213,6 +217,8 @@ class QuestionReader:
         self._issuer_after = re.compile(c.places.issuer_after)
         self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
         self._issuer_title = re.compile(c.places.issuer_title) if c.places.issuer_title else None
+        self._zone = re.compile(c.places.zone) if c.places.zone else None
+        self._zone_generic = {normalize_message(w) for w in c.places.zone_generic}
         aliases: list[_Alias] = []
         for name, names in c.places.provinces.items():
             for a in {name, *names}:
@@ -257,6 +263,7 @@ class QuestionReader:
         self._read_choice(q)
         q.year = self._read_year(text)
         q.places = self.places(text)
+        q.zones = self.zones(text)
         if previous:
             before = self.read(previous, language=lang)
             if q.year is None and before.year is not None:
@@ -374,6 +381,18 @@ class QuestionReader:
             if value:
                 return int(value)
         return None
+
+    def zones(self, text: str) -> list[str]:
+        """The ends (two characters or more) of the words before each kind of zone the text names, longest
+        first, without generic words and places read as such: "企业搬到雄安新区" → 搬到雄安, 到雄安, 雄安."""
+        if self._zone is None:
+            return []
+        out: set[str] = set()
+        for m in self._zone.finditer(text):
+            word = m.group("zone")
+            out |= {word[i:] for i in range(len(word) - 1)}
+        return sorted((z for z in out if z not in self._zone_generic and z not in self._place_names),
+                      key=lambda z: (-len(z), z))
 
     def places(self, text: str) -> list[Place]:
         """Provinces and cities ``text`` names, each once, with the role the wording gives it."""
