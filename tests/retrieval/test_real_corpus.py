@@ -54,6 +54,16 @@ KNOWN_HELD_OUT_MISREADS: dict[str, str] = {
         "(it asks for 2016 annual tax returns and opens a 2017-07-10 window); the text prints no date or "
         "signature, so the label leaves the date empty; the parser takes the posting time"
     ),
+    "h27_重庆市专利促进与保护条例.docx": (
+        "three record lines (2007 adoption, 2010 and 2011 amendments) where the second ends '…第一次修正  根据' "
+        "and the third ends with a stray '）', as in the source: the label dates it by its last record "
+        "(2011-11-25) with three records; the parser reads one record and dates it by the adoption (2007-07-27)"
+    ),
+    "h28_软件企业认定条件及程序.txt": (
+        "a reprint printing no issuer: the label takes the four organs its 第二十五条 names as interpreters "
+        "('本办法由工业和信息化部会同国家发展和改革委员会、财政部、国家税务总局负责解释'), as t15's is taken; the "
+        "parser keeps the connective ('工业和信息化部会同国家发展和改革委员会、…') as part of the issuer"
+    ),
     "h26_闽政文2006-354.txt": (
         "a web reprint that opens with the site's metadata block ('发文单位:福建省人民政府', '文 号:…', '发布日期:', "
         "'执行日期:2006-8-9') and prints no title: the label gives the 批复's title and takes 执行日期 as its "
