@@ -24,6 +24,11 @@ class Jurisdiction(BaseModel):
     place: str = Field(description="全国, or the province / city name, e.g. 广东省, 青岛市")
 
 
+def short_place(name: str) -> str:
+    """A place as people and titles often write it, without its 省/市 (广东省 → 广东, 青岛市 → 青岛)."""
+    return name[:-1] if name.endswith(("省", "市")) else name
+
+
 class RelatedDocument(BaseModel):
     """Another document named by this one, e.g. the notice that forwarded it."""
 

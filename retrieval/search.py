@@ -25,7 +25,7 @@ from retrieval.coverage import Coverage, assess, keyword_lead, keyword_match
 from retrieval.docrefs import TitleMatcher, doc_number_refs, doc_number_spans
 from retrieval.errors import BadQuery, UnknownDocument
 from retrieval.fusion import Fused, fuse
-from retrieval.models import Chunk, DocumentMeta, Hit
+from retrieval.models import Chunk, DocumentMeta, Hit, short_place
 from retrieval.normalize import NormalizedQuery, QueryNormalizer, load_synonyms, normalize_doc_number
 from retrieval.rerank import Reranker, build_reranker
 from retrieval.romanized import RomanizedNames
@@ -57,7 +57,7 @@ def _in_jurisdiction(meta: DocumentMeta, wanted: str) -> bool:
         return False
     if wanted in ("national", "province", "city"):
         return j.level == wanted
-    return j.place == wanted or j.place.rstrip("省市") == wanted.rstrip("省市") or (
+    return j.place == wanted or short_place(j.place) == short_place(wanted) or (
         wanted in ("全国", "国家") and j.level == "national")
 
 

@@ -23,7 +23,7 @@ from bot.assistant.normalize import normalize_message
 from bot.assistant.numbers import CN_BIG, count_pattern
 from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
 from bot.assistant.offline.sentences import AnswerType, Sentence
-from retrieval.models import Hit
+from retrieval.models import Hit, short_place
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", strict=True))
 _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
@@ -192,7 +192,7 @@ class Evidence:
         if j is None:
             return False
         if j.level == "national":
-            return any(len(short := re.sub(r"[省市]$", "", p.name)) >= 2 and short in (hit.title or "")
+            return any(len(short := short_place(p.name)) >= 2 and short in (hit.title or "")
                        for p in self.places)
         return any(j.place == p.name or (p.level == "province" and self.rules.province_of.get(j.place) == p.name)
                    for p in self.places)
