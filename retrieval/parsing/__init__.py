@@ -131,10 +131,11 @@ def _finish(fields: dict[str, Any], outline: Outline, ctx: _Context) -> ParsedDo
 
 
 def _fields(ctx: _Context, *, title: str, doc_number: str | None, issuer: str | None, date: str | None,
-            body: str, history: list[str] | None = None, related: list[RelatedDocument] | None = None
-            ) -> dict[str, Any]:
+            body: str, history: list[str] | None = None, related: list[RelatedDocument] | None = None,
+            published: str | None = None) -> dict[str, Any]:
+    """`published`: the day of the order that published the text, which dates it over its records."""
     history = history or []
-    date = M.history_date(history) or date
+    date = published or M.history_date(history) or date
     issuer = issuer or M.history_issuer(history) or M.issuer_from_interpretation(body)
     return {
         "doc": doc_number or title,
@@ -188,10 +189,11 @@ def _parse_structured(lines: list[str], ctx: _Context, *, forwarded_part: bool =
     date = _pick_date("\n".join(lines), issuer, lines) or _chrome_date(chrome)
     outline = build_outline(lines, body_start, title, cover_title if cover_title != title else "",
                             body_is_attachment, markup=ctx.markup)
-    _keep_in_opening(outline, [*([header.page_heading] if header.page_heading else []), *header.history])
+    _keep_in_opening(outline, [*([header.page_heading] if header.page_heading else []), *header.order_text,
+                               *header.history])
     _drop_repeats(outline)
     fields = _fields(ctx, title=title, doc_number=doc_number, issuer=issuer, date=date, body=body,
-                     history=header.history, related=related)
+                     history=header.history, related=related, published=header.order_date)
     return [(fields, outline, body)]
 
 

@@ -154,6 +154,9 @@ _CONGRESS = re.compile(
 )
 
 
+_RECORD_GAP = re.compile(r"[\u3000]+|\s{2,}|(?=根据\s*\d{4}年)|(?<![据\s])\s(?=(?:19|20)\d{2}\s*年)")
+
+
 def history_items(line: str) -> list[str]:
     """The adoption and revision records of one line: ``1996年5月15日 第八届…会议通过``, or the
     official bracketed form ``（1996年5月15日…通过　根据2015年8月29日…修正）`` (several items)."""
@@ -161,7 +164,8 @@ def history_items(line: str) -> list[str]:
     if len(s) > 400 or not re.search(HISTORY_VERBS, s):
         return []
     inner = s[1:-1] if s[:1] in "（(" and s[-1:] in "）)" else s
-    parts = [p.strip(" \u3000") for p in re.split(r"[\u3000]+|\s{2,}|(?=根据\s*\d{4}年)", inner) if p.strip(" \u3000")]
+    # records are parted by a wide space, or by one space before a date where a web page collapsed it
+    parts = [p.strip(" \u3000") for p in re.split(_RECORD_GAP, inner) if p.strip(" \u3000")]
     items = []
     for part in parts:
         body = part[2:] if part.startswith("根据") else part
@@ -181,6 +185,23 @@ def order_number(text: str) -> str | None:
     """A 令 number such as 国家知识产权局令第17号 or 国务院令第706号."""
     m = ORDER_NUMBER.search(_undated(text))
     return f"{m.group('org')}令第{m.group('n')}号" if m else None
+
+
+# the masthead of an order that publishes a text: "中华人民共和国国务院令" over "第706号", or on one line
+ORDER_MASTHEAD = re.compile(r"(?P<org>[\u4e00-\u9fff]{2,24}?)令\s*(?:第\s*(?P<n>\d{1,4})\s*号)?")
+ORDER_SERIAL = re.compile(r"第\s*(?P<n>\d{1,4})\s*号")
+
+
+def order_masthead(line: str, next_line: str = "") -> tuple[str, str, int] | None:
+    """(organ as printed, the order's number, lines it takes) when `line` opens an order's masthead:
+    "中华人民共和国国务院令第706号", or "中华人民共和国国务院令" with "第706号" on the next line."""
+    m = ORDER_MASTHEAD.fullmatch(line.strip(" \u3000\t"))
+    if not m:
+        return None
+    if m.group("n"):
+        return m.group("org"), f"{m.group('org')}令第{m.group('n')}号", 1
+    serial = ORDER_SERIAL.fullmatch(next_line.strip(" \u3000\t"))
+    return (m.group("org"), f"{m.group('org')}令第{serial.group('n')}号", 2) if serial else None
 
 
 def current_order_number(history: list[str]) -> str | None:

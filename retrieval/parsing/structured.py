@@ -24,6 +24,8 @@ from retrieval.parsing.meta import (
     doc_number_line,
     history_items,
     is_date_line,
+    order_masthead,
+    parse_date,
     split_title_history,
 )
 
@@ -38,6 +40,8 @@ class Header:
     history: list[str] = field(default_factory=list)  # adoption / revision records of a law
     chrome: dict[str, str] = field(default_factory=dict)  # values read from web-page chrome
     page_heading: str | None = None  # a reprint page's own heading, when the printed title replaces it
+    order_text: list[str] = field(default_factory=list)  # an order's words publishing the text, its signature
+    order_date: str | None = None  # the day that order was signed: the text as published is dated by it
 
 
 def _is_noise(s: str) -> bool:
@@ -67,6 +71,11 @@ def read_header(lines: list[str]) -> Header:
             closed = closed or bool(h.title_lines)
             i += 1
             continue
+        if not h.title_lines and not h.doc_number:
+            after_order = _read_order(lines, i, h)
+            if after_order is not None:
+                i, numbered, closed = after_order, True, True
+                continue
         if not h.title_lines and (match_attachment(s) or ("\t" not in s and s in {"附件", "附件："})):
             i += 1
             continue
@@ -104,6 +113,51 @@ def read_header(lines: list[str]) -> Header:
     h.body_start = i
     _read_printed_masthead(lines, h)
     return h
+
+
+_ORDER_TEXT_LINES = 6  # an order's own words: the sentence publishing the text, the signer, the date
+
+
+def _read_order(lines: list[str], i: int, h: Header) -> int | None:
+    """A text published under its order (a State Council or ministry 令, as gov.cn prints 行政法规 and 规章):
+    the masthead ("中华人民共和国国务院令" / "第706号"), the order's words ("《…》已经…通过，现予公布，自…起施行"),
+    its signer and date, then the text's own title and its adoption and revision records. The order
+    names and dates the document; its words stay text of the opening passage. Where the title does
+    not follow the order's date, nothing is read here."""
+    nxt = next((t for t in lines[i + 1:i + 3] if t.strip(" \u3000\t")), "")
+    masthead = order_masthead(lines[i], nxt)
+    if masthead is None:
+        return None
+    _, number, taken = masthead
+    j = i + 1 if taken == 1 else lines.index(nxt, i + 1) + 1
+    words: list[str] = []
+    date = None
+    while j < len(lines) and len(words) < _ORDER_TEXT_LINES:
+        s = lines[j].strip(" \u3000\t")
+        j += 1
+        if not s:
+            continue
+        words.append(s)
+        if is_date_line(s):
+            date = parse_date(s)
+            break
+    while j < len(lines) and not lines[j].strip(" \u3000\t"):
+        j += 1
+    title = lines[j].strip(" \u3000\t") if j < len(lines) else ""
+    if date is None or not title or len(title) > 50 or _TERMINAL.search(title) or match_marker(title):
+        return None
+    j += 1
+    history: list[str] = []
+    while j < len(lines):
+        s = lines[j].strip(" \u3000\t")
+        items = history_items(s) if s else []
+        if s and not items:
+            break
+        history += items
+        j += 1
+    h.title_lines, h.doc_number, h.history = [title.lstrip("#").strip()], number, history
+    h.order_text, h.order_date = words, date
+    return j
 
 
 _DECORATION = re.compile(r"[(（][^()（）]{1,16}[)）]")

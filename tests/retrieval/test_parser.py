@@ -648,3 +648,40 @@ def test_an_unsigned_page_on_a_citys_own_programme_is_that_citys(title, place):
     meta = parse_text(f"{title}\n\n一、申报条件\n在本市注册的企业。\n二、补助标准\n每家不超过50万元。\n").meta
     assert meta.issuer is None
     assert meta.jurisdiction is not None and (meta.jurisdiction.level, meta.jurisdiction.place) == ("city", place)
+
+
+ORDER_PAGE = """{masthead}
+
+《示范园区项目管理条例》已经2019年3月1日国务院第9次常务会议通过，现予公布，自2019年6月1日起施行。
+
+总理　某某
+
+2019年3月20日
+
+示范园区项目管理条例
+
+（2012年5月4日中华人民共和国国务院令第620号发布{gap}2019年3月1日国务院第9次常务会议修订通过）
+
+第一条　为了规范园区项目管理，制定本条例。
+第二条　本条例自2019年6月1日起施行。
+"""
+
+
+@pytest.mark.parametrize("masthead", ["中华人民共和国国务院令\n\n第901号", "中华人民共和国国务院令第901号"])
+@pytest.mark.parametrize("gap", ["\u3000", " "])  # a web page's text may collapse the wide space to one
+def test_a_regulation_printed_under_its_order_is_named_titled_and_dated_by_it(masthead, gap):
+    # gov.cn prints a 行政法规 under the order publishing it: the masthead is no title, the order's
+    # day dates the text as published, and its own title and records follow the order's signature
+    doc = parse_text(ORDER_PAGE.format(masthead=masthead, gap=gap))
+    meta = doc.meta
+    assert (meta.title, meta.doc_number, meta.issuer) == ("示范园区项目管理条例", "中华人民共和国国务院令第901号", "国务院")
+    assert (meta.date, meta.effective_date) == ("2019-03-20", "2019-06-01")
+    assert meta.history == ["2012年5月4日中华人民共和国国务院令第620号发布", "2019年3月1日国务院第9次常务会议修订通过"]
+    opening = doc.chunks[0]
+    assert opening.section == "" and "现予公布" in opening.text and "2019年3月20日" in opening.text
+    assert doc.chunks[1].section == "第一条"
+
+
+def test_a_title_ending_in_ling_without_an_order_number_is_still_a_title():
+    doc = parse_text("示范园区禁止令\n\n第一条　为了规范园区管理，制定本令。\n第二条　本令自2019年6月1日起施行。\n")
+    assert doc.meta.title == "示范园区禁止令" and doc.meta.doc_number is None
