@@ -686,3 +686,10 @@ def test_a_zone_asked_about_is_not_answered_from_a_notice_that_never_mentions_it
     assert "郑洛新" in out.text
     elsewhere = answer("对新认定的高企一次性奖励多少钱", notice, own)  # no zone asked: the notice answers
     assert elsewhere.grounded and "3万元" in elsewhere.text
+
+
+def test_figures_offered_after_the_question_must_be_stated() -> None:
+    rule = passage("gf-5", doc="国发〔2019〕5号", title="关于全面推行双随机一公开监管的意见", section="三、（二）",
+                   text="对一般检查事项，严格控制抽查比例，合理确定抽查频次。")
+    out = answer("一般检查事项的抽查比例上限到底是多少，5%还是3%？", rule)
+    assert not out.grounded and "没有规定检查事项的抽查比例上限" in out.text

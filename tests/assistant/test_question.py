@@ -169,3 +169,12 @@ def test_a_zone_named_is_read_with_the_words_that_may_name_it(reader: QuestionRe
     assert "雄安" in reader.read("企业搬到雄安新区能享受哪些税收减免").zones
     assert reader.read("郑洛新自创区对新认定的高企奖励多少钱").zones[0] == "郑洛新"
     assert reader.read("国家高新区的企业能享受什么").zones == []  # 国家 names no zone
+
+
+def test_options_after_the_question_and_a_deadline_are_read(reader: QuestionReader) -> None:
+    q = reader.read("一般检查事项的抽查比例上限到底是多少，5%还是3%？")
+    assert q.options == ["5%", "3%"] and q.focus_label == "抽查比例上限"  # 到底 is a filler
+    assert reader.read("我们是小微企业，找税务局还是科技局？").options == []  # a statement before the comma
+    deadline = reader.read("各地政府要在什么时候之前出台本地的实施办法？")
+    assert deadline.metadata == [] and "出台" in deadline.focus  # a date the document sets, not its own
+    assert reader.read("这份意见是什么时候出台的").metadata == ["date"]
