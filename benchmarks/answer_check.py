@@ -83,13 +83,13 @@ def judge_client() -> tuple[Callable[[str], tuple[float, str]], Callable[[], Non
     """Ask(prompt) → (probability of 无, reply) against the endpoint the LLM settings name."""
     import openai
 
-    from bot.assistant.llm.chat_models import LocalModelServer, _default_cache_dir
+    from bot.assistant.llm.chat_models import LocalModelServer, default_cache_dir
     from bot.settings import get_settings
 
     llm = get_settings().llm
     stop: Callable[[], None] = lambda: None  # noqa: E731
     if llm.backend == "local":
-        server = LocalModelServer(_default_cache_dir()).start()
+        server = LocalModelServer(default_cache_dir()).start()
         base_url, model, key, stop = server.base_url, llm.model or "qwen2.5-coder-1.5b", "not-needed", server.stop
     elif llm.backend == "openai" and llm.base_url and llm.model:
         base_url, model, key = llm.base_url, llm.model, llm.api_key.get_secret_value() or "not-needed"

@@ -124,7 +124,7 @@ def build_chat_model(
     if settings.backend == "openai":
         return openai_chat_model(settings)
     if settings.backend == "local":
-        server = local or LocalModelServer(cache_dir or _default_cache_dir()).start()
+        server = local or LocalModelServer(cache_dir or default_cache_dir()).start()
         model = openai_chat_model(
             settings,
             base_url=server.base_url,
@@ -136,7 +136,7 @@ def build_chat_model(
     raise LLMConfigError(f"LLM backend {settings.backend!r} has no chat model; use 'openai' or 'local'.")
 
 
-def _default_cache_dir() -> Path:
+def default_cache_dir() -> Path:
     from bot.paths import resolve
 
     return resolve("var/models")

@@ -29,7 +29,7 @@ _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", s
 _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
 
 
-_COUNTED = r"\s*(?:个|项|类|种|条|大|批|方面|部分)"  # "4个方面", "三大": so many things
+_MEASURE = r"\s*(?:个|项|类|种|条|大|批|方面|部分)"  # "4个方面", "三大": so many things
 _UNIT = r"(?:名|人|元|万|亿|千|百|个|家|项|所|件|次|户|吨|平方|亩|公里|千米|米|%|％)"
 
 
@@ -151,7 +151,7 @@ class Evidence:
         self._zones: list[str] = []  # set from the hits (scoped)
         self._zone_places: set[str] = set()
         count = question.listed_count
-        self._count = re.compile(rf"(?<![\d.])(?:{count_pattern(count)}){_COUNTED}") if count else None
+        self._count = re.compile(rf"(?<![\d.])(?:{count_pattern(count)}){_MEASURE}") if count else None
 
     # -- passages in scope ------------------------------------------------------------------------
 
@@ -202,8 +202,11 @@ class Evidence:
         self._zones = _named_zones(self.question.zones, hits)
         self._zone_places = {h.jurisdiction.place for h in hits if h.jurisdiction is not None
                              and h.jurisdiction.level != "national" and any(z in (h.title or "") for z in self._zones)}
-        kept = [h for h in hits if self.in_scope(h, named)]
-        return kept, [h for h in hits if not self.in_scope(h, named)]
+        kept: list[Hit] = []
+        elsewhere: list[Hit] = []
+        for h in hits:
+            (kept if self.in_scope(h, named) else elsewhere).append(h)
+        return kept, elsewhere
 
     # -- sentences -----------------------------------------------------------------------------------
 
