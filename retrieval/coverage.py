@@ -11,8 +11,13 @@ Features of a search, all cheap:
 - ``dense_top``: the raw cosine of the best dense hit (weak alone: the unanswerable questions
   of the dev set are on-topic, but it adds to the keyword evidence).
 
-``coverage = a·keyword_match + b·keyword_lead + c·dense_top + bias`` and a question is covered
-when coverage ≥ threshold. Weights and threshold live in `config/retrieval/search.toml`; they
+``coverage = a·keyword_match + b·keyword_lead + c·dense_top + bias``. An English question is
+covered when coverage ≥ threshold and its closest passage is no further than ``dense_floor_english``.
+A Chinese question is covered when its closest passage is at least ``dense_floor`` close: on the
+real documents the score does not tell answerable from unanswerable questions at all (AUC 0.51 on
+their tune questions), while the closeness of the best passage does tell a question on the corpus's
+subject from one on cooking or football (tests/eval/off_topic.jsonl); whether an on-topic question
+is answered is for the answer's own checks. Without a floor (0) the score decides, as it did. Weights and threshold live in `config/retrieval/search.toml`; they
 were fitted (class-balanced logistic regression) on tests/eval/dev_qa.jsonl, the threshold set
 for a false-refusal rate ≤ 5 %. `benchmarks/retrieval_quality.py --calibrate` refits them and
 prints the threshold, the false-refusal rate and the refusal accuracy. The threshold the answers
@@ -61,12 +66,17 @@ def keyword_lead(keyword_scores: Sequence[float]) -> float:
     return min(math.log(keyword_scores[0] / keyword_scores[1]), math.log(10.0))
 
 
-def assess(dense_top: float, kw_match: float, config: CoverageConfig, lead: float = 0.0) -> Coverage:
+def assess(dense_top: float, kw_match: float, config: CoverageConfig, lead: float = 0.0, *,
+           english: bool = False) -> Coverage:
     score = (config.dense_weight * dense_top + config.keyword_weight * kw_match
              + config.lead_weight * lead + config.bias)
+    if english:
+        covered = score >= config.threshold and dense_top >= config.dense_floor_english
+    else:
+        covered = dense_top >= config.dense_floor if config.dense_floor > 0 else score >= config.threshold
     return Coverage(
         score=round(score, 4),
-        covered=score >= config.threshold,
+        covered=covered,
         dense_top=round(dense_top, 4),
         keyword_match=round(kw_match, 4),
         keyword_lead=round(lead, 4),

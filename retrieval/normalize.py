@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from opencc import OpenCC
@@ -79,6 +80,13 @@ class QueryNormalizer:
         return NormalizedQuery(original=query, text=text, expansions=expansions, doc_numbers=doc_numbers)
 
     __call__ = normalize
+
+
+def detect_language(text: str) -> Literal["zh", "en"]:
+    """"en" for a question written in English (Latin letters outnumber Han characters three to one)."""
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "en" if latin > 3 * han and latin >= 4 else "zh"
 
 
 def _variant_re(variant: str) -> str:

@@ -26,7 +26,13 @@ from retrieval.docrefs import TitleMatcher, doc_number_refs, doc_number_spans
 from retrieval.errors import BadQuery, UnknownDocument
 from retrieval.fusion import Fused, fuse
 from retrieval.models import Chunk, DocumentMeta, Hit, short_place
-from retrieval.normalize import NormalizedQuery, QueryNormalizer, load_synonyms, normalize_doc_number
+from retrieval.normalize import (
+    NormalizedQuery,
+    QueryNormalizer,
+    detect_language,
+    load_synonyms,
+    normalize_doc_number,
+)
 from retrieval.rerank import Reranker, build_reranker
 from retrieval.romanized import RomanizedNames
 from retrieval.search_config import SearchConfig
@@ -189,7 +195,7 @@ class Searcher:
         fused = prefer_in_force(fused, self.chunks, self.documents)  # in-force documents rank first
         t4 = time.perf_counter()
         hits = with_versions(self.shaper.shape(((f.row, f.score) for f in fused), k), self.documents)
-        coverage = self._coverage(tokens, dense, keyword, fused)
+        coverage = self._coverage(tokens, dense, keyword, fused, english=detect_language(nq.text) == "en")
         t5 = time.perf_counter()
         timings = {"normalize": t1 - t0, "embed": t2 - t1, "retrieve": t3 - t2, "rerank": t4 - t3,
                    "shape": t5 - t4}
@@ -309,14 +315,14 @@ class Searcher:
         return head + tail
 
     def _coverage(self, tokens: list[str], dense: list[tuple[int, float]], keyword: list[tuple[int, float]],
-                  fused: list[Fused]) -> Coverage:
+                  fused: list[Fused], *, english: bool = False) -> Coverage:
         dense_top = dense[0][1] if dense else 0.0
         hit_tokens = [self._row_tokens(f.row) for f in fused[:3]]
         # a Latin word no document uses says the question is English, not that the corpus lacks its topic:
         # the keyword side is judged on the Chinese words the glossary gave it
         known = [t for t in tokens if t in self.keyword.idf or not _LATIN.fullmatch(t)]
         kw = keyword_match(known or tokens, hit_tokens, self.keyword.idf, self.keyword.unknown_idf)
-        return assess(dense_top, kw, self.config.coverage, keyword_lead([s for _, s in keyword[:2]]))
+        return assess(dense_top, kw, self.config.coverage, keyword_lead([s for _, s in keyword[:2]]), english=english)
 
     def _row_tokens(self, row: int) -> set[str]:
         tokens = self._token_cache.get(row)

@@ -84,7 +84,11 @@ class ShapingConfig(BaseModel):
 
 class CoverageConfig(BaseModel):
     """Whether the corpus covers a question (retrieval/coverage.py):
-    coverage = keyword_weight·keyword_match + lead_weight·keyword_lead + dense_weight·dense_top + bias."""
+    coverage = keyword_weight·keyword_match + lead_weight·keyword_lead + dense_weight·dense_top + bias.
+
+    With ``dense_floor`` set, a Chinese question is covered when its closest passage is at least
+    that close (cosine), whatever the score; an English one needs the score and ``dense_floor_english``.
+    Both floors belong to the embedding model: recalibrate them when it changes."""
 
     keyword_weight: float = 1.0
     lead_weight: float = 0.111
@@ -93,6 +97,14 @@ class CoverageConfig(BaseModel):
     threshold: float = Field(
         default=2.112,
         description="Questions scoring below this are treated as not covered",
+    )
+    dense_floor: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="Chinese questions: covered from this cosine of the closest passage on; 0 = judged by the score",
+    )
+    dense_floor_english: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="English questions: below this cosine of the closest passage not covered, whatever the score",
     )
 
 

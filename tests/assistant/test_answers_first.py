@@ -388,7 +388,7 @@ def test_a_sum_the_asker_states_picks_the_band_that_holds_it() -> None:
 
     doubt = Coverage(score=2.0, covered=False, dense_top=0.8, keyword_match=0.1, threshold=2.1)
     strict = composer()
-    strict.trust_overlap = 1.0  # no share of the question's words outweighs the signal: the band must
+    strict.trust_reach = 1.0  # no share of the question's words outweighs the signal: the band must
     question = "去年营收1.2个亿，我们得投多少研发才够？"
     out = strict.policy_answer(QueryNormalizer()(question).expanded, [bands], doubt, question=question)
     assert out.grounded and "比例不低于4%" in out.text.splitlines()[0], out.text

@@ -224,7 +224,7 @@ def test_the_refusal_thresholds_come_from_the_question_rules() -> None:
     from bot.assistant.offline.question import QuestionConfig, RefusalRules
 
     def composer(trust: float) -> PolicyComposer:
-        config = QuestionConfig.load().model_copy(update={"refusal": RefusalRules(min_overlap=0.12, trust_overlap=trust)})
+        config = QuestionConfig.load().model_copy(update={"refusal": RefusalRules(min_overlap=0.12, trust_reach=trust)})
         return PolicyComposer(SentencePicker(tokenize, quantity_cues=["多少"]), reader=default_reader(config))
 
     question = "外籍人才 申请工作许可的年龄 上限 多少"
@@ -232,6 +232,18 @@ def test_the_refusal_thresholds_come_from_the_question_rules() -> None:
     assert trusting.grounded and "65岁" in trusting.text
     doubting = composer(0.99).policy_answer(question, [BY_ID["gf7-05"]], NOT_COVERED)
     assert not doubting.grounded and doubting.text.startswith("现有政策文件中没有找到")
+
+
+def test_a_sentence_sharing_one_everyday_word_with_an_off_topic_question_is_not_trusted() -> None:
+    """"红烧肉怎么做" shares only 怎么 with the passages. Among the words some sentence holds, that is all of
+    its overlap; among all the question's words it is next to nothing, and the answer is refused."""
+    hit = Hit(score=1.0, **{**next(c for c in CHUNKS if c["chunk_id"] == "gf7-05"),
+                            "text": "对于具备条件的企业，要研究怎么简化审批流程。"})
+    out = COMPOSER.policy_answer("红烧肉怎么做", [hit], NOT_COVERED)
+    assert not out.grounded and out.text.startswith("现有政策文件中没有找到"), out.text
+    # the same passage for a question it does address is trusted though the signal doubts it
+    asked = COMPOSER.policy_answer("具备条件的企业怎么简化审批流程", [hit], NOT_COVERED)
+    assert asked.grounded and "简化审批流程" in asked.text, asked.text
 
 
 def test_a_labelled_field_stays_with_the_record_it_completes() -> None:

@@ -132,6 +132,20 @@ def test_a_question_the_documents_do_not_answer_is_refused(services: Services) -
     assert not re.search(r"\d+\s*(万|亿)?元", a.answer)  # and no amount is made up
 
 
+def test_questions_about_other_things_are_refused_not_answered_with_a_clause(services: Services) -> None:
+    """Chat about the weather, cooking or football (tests/eval/off_topic.jsonl) gets "the documents do
+    not say", not a policy clause that shares one everyday word with it ("怎么", "北京")."""
+    from retrieval.evaluation import load_cases
+
+    cases = [c for c in load_cases(Path(__file__).resolve().parents[1] / "eval" / "off_topic.jsonl")
+             if c.split == "tune"]
+    answered = [c.question for c in cases if ask(services, c.question).grounded]
+    assert len(answered) <= len(cases) // 10, answered  # a few near the park's own life may get through
+    for question in ("今天北京天气怎么样", "红烧肉怎么做", "梅西现在在哪个球队踢球"):
+        a = ask(services, question)
+        assert not a.grounded and a.citations == [] and "ParkBot 不作推测" in a.answer, a.answer
+
+
 def test_a_draft_letter_has_placeholders_and_invents_nothing(services: Services) -> None:
     a = ask(services, "请起草一份复函：企业询问外籍高管能否办理多年多次签证", mode="draft")
     assert a.mode == "draft" and a.grounded

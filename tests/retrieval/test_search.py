@@ -133,6 +133,26 @@ def test_coverage_threshold_decides_covered():
     assert assess(0.9, 0.5, config).covered and not assess(0.8, 0.1, config).covered
 
 
+def test_a_chinese_question_is_covered_by_how_close_its_best_passage_is_not_by_its_words():
+    """With a dense floor, the closeness of the best passage decides for a Chinese question: a
+    paraphrase sharing few words with the clause is covered, a question on cooking that happens to
+    share one word with a passage is not. An English question (cross-lingual, lower cosines) needs
+    the score and its own floor."""
+    config = CoverageConfig(dense_weight=1.0, keyword_weight=1.0, bias=-1.0, threshold=0.0,
+                            dense_floor=0.86, dense_floor_english=0.8)
+    assert assess(0.9, 0.0, config).covered  # few shared words, close passage
+    assert not assess(0.84, 0.9, config).covered  # many shared words, far passage
+    assert assess(0.85, 0.5, config, english=True).covered
+    assert not assess(0.79, 0.9, config, english=True).covered  # too far, whatever the score
+    assert not assess(0.9, 0.0, config, english=True).covered  # close, but the score says no
+
+
+def test_the_shipped_floors_keep_off_topic_questions_out():
+    """The configured floors sit between the closeness of policy questions and of chat about other things."""
+    floors = SearchConfig.load().coverage
+    assert 0.8 < floors.dense_floor < 0.9 and 0.7 < floors.dense_floor_english <= floors.dense_floor
+
+
 # reranker --------------------------------------------------------------------------------
 def test_reranker_is_off_by_default():
     assert build_reranker(SearchConfig.load().rerank) is None

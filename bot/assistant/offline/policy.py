@@ -117,7 +117,7 @@ class PolicyComposer:
         picker: SentencePicker,
         *,
         min_overlap: float | None = None,
-        trust_overlap: float | None = None,
+        trust_reach: float | None = None,
         vintage_rules: Sequence[VintageRule] = (),
         lookup: Lookup | None = None,
         wording: Wording | None = None,
@@ -133,7 +133,7 @@ class PolicyComposer:
         self.reader = reader or default_reader()
         refusal = self.reader.config.refusal  # config/assistant/question.yaml unless given here
         self.min_overlap = refusal.min_overlap if min_overlap is None else min_overlap
-        self.trust_overlap = refusal.trust_overlap if trust_overlap is None else trust_overlap
+        self.trust_reach = refusal.trust_reach if trust_reach is None else trust_reach
         self.rules = EvidenceRules.from_config(self.reader.config)
         self.home = home or None
         self.plans = plans
@@ -180,8 +180,8 @@ class PolicyComposer:
         Not answered: nothing chosen; the best sentence shares too little with the question
         (``min_overlap``; English questions are matched through their Chinese expansion, so this
         is not applied to them); the retrieval coverage signal says "not covered" and the best
-        sentence does not hold at least ``trust_overlap`` of the question's weighted terms (for an
-        English question the overlap counts only its Chinese expansion, so the signal stands); or
+        sentence does not hold at least ``trust_reach`` of all the question's weighted terms (not
+        applied to English questions, whose words count only through their Chinese expansion); or
         the question asks for a kind of answer (an amount, a day, a period …) no chosen sentence
         gives.
         """
@@ -192,10 +192,15 @@ class PolicyComposer:
 
     def enough(self, chosen: Sequence[Sentence], overlap: float, coverage: Coverage | None, *,
                english: bool = False) -> bool:
-        """The first checks of :meth:`supported`: something chosen that shares enough with the question."""
+        """The first checks of :meth:`supported`: something chosen that shares enough with the question.
+
+        ``overlap`` counts only the question's words some retrieved sentence holds (they are what tells
+        the sentences apart); the trust in a sentence despite the coverage signal counts all of them:
+        "红烧肉怎么做" shares only 怎么 with any passage, which is then all of its overlap."""
         if not chosen or (overlap < self.min_overlap and not english):
             return False
-        return coverage is None or coverage.covered or (not english and overlap >= self.trust_overlap)
+        return (coverage is None or coverage.covered
+                or (not english and max(s.reach for s in chosen) >= self.trust_reach))
 
     def passages(
         self, query: str, hits: Sequence[Hit], book: CitationBook, *, english: bool = False, bullet: str = "- ",

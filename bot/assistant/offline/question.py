@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
 from bot.assistant.numbers import CN_BIG, cn_to_int, count_of
-from bot.assistant.offline.router import detect_language
+from retrieval.normalize import detect_language
 
 Language = Literal["zh", "en"]
 MetadataField = Literal["doc_number", "date", "effective_date", "issuer", "title", "status", "jurisdiction",
@@ -90,8 +90,9 @@ class RefusalRules(BaseModel):
 
     min_overlap: float = Field(default=0.12, description="Below this share of the question's weighted "
                                "terms in the best sentence the answer is refused")
-    trust_overlap: float = Field(default=0.5, description="From this share on the best sentence answers "
-                                 "even when the coverage signal says the corpus does not cover the question")
+    trust_reach: float = Field(default=0.15, description="From this share of all the question's weighted terms "
+                               "(those no retrieved sentence holds included) the best sentence answers even when "
+                               "the coverage signal says the corpus does not cover the question")
 
 
 class QuestionConfig(BaseModel):

@@ -36,6 +36,7 @@ from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
 from bot.assistant.offline.park_terms import ParkTerms, ParkTermsConfig
 from bot.assistant.types import IndicatorRef, ParkRef
+from retrieval.normalize import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +137,6 @@ class RouterConfig(BaseModel):
     @classmethod
     def load(cls, path: Path | None = None) -> RouterConfig:
         return load_yaml_model(cls, path or default_intents_file(), "invalid intent rules")
-
-
-def detect_language(text: str) -> Literal["zh", "en"]:
-    han = len(re.findall(r"[\u4e00-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "en" if latin > 3 * han and latin >= 4 else "zh"
 
 
 _SUFFIXES = ("国家高新技术产业开发区", "高新技术产业开发区", "高新区", "科技园区", "科技园", "园区", "开发区", "示范区")

@@ -43,6 +43,7 @@ class Sentence:
     order: int
     score: float = 0.0
     lexical: float = 0.0  # share of the question's weighted words (and bigrams) the sentence holds
+    reach: float = 0.0  # the same share, counting the question's words no candidate sentence holds
     terms: frozenset[str] = frozenset()  # the question's words it holds
 
 
@@ -260,6 +261,9 @@ class SentencePicker:
         # a query term no candidate sentence contains cannot discriminate between them
         present = {t: w for t, w in idf.items() if df.get(t, 0) > 0}
         total = math.fsum(present.values()) or 1.0
+        # ... but they still say how much of the question the passages address: "红烧肉怎么做" shares
+        # only 怎么 with any sentence, which then holds all of the words that discriminate
+        whole = math.fsum(idf.values()) or 1.0
         q_grams = han_bigrams(query)
         wants_quantity = self.wants_quantity(query)
         asked_types = evidence.asked if evidence is not None else self.asked_types(query)
@@ -270,13 +274,15 @@ class SentencePicker:
             terms = {t for t in present if t in toks}
             from_context = {t for t in present if t in context_tokens.get(sent.hit_rank, ()) and t not in terms}
             # heading terms count half: they place the sentence, they do not make it answer
-            overlap = (math.fsum(present[t] for t in terms) + 0.5 * math.fsum(present[t] for t in from_context)) / total
+            held = math.fsum(present[t] for t in terms) + 0.5 * math.fsum(present[t] for t in from_context)
+            overlap = held / total
             terms |= from_context
             grams = han_bigrams(sent.text)
             bigram = len(q_grams & grams) / len(q_grams) if q_grams else 0.0
             lexical = 0.75 * overlap + 0.25 * bigram
             lexical_of[id(sent)], terms_of[id(sent)] = lexical, terms
             sent.lexical, sent.terms = lexical, frozenset(t for t in terms if not t.startswith("§"))
+            sent.reach = 0.75 * held / whole + 0.25 * bigram
             best_overlap = max(best_overlap, lexical)
             score = lexical + self.rank_weight / (1 + sent.hit_rank)
             if wants_quantity and _DIGIT.search(sent.text):
