@@ -1,23 +1,25 @@
 """Calibrate the offline assistant's refusal gate on the tune questions of both corpora.
 
-    .venv/bin/python benchmarks/refusal_calibration.py [--real tests/corpora/real] [--trust-grid]
+    .venv/bin/python benchmarks/refusal_calibration.py [--real tests/corpora/real]
 
-The offline answer refuses a question its best sentences answer (``PolicyComposer.enough``)
-unless the retrieval coverage signal says the corpus covers it (``coverage.score ≥ threshold``,
-config/retrieval/search.toml ``[coverage]``) or the best sentence holds ``trust_overlap`` of the
-question's weighted terms (config/assistant/question.yaml ``refusal``). This script measures, for
-every ``tune`` question of the shipped corpus (tests/eval/dev_qa.jsonl over the current index)
-and of the real documents (tests/corpora/questions.jsonl over tests/corpora/real), what that gate
-decides: each question is answered twice, once with the gate forced open and once forced shut,
-and the (coverage score, overlap) the gate saw is recorded. A question whose two answers agree
-(refused or not) does not depend on the gate; the others are refused exactly when the gate shuts.
+The offline answer refuses a question its best sentences answer (``PolicyComposer.enough``) unless
+the retrieval coverage signal says the corpus covers it, or a chosen sentence holds ``trust_reach``
+of all the question's weighted terms (config/assistant/question.yaml ``refusal``). The signal
+(config/retrieval/search.toml ``[coverage]``) covers a Chinese question whose closest passage is at
+least ``dense_floor`` close, and an English one whose score reaches ``threshold`` and whose closest
+passage is at least ``dense_floor_english`` close.
 
-It prints the scores of the gate-decided answerable and unanswerable questions side by side,
-then picks the threshold (and, with ``--trust-grid``, the trust overlap): the one refusing the
-most unanswerable questions the gate can refuse at all while wrongly refusing at most
-``MAX_WRONG`` of the answerable ones, ties broken by the fewest wrongly refused and then by the
-widest margin (the threshold halfway between the nearest answerable and unanswerable scores).
-Held-out questions are never read.
+This script measures, for every ``tune`` question of the shipped corpus (tests/eval/dev_qa.jsonl),
+of the real documents (tests/corpora/questions.jsonl over tests/corpora/real) and for the questions
+about other things (tests/eval/off_topic.jsonl, over both corpora), what that gate decides: each
+question is answered twice, once with the gate forced open and once forced shut, and what the gate
+saw (the closest passage's cosine, the score, the best sentence's reach) is recorded. A question
+whose two answers agree does not depend on the gate; the others are refused exactly when it shuts.
+
+It picks the floors and the trust reach with the most questions that must be refused (the
+unanswerable and the off-topic ones) refused, less ``WRONG_COST`` for each answerable one refused,
+never more than ``MAX_WRONG`` of them; ties are broken by the fewest wrongly refused, then by the
+widest margin to the nearest measured cosine. Held-out questions are never read.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 MAX_WRONG = 0.02  # of the answerable tune questions: the issue allows 3 % wrongly refused on held-out
+# an answerable question refused costs this many refusals gained: on held-out questions wrongly
+# refusing was the target further off (8 % against at most 3 %), and a refusal of an off-topic
+# question the gate lets through is also made by no other check
+WRONG_COST = 2
+TRUSTS = [x / 100 for x in range(5, 55, 5)] + [9.0]  # 9: never trusted over the signal
+ENGLISH_FLOORS = [x / 100 for x in range(70, 88)]
 
 
 class Gate:
@@ -40,27 +49,43 @@ class Gate:
 
     def __init__(self, case: Any, corpus: str) -> None:
         self.case, self.corpus = case, corpus
-        self.score: float | None = None
-        self.overlap = 0.0
+        self.seen = False
+        self.dense = self.score = self.reach = 0.0
         self.english = False
         self.refused_open = self.refused_shut = False
 
     @property
+    def must_refuse(self) -> bool:
+        return not self.case.answerable
+
+    @property
     def decided(self) -> bool:
-        return self.score is not None and self.refused_open != self.refused_shut
+        return self.seen and self.refused_open != self.refused_shut
 
-    def shuts(self, threshold: float, trust: float) -> bool:
+
+@dataclass(frozen=True)
+class Setting:
+    floor: float
+    floor_english: float
+    trust: float
+    threshold: float
+
+    def shuts(self, g: Gate) -> bool:
         """Whether the gate alone refuses (whatever the other checks say)."""
-        return self.score is not None and self.score < threshold and (self.english or self.overlap < trust)
+        if not g.seen:
+            return False
+        if g.english:
+            return g.score < self.threshold or g.dense < self.floor_english
+        return g.dense < self.floor and g.reach < self.trust
 
-    def refused(self, threshold: float, trust: float) -> bool:
-        if not self.decided:
-            return self.refused_open
-        return self.refused_shut if self.shuts(threshold, trust) else self.refused_open
+    def refused(self, g: Gate) -> bool:
+        if not g.decided:
+            return g.refused_open
+        return g.refused_shut if self.shuts(g) else g.refused_open
 
 
 @contextmanager
-def forced_gate(record: Callable[[float, float, bool], None], force: list[bool]) -> Iterator[None]:
+def forced_gate(record: Callable[[Any, Sequence[Any], bool], None], force: list[bool]) -> Iterator[None]:
     """``PolicyComposer.enough`` with the coverage part replaced by ``force[0]`` (the first checks stay)."""
     from bot.assistant.offline.policy import PolicyComposer
 
@@ -69,7 +94,7 @@ def forced_gate(record: Callable[[float, float, bool], None], force: list[bool])
     def enough(self: PolicyComposer, chosen: Sequence[Any], overlap: float, coverage: Any, *,
                english: bool = False) -> bool:
         if coverage is not None:
-            record(coverage.score, overlap, english)
+            record(coverage, chosen, english)
         if not chosen or (overlap < self.min_overlap and not english) or coverage is None:
             return original(self, chosen, overlap, coverage, english=english)
         return force[0]
@@ -94,10 +119,12 @@ def measure(cases_file: Path, corpus: Path | None, label: str) -> list[Gate]:
         force = [True]
         current: list[Gate] = []
 
-        def record(score: float, overlap: float, english: bool) -> None:
+        def record(coverage: Any, chosen: Sequence[Any], english: bool) -> None:
             gate = current[0]
-            if gate.score is None:  # the first gate of the answer is the question's own search
-                gate.score, gate.overlap, gate.english = score, overlap, english
+            if not gate.seen:  # the first gate of the answer is the question's own search
+                gate.seen, gate.english = True, english
+                gate.dense, gate.score = coverage.dense_top, coverage.score
+                gate.reach = max((s.reach for s in chosen), default=0.0)
 
         with forced_gate(record, force):
             for case in cases:
@@ -116,98 +143,100 @@ def measure(cases_file: Path, corpus: Path | None, label: str) -> list[Gate]:
     return gates
 
 
-def counts(gates: Sequence[Gate], threshold: float, trust: float) -> tuple[int, int]:
-    """(unanswerable refused, answerable refused)."""
-    return (sum(g.refused(threshold, trust) for g in gates if not g.case.answerable),
-            sum(g.refused(threshold, trust) for g in gates if g.case.answerable))
+def counts(gates: Sequence[Gate], setting: Setting) -> tuple[int, int]:
+    """(must-refuse questions refused, answerable refused)."""
+    return (sum(setting.refused(g) for g in gates if g.must_refuse),
+            sum(setting.refused(g) for g in gates if not g.must_refuse))
 
 
-def choose(gates: Sequence[Gate], trusts: Sequence[float]) -> tuple[float, float, int, int]:
-    """The (threshold, trust) refusing the most unanswerable questions, then wrongly refusing the
-    fewest answerable ones (at most ``MAX_WRONG``), then whose gate alone refuses the most
-    unanswerable questions (a safety net for those the other checks let through), then farthest
-    from every measured score."""
-    scores = sorted({g.score for g in gates if g.score is not None})
-    if not scores:
+def choose(gates: Sequence[Gate], threshold: float) -> tuple[Setting, int, int]:
+    """The setting refusing the most questions that must be refused less ``WRONG_COST`` per answerable
+    one refused (at most ``MAX_WRONG`` of them), then the fewest answerable, then farthest from every
+    measured cosine."""
+    chinese = sorted({g.dense for g in gates if g.seen and not g.english})
+    english = sorted({g.dense for g in gates if g.seen and g.english})
+    if not chinese:
         sys.exit("No tune question reached the refusal gate: nothing to calibrate.")
-    candidates = [scores[0] - 0.01] + [(a + b) / 2 for a, b in zip(scores, scores[1:], strict=False)] \
-        + [scores[-1] + 0.01]
-    answerable = sum(g.case.answerable for g in gates)
-    allowed = int(MAX_WRONG * answerable)
-    best: tuple[tuple[int, int, int, float], float, float, int, int] | None = None
-    for trust in trusts:
-        for t in candidates:
-            refused, wrong = counts(gates, t, trust)
+    floors = [chinese[0] - 0.001] + [(a + b) / 2 for a, b in zip(chinese, chinese[1:], strict=False)] \
+        + [chinese[-1] + 0.001]
+    allowed = int(MAX_WRONG * sum(not g.must_refuse for g in gates))
+    zh = [g for g in gates if not g.english]
+    en = [g for g in gates if g.english]
+    # the two languages are gated apart: choose each on its own questions, then add up
+    best_zh: tuple[tuple[int, int, float], float, float] | None = None
+    for trust in TRUSTS:
+        for floor in floors:
+            refused, wrong = counts(zh, Setting(floor, 0.0, trust, threshold))
             if wrong > allowed:
                 continue
-            alone = sum(g.shuts(t, trust) for g in gates if not g.case.answerable)
-            margin = min(abs(s - t) for s in scores)
-            key = (refused, -wrong, alone, margin)
-            if best is None or key > best[0]:
-                best = (key, t, trust, refused, wrong)
-    if best is None:
-        sys.exit(f"No threshold wrongly refuses at most {allowed} answerable tune questions.")
-    return best[1], best[2], best[3], best[4]
+            key = (refused - WRONG_COST * wrong, -wrong, min(abs(d - floor) for d in chinese))
+            if best_zh is None or key > best_zh[0]:
+                best_zh = (key, floor, trust)
+    if best_zh is None:
+        sys.exit(f"No Chinese setting wrongly refuses at most {allowed} answerable tune questions.")
+    _, floor, trust = best_zh
+    _, wrong_zh = counts(zh, Setting(floor, 0.0, trust, threshold))
+    best_en: tuple[tuple[int, int, float], float] | None = None
+    for floor_english in ENGLISH_FLOORS:
+        refused, wrong = counts(en, Setting(floor, floor_english, trust, threshold))
+        if wrong + wrong_zh > allowed:
+            continue
+        key = (refused - WRONG_COST * wrong, -wrong, min((abs(d - floor_english) for d in english), default=0.0))
+        if best_en is None or key > best_en[0]:
+            best_en = (key, floor_english)
+    setting = Setting(floor, best_en[1] if best_en else 0.0, trust, threshold)
+    refused, wrong = counts(gates, setting)
+    return setting, refused, wrong
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", type=Path, default=ROOT / "tests" / "corpora" / "real")
-    parser.add_argument("--trust-grid", action="store_true", help="Also choose the trust overlap")
     args = parser.parse_args()
 
     from bot.assistant.offline.question import QuestionConfig
     from retrieval.search_config import SearchConfig
 
-    threshold = SearchConfig.load().coverage.threshold
-    trust = QuestionConfig.load().refusal.trust_overlap
-    gates = measure(ROOT / "tests" / "eval" / "dev_qa.jsonl", None, "shipped")
+    coverage = SearchConfig.load().coverage
+    configured = Setting(coverage.dense_floor, coverage.dense_floor_english,
+                         QuestionConfig.load().refusal.trust_reach, coverage.threshold)
+    off_topic = ROOT / "tests" / "eval" / "off_topic.jsonl"
+    gates = measure(ROOT / "tests" / "eval" / "dev_qa.jsonl", ROOT / "data" / "corpus", "shipped")
     gates += measure(ROOT / "tests" / "corpora" / "questions.jsonl", args.real, "real")
+    gates += measure(off_topic, ROOT / "data" / "corpus", "shipped")
+    gates += measure(off_topic, args.real, "real")
 
-    scored = [g for g in gates if g.score is not None]
-    decided = [g for g in gates if g.decided]
-    print(f"tune questions: {len(gates)} ({sum(g.case.answerable for g in gates)} answerable); "
-          f"reaching the gate: {len(scored)}; decided by it (refused only when it shuts): {len(decided)}")
-    print("\ncoverage score of the questions reaching the gate (A answerable, U unanswerable; "
-          "* decided by the gate; the gate also opens when a Chinese question's overlap ≥ trust):")
-    for g in sorted(scored, key=lambda g: g.score or 0):
-        print(f"  {g.score:7.3f}  {'A' if g.case.answerable else 'U'}{'*' if g.decided else ' '} "
-              f"overlap {g.overlap:.2f}{' en' if g.english else '   '}  {g.corpus:7} {g.case.id}")
-    for kind, answerable in (("answerable", True), ("unanswerable", False)):
-        values = sorted(g.score for g in scored if g.case.answerable == answerable and g.score is not None)
-        if values:
-            print(f"  {kind:12}: n {len(values)}, min {values[0]:.3f}, median {values[len(values) // 2]:.3f}, "
-                  f"max {values[-1]:.3f}")
-    fixed_u = sum(1 for g in gates if not g.decided and not g.case.answerable and g.refused_open)
-    fixed_a = sum(1 for g in gates if not g.decided and g.case.answerable and g.refused_open)
-    print(f"\nrefused whatever the gate says: {fixed_u} unanswerable, {fixed_a} answerable")
+    def kind(g: Gate) -> str:
+        return "O" if g.case.category == "off_topic" else "U" if g.must_refuse else "A"
 
-    # highest first: of two equally good pairs the one trusting the overlap less is kept
-    trusts = [9.0, *(x / 20 for x in range(20, 5, -1))] if args.trust_grid else [trust]
-    if args.trust_grid:
-        print("\nbest threshold per trust overlap (9.00: never trusted):")
-        for each in trusts:
-            t, _, refused, wrong = choose(gates, [each])
-            alone = sum(g.shuts(t, each) for g in gates if not g.case.answerable)
-            print(f"  trust {each:.2f}: threshold {t:.3f}, unanswerable refused {refused}, answerable refused "
-                  f"{wrong}, the gate alone refuses {alone} unanswerable")
-    t, tr, refused, wrong = choose(gates, trusts)
-    total_u = sum(not g.case.answerable for g in gates)
-    total_a = len(gates) - total_u
-    now_u, now_a = counts(gates, threshold, trust)
-    print(f"\nconfigured: threshold {threshold:.3f}, trust {trust:.2f}: "
-          f"unanswerable refused {now_u}/{total_u}, answerable refused {now_a}/{total_a}")
-    print(f"  the gate alone refuses {sum(g.shuts(threshold, trust) for g in gates if not g.case.answerable)} "
-          f"unanswerable")
-    print(f"chosen:     threshold {t:.3f}, trust {tr:.2f}: "
-          f"unanswerable refused {refused}/{total_u}, answerable refused {wrong}/{total_a} "
-          f"(at most {MAX_WRONG:.0%} of the answerable allowed); the gate alone refuses "
-          f"{sum(g.shuts(t, tr) for g in gates if not g.case.answerable)} unanswerable")
-    for corpus in ("shipped", "real"):
-        part = [g for g in gates if g.corpus == corpus]
-        u, a = counts(part, t, tr)
-        print(f"  {corpus:7}: unanswerable refused {u}/{sum(not g.case.answerable for g in part)}, "
-              f"answerable refused {a}/{sum(g.case.answerable for g in part)}")
+    seen = [g for g in gates if g.seen]
+    print(f"tune questions: {len(gates)} ({sum(kind(g) == 'A' for g in gates)} answerable, "
+          f"{sum(kind(g) == 'U' for g in gates)} unanswerable, {sum(kind(g) == 'O' for g in gates)} off-topic); "
+          f"reaching the gate: {len(seen)}; decided by it: {sum(g.decided for g in gates)}")
+    for lang, english in (("Chinese", False), ("English", True)):
+        print(f"\n{lang}: cosine of the closest passage (A answerable, U unanswerable, O off-topic):")
+        for k in "AUO":
+            values = sorted(g.dense for g in seen if kind(g) == k and g.english == english)
+            if values:
+                print(f"  {k}: n {len(values):3}, min {values[0]:.3f}, 5th pct {values[len(values) // 20]:.3f}, "
+                      f"median {values[len(values) // 2]:.3f}, max {values[-1]:.3f}")
+    fixed = [g for g in gates if not g.decided]
+    print(f"\nrefused whatever the gate says: {sum(g.refused_open for g in fixed if g.must_refuse)} that must be, "
+          f"{sum(g.refused_open for g in fixed if not g.must_refuse)} answerable")
+
+    chosen, refused, wrong = choose(gates, configured.threshold)
+    for name, setting in (("configured", configured), ("chosen", chosen)):
+        print(f"\n{name}: dense_floor {setting.floor:.3f}, dense_floor_english {setting.floor_english:.2f}, "
+              f"trust_reach {setting.trust:.2f} (threshold {setting.threshold:.3f})")
+        for corpus in ("shipped", "real"):
+            part = [g for g in gates if g.corpus == corpus]
+            line = ", ".join(f"{label} {sum(setting.refused(g) for g in part if kind(g) == k)}/"
+                             f"{sum(kind(g) == k for g in part)}"
+                             for k, label in (("U", "unanswerable refused"), ("O", "off-topic refused"),
+                                              ("A", "answerable refused")))
+            print(f"  {corpus:7}: {line}")
+    print(f"\n(each answerable refused costs {WRONG_COST} refusals, at most {MAX_WRONG:.0%} of them allowed; "
+          f"chosen: {refused} that must be refused, {wrong} answerable refused)")
 
 
 if __name__ == "__main__":
