@@ -288,7 +288,7 @@ class Toolbox:
                                 named_spans=list(getattr(found, "named_spans", None) or []))
         lines = [f"[{i}] {h.doc} {h.section} (chunk {h.chunk_id}): {h.text[:400]}" for i, h in enumerate(result.hits, 1)]
         if not result.covered:
-            lines.insert(0, "NOTE: the corpus probably does not cover this question (coverage below threshold).")
+            lines.insert(0, "NOTE: the corpus probably does not cover this question (the coverage signal: no passage close enough).")
         log.info("search_policies %r: %d hits in %.1f ms", query[:40], len(result.hits), ms)
         return ToolOutcome("search_policies", args, "\n".join(lines) or "没有找到相关条文。", result, ms)
 

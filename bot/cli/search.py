@@ -38,7 +38,7 @@ def search(
     if as_json:
         payload = {
             "hits": [h.model_dump() for h in result.hits],
-            "coverage": result.coverage.model_dump(include={"covered", "score", "threshold"}),
+            "coverage": result.coverage.model_dump(include={"covered", "score", "threshold", "dense_top"}),
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
