@@ -276,6 +276,13 @@ class Notices(_Strict):
     message_too_long: str  # a bot question over limits.max_message_chars ({limit})
 
 
+class ChatWording(_Strict):
+    """Replies to a message that asks nothing of the documents: a greeting or "what can you do", thanks."""
+
+    help: str
+    thanks: str
+
+
 class LanguageWording(_Strict):
     synthetic_banner: str
     score_disclaimer: str
@@ -298,6 +305,7 @@ class LanguageWording(_Strict):
     parks: ParksWording
     failures: Failures
     notices: Notices
+    chat: ChatWording
 
 
 class LetterVerbs(_Strict):

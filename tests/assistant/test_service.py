@@ -31,6 +31,19 @@ def test_policy_question_quotes_the_clause_with_a_resolving_citation(services: S
     assert_numbers_sourced(a)
 
 
+def test_a_greeting_or_thanks_gets_a_word_on_what_to_ask_not_a_refusal(services: Services) -> None:
+    """"你好" or "你能做什么" is told what ParkBot answers, with examples; "谢谢" gets 不客气. Neither is
+    "the documents do not say", nor a clause, nor a search. A question that opens with 你好 is a question."""
+    for message, intent, said in (("你好", "help", "可以这样问我"), ("你能做什么？", "help", "起草复函"),
+                                  ("What can you do?", "help", "You can ask me"), ("谢谢！", "thanks", "不客气"),
+                                  ("好的，明白了", "thanks", "不客气")):
+        a = ask(services, message)
+        assert a.intent == intent and said in a.answer, (message, a.answer)
+        assert a.citations == [] and a.tool_calls == [] and "没有找到" not in a.answer
+    question = ask(services, "你好，外籍专家申请工作许可的年龄最多可以放宽到多少岁？")
+    assert question.intent == "policy" and "65岁" in question.answer
+
+
 def test_paraphrase_through_synonyms(services: Services) -> None:
     a = ask(services, "企业能用专利做抵押贷款吗")
     assert "知识产权质押融资" in a.answer and a.grounded

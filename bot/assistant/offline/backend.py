@@ -191,6 +191,15 @@ class OfflineBackend:
         answer = self.metadata.answer(frame, subject, _merged(passages, found.hits), english=english)
         return answer if answer.text else None
 
+    def _on_help(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        """A greeting or "what can you do": what ParkBot answers, with examples (no document is quoted)."""
+        yield from ()
+        return Composed(self.policy.wording.lang(route.language == "en").chat.help, [], False)
+
+    def _on_thanks(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
+        yield from ()
+        return Composed(self.policy.wording.lang(route.language == "en").chat.thanks, [], False)
+
     def _on_draft(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         outcome = yield from self._search(q, enquiry_text(q.message, self.letter_rules))
         if not isinstance(outcome.result, PolicyPassages):

@@ -41,7 +41,7 @@ from retrieval.normalize import detect_language
 log = logging.getLogger(__name__)
 
 Intent = Literal["policy", "score", "eligibility", "explain", "what_if", "draft", "list_parks", "rule_check",
-                 "indicator_system", "compare", "targets"]
+                 "indicator_system", "compare", "targets", "help", "thanks"]
 PARK_INTENTS = {"score", "eligibility", "explain", "what_if"}
 NAMED_PARK_INTENTS = {"score", "compare", "what_if"}  # a park's name here that the cohort lacks is an unknown park
 
