@@ -83,6 +83,15 @@ def test_criteria_the_documents_do_not_give_are_said_to_be_missing() -> None:
     assert "30%" not in out.text
 
 
+def test_a_figure_in_a_table_of_targets_is_no_criterion() -> None:
+    """"高企认定需要什么条件" is not answered with a park's target row ("经认定高新技术企占企业总数比例 30%"):
+    a figure states a criterion only with what it requires (不低于, 达到, 以上 …)."""
+    out = answer("高企认定需要什么条件", TARGET_ROW)
+    assert not out.grounded and "但没有规定具体条件或标准" in out.text, out.text
+    floor = answer("高新技术企业的研发经费要满足什么条件", RD_FLOOR)
+    assert floor.grounded and "不能低于年产品销售额的5％" in floor.text.splitlines()[0], floor.text
+
+
 def test_a_number_about_something_else_is_not_an_answer() -> None:
     out = answer("高新区管委会的编制有多少人", passage(
         "gy-51", section="五、（一）", **GANGYAO, text="国家高新区管委会主要领导，必须熟悉本地主导产业的技术领域和发展规律，80％以上的班子成员应具有大学本科以上学历。"))
