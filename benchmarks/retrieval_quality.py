@@ -6,9 +6,10 @@
 Runs every question of the evaluation set through the searcher in the three modes over the
 built index (run `parkbot ingest` first) with the bundled e5 model, and prints the figures side
 by side, per category, and the coverage signal's refusal accuracy / false-refusal rate.
-`--calibrate` refits the coverage weights (class-balanced logistic regression on the coverage
-features) and prints the threshold for a false-refusal rate ≤ 5 % (copy it to
-config/retrieval/search.toml). `--misses` lists the hybrid misses at k=5.
+`--calibrate` refits the coverage score's weights (class-balanced logistic regression on the
+coverage features) and prints the threshold for a false-refusal rate ≤ 5 % (copy it to
+config/retrieval/search.toml); the score decides English questions only, Chinese ones are judged
+by the dense floor (benchmarks/refusal_calibration.py). `--misses` lists the hybrid misses at k=5.
 
 Targets (issue 3): hybrid recall@5 ≥ 0.95 and MRR@10 ≥ 0.85, better than both single signals.
 """
@@ -114,9 +115,12 @@ def main() -> None:
         print(f"{cat:14s}" + "".join(f"{c:>18s}" for c in cells))
     hyb = reports["hybrid"].overall
     cfg = searcher.config.coverage
-    print(f"\nCoverage (hybrid run): threshold {cfg.threshold}, refusal accuracy {hyb.refusal_accuracy:.3f} "
+    print(f"\nCoverage (hybrid run): dense floor {cfg.dense_floor} (English: threshold {cfg.threshold} and floor "
+          f"{cfg.dense_floor_english}), refusal accuracy {hyb.refusal_accuracy:.3f} "
           f"on {hyb.unanswerable} unanswerable, false-refusal rate {hyb.false_refusal_rate:.3f} "
           f"on {hyb.answerable} answerable")
+    print("  (the floor keeps questions about other things out; an on-topic question the documents do not "
+          "answer is the answer's checks' to refuse: benchmarks/refusal_calibration.py measures both)")
     if args.calibrate:
         rows = []
         for case in cases:
