@@ -8,20 +8,22 @@ Features of a search, all cheap:
   city's subsidy) leaves its rare words unmatched;
 - ``keyword_lead``: ln(BM25 score of the first keyword hit / that of the second): a clause that
   answers the question stands out, a topic the corpus only brushes does not;
-- ``dense_top``: the raw cosine of the best dense hit (weak alone: the unanswerable questions
-  of the dev set are on-topic, but it adds to the keyword evidence).
+- ``dense_top``: the raw cosine of the best dense hit. It does not tell an answerable question
+  from an unanswerable one on the same subject, but it does tell a question on the corpus's
+  subject from one on cooking or football.
 
 ``coverage = a·keyword_match + b·keyword_lead + c·dense_top + bias``. An English question is
-covered when coverage ≥ threshold and its closest passage is no further than ``dense_floor_english``.
-A Chinese question is covered when its closest passage is at least ``dense_floor`` close: on the
-real documents the score does not tell answerable from unanswerable questions at all (AUC 0.51 on
-their tune questions), while the closeness of the best passage does tell a question on the corpus's
-subject from one on cooking or football (tests/eval/off_topic.jsonl); whether an on-topic question
-is answered is for the answer's own checks. Without a floor (0) the score decides, as it did. Weights and threshold live in `config/retrieval/search.toml`; they
-were fitted (class-balanced logistic regression) on tests/eval/dev_qa.jsonl, the threshold set
-for a false-refusal rate ≤ 5 %. `benchmarks/retrieval_quality.py --calibrate` refits them and
-prints the threshold, the false-refusal rate and the refusal accuracy. The threshold the answers
-use was then recalibrated on the offline answers to the tune questions of both corpora
+covered when coverage ≥ threshold and its closest passage is at least ``dense_floor_english``
+close. A Chinese question is covered when its closest passage is at least ``dense_floor`` close:
+on the real documents the score does not tell answerable from unanswerable questions at all (AUC
+0.51 on their tune questions), while the cosine keeps out questions about other things
+(tests/eval/off_topic.jsonl); whether an on-topic question is answered is for the answer's own
+checks. Without a floor (0) the score decides, as it did. Weights, threshold and floors live in
+`config/retrieval/search.toml`; the weights were fitted (class-balanced logistic regression) on
+tests/eval/dev_qa.jsonl, the threshold set for a false-refusal rate ≤ 5 %.
+`benchmarks/retrieval_quality.py --calibrate` refits them and prints the threshold, the
+false-refusal rate and the refusal accuracy. The threshold and the floors the answers use are
+calibrated on the offline answers to the tune questions of both corpora and the off-topic ones
 (`benchmarks/refusal_calibration.py`).
 """
 
