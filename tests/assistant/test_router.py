@@ -136,3 +136,18 @@ def test_a_policy_follow_up_keeps_the_question_it_continues(router: Router) -> N
     third = router.route("那签证呢？", second.entities())
     assert third.topic == first.query  # the question the conversation is about
     assert router.route("高新区能设综合保税区吗", third.entities()).topic == "高新区能设综合保税区吗"
+
+
+@pytest.mark.parametrize(("message", "intent"), [
+    ("你好呀，在吗", "help"), ("早上好", "help"), ("有人吗？", "help"), ("请问", "help"), ("测试", "help"),
+    ("？？", "help"), ("1", "help"), ("嗯嗯", "thanks"), ("好吧", "thanks"), ("哈哈哈", "thanks"),
+    ("ok谢谢", "thanks"),
+    # a question is a question, whatever it opens or ends with
+    ("你好，请问高企认定需要什么条件", "policy"), ("请问研发投入强度要求是多少", "policy"),
+    ("测试平台建设有什么要求", "policy"), ("好的，那SYN-003得分多少", "score"),
+])
+def test_a_message_that_asks_nothing_yet_is_told_what_to_ask(router: Router, message: str, intent: str) -> None:
+    """Greetings, "在吗", acknowledgements and bare figures get the word on what to ask (or 不客气), not a
+    clause that happens to share 好 or 测试 with them."""
+    assert router.route(message).intent == intent
+
