@@ -192,13 +192,12 @@ class OfflineBackend:
         return answer if answer.text else None
 
     def _on_help(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        """A greeting or "what can you do": what ParkBot answers, with examples (no document is quoted)."""
+        """A message that asks nothing of the documents (intents help and thanks): the reply of that
+        name in wording.yaml ``chat`` (what ParkBot answers, with examples; 不客气). No document is quoted."""
         yield from ()
-        return Composed(self.policy.wording.lang(route.language == "en").chat.help, [], False)
+        return Composed(getattr(self.policy.wording.lang(route.language == "en").chat, route.intent), [], False)
 
-    def _on_thanks(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
-        yield from ()
-        return Composed(self.policy.wording.lang(route.language == "en").chat.thanks, [], False)
+    _on_thanks = _on_help
 
     def _on_draft(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         outcome = yield from self._search(q, enquiry_text(q.message, self.letter_rules))
