@@ -24,8 +24,10 @@ def parsed():
 def test_every_file_is_labelled_and_every_label_parsed(parsed):
     assert len(parsed) >= 10
     assert {label["file"] for label in LABELS} == set(parsed)
-    labelled = [label["doc"] for label in LABELS]
-    assert sorted(labelled) == sorted(d.meta.doc for docs in parsed.values() for d in docs)
+    # a held-out document whose name the parser misreads is expected under the misread name, until fixed
+    labelled = [KNOWN_HELD_OUT_DOC_MISREADS.get(label["file"], label["doc"]) for label in LABELS]
+    assert sorted(labelled) == sorted(d.meta.doc for docs in parsed.values() for d in docs), (
+        "if a misread in KNOWN_HELD_OUT_DOC_MISREADS is now read right, drop it there")
 
 
 # Held-out documents whose metadata the parser misreads: not fixed on purpose (fixing the parser
@@ -64,11 +66,22 @@ KNOWN_HELD_OUT_MISREADS: dict[str, str] = {
         "('本办法由工业和信息化部会同国家发展和改革委员会、财政部、国家税务总局负责解释'), as t15's is taken; the "
         "parser keeps the connective ('工业和信息化部会同国家发展和改革委员会、…') as part of the issuer"
     ),
+    "h30_国家科学技术奖励条例.pdf": (
+        "a 行政法规 revised four times whose last record ('2024年5月26日《国务院关于修改…的决定》第四次修订') prints no "
+        "order number: the label names it by its title with no 文号; the parser takes the number of the third "
+        "revision's record ('中华人民共和国国务院令第731号') as the document's, and reads three records of five"
+    ),
     "h26_闽政文2006-354.txt": (
         "a web reprint that opens with the site's metadata block ('发文单位:福建省人民政府', '文 号:…', '发布日期:', "
         "'执行日期:2006-8-9') and prints no title: the label gives the 批复's title and takes 执行日期 as its "
         "effective date; the parser takes the block's first line as title and reads no effective date"
     ),
+}
+
+# Held-out files whose document the parser names otherwise than the label (file → the parsed name): their
+# questions cannot find the labelled document, so they are xfail (strict) too.
+KNOWN_HELD_OUT_DOC_MISREADS: dict[str, str] = {
+    "h30_国家科学技术奖励条例.pdf": "中华人民共和国国务院令第731号",
 }
 
 
@@ -118,7 +131,15 @@ def test_web_page_chrome_is_not_text(parsed):
         assert "发布日期" not in doc.meta.title
 
 
-@pytest.mark.parametrize("case", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
+def _question_params():
+    misread = {lab["doc"]: lab["file"] for lab in LABELS if lab["file"] in KNOWN_HELD_OUT_DOC_MISREADS}
+    for case in QUESTIONS:
+        files = [misread[e["doc"]] for e in case["expected"] if e["doc"] in misread]
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_HELD_OUT_MISREADS[files[0]])] if files else []
+        yield pytest.param(case, id=case["id"], marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_question_params()))
 def test_questions_point_at_real_passages(parsed, case):
     docs = {d.meta.doc: d for found in parsed.values() for d in found}
     assert case["split"] in ("tune", "heldout") and case["category"]
