@@ -702,3 +702,18 @@ def test_figures_offered_after_the_question_must_be_stated() -> None:
                    text="对一般检查事项，严格控制抽查比例，合理确定抽查频次。")
     out = answer("一般检查事项的抽查比例上限到底是多少，5%还是3%？", rule)
     assert not out.grounded and "没有规定检查事项的抽查比例上限" in out.text
+
+
+def test_how_many_years_needs_a_number_of_years() -> None:
+    rules = dict(doc="国家市场监督管理总局令第52号", title="中华人民共和国市场主体登记管理条例实施细则", date="2022-03-01")
+    capital = passage("sc-36", section="第三十六条", **rules,
+                      text="公司减少注册资本，可以通过国家企业信用信息公示系统公告，公告期45日，应当于公告期届满后申请变更登记。")
+    out = answer("有限公司注册资本认缴，股东最长可以几年内缴足？", capital)
+    assert not out.grounded and "但没有规定" in out.text  # 45 days say nothing of years
+    valid = passage("gq-9", doc="高新技术企业认定管理办法", title="高新技术企业认定管理办法", section="第九条",
+                    text="通过认定的高新技术企业，其资格自颁发证书之日起有效期为三年。")
+    out = answer("高企证书拿到以后有效期是几年？", valid)
+    assert out.grounded and "三年" in out.text.split("\n")[0]
+    exempt = passage("kf-2", doc="某开发区条例", title="某开发区条例", section="第二十条",
+                     text="外商投资企业在开发区内自建的厂房，自建成之月起免征房产税36个月。")
+    assert answer("厂房的房产税能免几年？", exempt).grounded  # months count
