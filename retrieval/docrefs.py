@@ -28,27 +28,52 @@ MIN_BODIES = 5
 # one title word alone names a document ("十二五纲要") only when it is rarer still: "有什么奖励规定" names no
 # 奖励决定 in a corpus where a third of the documents speak of 奖励
 LONE_WORD_BODIES = 0.25
-_SHORT_NUMBER = re.compile(r"(?<![0-9〕\]])(\d{1,4})\s*号(?:文|文件|令)?")
+_SHORT_NUMBER = re.compile(r"(?<![0-9〕\]])(\d{1,4})\s*号(文|文件|令)?")
+_ORDER_REF = re.compile(r"令\s*第?\s*(\d{1,4})\s*号")  # "总局令第52号" in a question
 _NUMBER_OF = re.compile(r"〔((?:19|20)\d{2})〕(\d{1,4})号")
+_ORDER_OF = re.compile(r"令第(\d{1,4})号")  # an order's number: 国家市场监督管理总局令第52号, 国务院令第673号
 _YEAR_KIND = re.compile(r"((?:19|20)\d{2})\s*年[^，,。？?]{0,8}?(纲要|意见|方案|通知|规划|文件|办法|规定)")
 
 
+def _numbered(documents: Mapping[str, DocumentMeta]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(number of a 文号 → documents, number of an order → documents): "7号文" names the one document
+    whose 文号 is 〔year〕7号, "52号令" the one issued by an order 第52号."""
+    by_number: dict[str, set[str]] = {}
+    by_order: dict[str, set[str]] = {}
+    for doc_id, meta in documents.items():
+        for x in (meta.doc_number, doc_id):
+            n = fold(x or "")
+            if (m := _NUMBER_OF.search(n)) is not None:
+                by_number.setdefault(m.group(2), set()).add(doc_id)
+            if (m := _ORDER_OF.search(n)) is not None:
+                by_order.setdefault(m.group(1), set()).add(doc_id)
+    return by_number, by_order
+
+
+def _short_refs(text: str, by_number: Mapping[str, set[str]], by_order: Mapping[str, set[str]]
+                ) -> list[tuple[str, set[str]]]:
+    """(span, documents of that number) for each short reference of the question to a number some document
+    has: "7号文" a 文号's, "52号令" and "令第52号" an order's, a bare "259号" either."""
+    refs: list[tuple[str, set[str]]] = []
+    for m in _SHORT_NUMBER.finditer(text):
+        number, kind = m.group(1), m.group(2)
+        docs = (by_order.get(number, set()) if kind == "令" else by_number.get(number, set()) if kind
+                else by_number.get(number, set()) | by_order.get(number, set()))
+        if docs:
+            refs.append((m.group(0), docs))
+    refs += [(m.group(0), docs) for m in _ORDER_REF.finditer(text) if (docs := by_order.get(m.group(1), set()))]
+    return refs
+
+
 def doc_number_refs(text: str, documents: Mapping[str, DocumentMeta]) -> set[str]:
-    """Documents whose 文号 the (normalised, folded) question contains, in full or as 'N号文'."""
+    """Documents whose 文号 the (normalised, folded) question contains, in full or as 'N号文' ('N号令')."""
     found: set[str] = set()
-    by_number: dict[str, list[str]] = {}
     for doc_id, meta in documents.items():
         numbers = {fold(x) for x in (meta.doc_number, doc_id) if x and "〔" in x}
         if any(n in text for n in numbers):
             found.add(doc_id)
-        for n in numbers:
-            m = _NUMBER_OF.search(n)
-            if m:
-                by_number.setdefault(m.group(2), []).append(doc_id)
-    for m in _SHORT_NUMBER.finditer(text):
-        docs = sorted(set(by_number.get(m.group(1), [])))
-        if len(docs) == 1:
-            found.add(docs[0])
+    # a short number names a document only when exactly one document has it
+    found.update(next(iter(docs)) for _, docs in _short_refs(text, *_numbered(documents)) if len(docs) == 1)
     return found
 
 
@@ -57,8 +82,7 @@ def doc_number_spans(text: str, documents: Mapping[str, DocumentMeta]) -> list[s
     spans: list[str] = []
     numbers = {fold(x) for meta in documents.values() for x in (meta.doc_number, meta.doc) if x and "〔" in x}
     spans += [n for n in numbers if n in text]
-    known = {m.group(2) for n in numbers for m in [_NUMBER_OF.search(n)] if m}
-    spans += [m.group(0) for m in _SHORT_NUMBER.finditer(text) if m.group(1) in known]
+    spans += [span for span, _ in _short_refs(text, *_numbered(documents))]
     return spans
 
 

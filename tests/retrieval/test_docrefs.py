@@ -84,3 +84,18 @@ def test_one_title_word_before_a_kind_word_names_a_document_only_when_few_others
     # the same word, rare in the other documents, still names it before a kind word
     rare = TitleMatcher(docs, tokenize, lambda word: {"awards"} if word == "奖励" else set())
     assert "awards" in rare("有什么奖励规定")
+
+
+def test_an_order_is_named_by_its_number() -> None:
+    docs = {**DOCS, **{d: DocumentMeta(doc=d, title=t, date=date, doc_number=d) for d, t, date in [
+        ("国家市场监督管理总局令第52号", "中华人民共和国市场主体登记管理条例实施细则", "2022-03-01"),
+        ("国家市场监督管理总局令第45号", "市场监督管理行政处罚信息公示规定", "2021-07-30"),
+        ("中华人民共和国国务院令第7号", "某条例", "1990-01-01"),
+    ]}}
+    text = "市场监管总局52号令是哪天公布的"
+    assert doc_number_refs(text, docs) == {"国家市场监督管理总局令第52号"} and doc_number_spans(text, docs) == ["52号令"]
+    assert doc_number_refs("总局令第45号什么时候施行", docs) == {"国家市场监督管理总局令第45号"}
+    # "7号文" is the 文号's, "7号令" the order's; a bare "7号" both have names neither
+    assert doc_number_refs("7号文怎么说", docs) == {"国发〔2020〕7号"}
+    assert doc_number_refs("7号令怎么说", docs) == {"中华人民共和国国务院令第7号"}
+    assert doc_number_refs("7号怎么说", docs) == set()
