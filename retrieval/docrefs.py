@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import cached_property
 
+from retrieval.docnumbers import find_doc_numbers
 from retrieval.models import DocumentMeta
 from retrieval.tokenize import fold
 
@@ -32,6 +33,15 @@ _SHORT_NUMBER = re.compile(r"(?<![0-9〕\]])(\d{1,4})\s*号(文|文件|令)?")
 _ORDER_REF = re.compile(r"令\s*第?\s*(\d{1,4})\s*号")  # "总局令第52号" in a question
 _NUMBER_OF = re.compile(r"〔((?:19|20)\d{2})〕(\d{1,4})号")
 _ORDER_OF = re.compile(r"令第(\d{1,4})号")  # an order's number: 国家市场监督管理总局令第52号, 国务院令第673号
+# words a question puts before a 文号, which the 文号 pattern's issuer part takes in: "请问国发〔2015〕32号",
+# "河南省报的豫政文〔1999〕167号" (an issuer's abbreviation holds no 的, 了 …)
+_LEAD_IN = re.compile(r"^(?:请问|想问一?下?|问一?下|我想知道|关于|根据|按照|依据|查一?下|看看|那个?|这个?)+|^.*[的了是在和与及或把将对从由为按据]")
+
+
+def _trimmed(number: str) -> str:
+    """A 文号 found in a question without the words before its issuer's abbreviation."""
+    issuer, rest = number.split("〔", 1)
+    return (_LEAD_IN.sub("", issuer) or issuer) + "〔" + rest
 _YEAR_KIND = re.compile(r"((?:19|20)\d{2})\s*年[^，,。？?]{0,8}?(纲要|意见|方案|通知|规划|文件|办法|规定)")
 
 
@@ -75,6 +85,26 @@ def doc_number_refs(text: str, documents: Mapping[str, DocumentMeta]) -> set[str
     # a short number names a document only when exactly one document has it
     found.update(next(iter(docs)) for _, docs in _short_refs(text, *_numbered(documents)) if len(docs) == 1)
     return found
+
+
+def unknown_doc_refs(text: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
+    """The documents a (normalised, folded) question names by a number no document has: a full 文号
+    ("国发〔2015〕32号"), "N号文" or "N号令" ("7号文" in a corpus with no 〔year〕7号), in question order.
+    A bare "N号" is not a reference: it may be a house number, an article's item, a room."""
+    # a 文号 is held when a document has its year and number: the issuer's abbreviation may be typed
+    # otherwise (国科发〔2013〕388号 for 国科发火〔2013〕388号), and the pattern may take words before it
+    held = {m.group(0) for meta in documents.values() for x in (meta.doc_number, meta.doc) if x
+            for m in [_NUMBER_OF.search(fold(x))] if m}
+    unknown = [_trimmed(n) for n in find_doc_numbers(text)
+               if (m := _NUMBER_OF.search(fold(n))) and m.group(0) not in held]
+    by_number, by_order = _numbered(documents)
+    for m in _SHORT_NUMBER.finditer(text):
+        number, kind = m.group(1), m.group(2)
+        if kind and not (by_order if kind == "令" else by_number).get(number):
+            unknown.append(m.group(0))
+    unknown += [m.group(0) for m in _ORDER_REF.finditer(text)
+                if not by_order.get(m.group(1)) and not any(m.group(0) in n for n in unknown)]
+    return list(dict.fromkeys(unknown))
 
 
 def doc_number_spans(text: str, documents: Mapping[str, DocumentMeta]) -> list[str]:

@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from retrieval.coverage import Coverage, assess, keyword_lead, keyword_match
-from retrieval.docrefs import TitleMatcher, doc_number_refs, doc_number_spans
+from retrieval.docrefs import TitleMatcher, doc_number_refs, doc_number_spans, unknown_doc_refs
 from retrieval.errors import BadQuery, UnknownDocument
 from retrieval.fusion import Fused, fuse
 from retrieval.models import Chunk, DocumentMeta, Hit, short_place
@@ -73,6 +73,7 @@ class SearchResult(BaseModel):
     coverage: Coverage
     named_docs: list[str] = []  # documents the question names (文号, "7号文", title words), whatever the filters
     named_spans: list[str] = []  # the parts of the (normalised) question that name them
+    unknown_refs: list[str] = []  # documents it names by a number no document has ("国发〔2015〕32号", "8号文")
     timings_ms: dict[str, float] = {}
 
 
@@ -208,6 +209,7 @@ class Searcher:
                    "shape": t5 - t4}
         logger.debug("search %r: %d hits, coverage %.3f", query[:40], len(hits), coverage.score)
         return SearchResult(query=nq, hits=hits, coverage=coverage, named_docs=sorted(named), named_spans=spans,
+                            unknown_refs=unknown_doc_refs(fold(nq.text), self.documents),
                             timings_ms={s: round(v * 1000, 2) for s, v in timings.items()})
 
     def section(self, doc: str, section: str) -> list[Hit]:

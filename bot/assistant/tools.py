@@ -285,8 +285,12 @@ class Toolbox:
         result = PolicyPassages(query=query, query_expanded=expanded, hits=list(found.hits),
                                 coverage=getattr(found, "coverage", None),
                                 named_docs=list(getattr(found, "named_docs", None) or []),
-                                named_spans=list(getattr(found, "named_spans", None) or []))
+                                named_spans=list(getattr(found, "named_spans", None) or []),
+                                unknown_refs=list(getattr(found, "unknown_refs", None) or []))
         lines = [f"[{i}] {h.doc} {h.section} (chunk {h.chunk_id}): {h.text[:400]}" for i, h in enumerate(result.hits, 1)]
+        if result.unknown_refs and not result.named_docs:
+            lines.insert(0, f"NOTE: the corpus holds no document numbered {'、'.join(result.unknown_refs)}; "
+                            "these passages are from other documents.")
         if not result.covered:
             lines.insert(0, "NOTE: the corpus probably does not cover this question (the coverage signal: no passage close enough).")
         log.info("search_policies %r: %d hits in %.1f ms", query[:40], len(result.hits), ms)

@@ -93,6 +93,8 @@ class PolicyPassages(BaseModel):
     coverage: Coverage | None = None
     named_docs: list[str] = Field(default_factory=list, description="Documents the query names (文号, 7号文, title words)")
     named_spans: list[str] = Field(default_factory=list, description="The parts of the query that name them")
+    unknown_refs: list[str] = Field(default_factory=list,
+                                    description="Documents the query names by a number no document has (国发〔2015〕32号, 8号文)")
 
     @property
     def covered(self) -> bool:

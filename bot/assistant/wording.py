@@ -91,6 +91,7 @@ class RefusalWording(_Strict):
     other_place: str
     other_place_docs: str
     not_in_named: str
+    not_held: str
 
 
 class StatusWords(_Strict):

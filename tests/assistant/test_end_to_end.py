@@ -219,6 +219,18 @@ def test_a_documents_own_date_and_issuer_are_answered_from_its_record(services: 
     assert english.answer.startswith("**Answer:**") and "国务院" in english.answer
 
 
+def test_a_document_the_corpus_does_not_hold_is_said_to_be_missing_not_answered_from_another(
+        services: Services) -> None:
+    for question, named in [("国发〔2015〕32号是哪天印发的", "国发〔2015〕32号"), ("请问8号文对孵化器有什么要求", "8号文")]:
+        a = ask(services, question)
+        assert a.grounded is False and a.citations == []
+        assert a.answer.startswith(f"现有政策文件中没有{named}")
+        assert any(f"《{t}》" in a.answer for t in CORPUS_TITLES)  # the closest documents are named
+    # a number some document has still names it, whatever the issuer's abbreviation looks like
+    held = ask(services, "7号文是哪天印发的")
+    assert held.grounded and "2020年7月13日" in held.answer
+
+
 def test_a_detail_the_documents_do_not_give_is_said_to_be_missing(services: Services) -> None:
     a = ask(services, "瞪羚企业的认定标准是什么")
     assert not a.grounded and "但没有规定瞪羚企业的认定标准" in a.answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.docrefs import ShortNames, TitleMatcher, doc_number_refs, doc_number_spans
+from retrieval.docrefs import ShortNames, TitleMatcher, doc_number_refs, doc_number_spans, unknown_doc_refs
 from retrieval.models import DocumentMeta
 from retrieval.tokenize import tokenize
 
@@ -99,3 +99,15 @@ def test_an_order_is_named_by_its_number() -> None:
     assert doc_number_refs("7号文怎么说", docs) == {"国发〔2020〕7号"}
     assert doc_number_refs("7号令怎么说", docs) == {"中华人民共和国国务院令第7号"}
     assert doc_number_refs("7号怎么说", docs) == set()
+
+
+def test_numbers_no_document_has_are_unknown_references() -> None:
+    assert unknown_doc_refs("请问国发〔2015〕32号是哪天印发的", DOCS) == ["国发〔2015〕32号"]
+    assert unknown_doc_refs("河南省报的豫政文〔1999〕167号请示是哪天报的", DOCS) == ["豫政文〔1999〕167号"]
+    assert unknown_doc_refs("8号文和9号令怎么说", DOCS) == ["8号文", "9号令"]
+    # held: the same 文号 in any form, its short form, or its year and number under another abbreviation
+    assert unknown_doc_refs("请问国发〔2020〕7号是哪天印发的", DOCS) == []
+    assert unknown_doc_refs("7号文怎么说", DOCS) == unknown_doc_refs("国科发〔2013〕388号", {
+        "国科发火〔2013〕388号": DocumentMeta(doc="国科发火〔2013〕388号", title="实施方案", date="2013-03-12",
+                                          doc_number="国科发火〔2013〕388号")}) == []
+    assert unknown_doc_refs("园区5号楼能不能租", DOCS) == []  # a bare number names no document

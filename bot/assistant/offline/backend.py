@@ -146,6 +146,8 @@ class OfflineBackend:
                 found = mine.result.model_copy(update={"hits": _merged(mine.result.hits, found.hits)})
             else:  # no document of that place: say so, with what other places have
                 return self.policy.other_place(frame, evidence, found.hits, english=english)
+        if found.unknown_refs and not found.named_docs:  # "国发〔2015〕32号…" when no document has that number
+            return self.policy.not_held(found.unknown_refs, found.hits, english=english)
         named = found.named_docs[:MAX_NAMED_DOCS]
         if found.named_spans:  # "2005年的纲要", "7号文" name documents: they are not what is asked
             frame = self.policy.reread(frame, found.named_spans, before)

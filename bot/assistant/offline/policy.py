@@ -435,10 +435,7 @@ class PolicyComposer:
         if docs:
             text += w.refusal.other_place_docs.format(documents=w.refusal.documents_separator.join(docs),
                                                       places=w.list_separator.join(places), place=place)
-        closest = unique(doc_label(h, w) for h in elsewhere if h not in local)[:3]
-        if closest:
-            text += w.refusal.closest.format(documents=w.refusal.documents_separator.join(closest))
-        return Composed(text, [], False)
+        return Composed(text + self.closest([h for h in elsewhere if h not in local], english=english), [], False)
 
     def refusal(self, query: str, hits: Sequence[Hit], *, english: bool = False,
                 missing: AnswerType | None = None) -> Composed:
@@ -448,16 +445,27 @@ class PolicyComposer:
         documents touch the topic but do not state that.
         """
         w = self.wording.lang(english)
-        seen = unique(doc_label(hit, w) for hit in hits)
         # the question is echoed only without figures: every number in an answer must come from a source
         topic = w.refusal.topic_named.format(question=_short(query)) if not re.search(r"\d", query) \
             else w.refusal.topic_unnamed
         label = (missing.label_en if english else missing.label) if missing is not None else ""
         text = w.refusal.not_stated.format(topic=topic, label=label) if label \
             else w.refusal.not_found.format(topic=topic)
-        if seen:
-            text += w.refusal.closest.format(documents=w.refusal.documents_separator.join(seen[:3]))
-        return Composed(text, [], False)
+        return Composed(text + self.closest(hits, english=english), [], False)
+
+
+    def not_held(self, refs: Sequence[str], hits: Sequence[Hit], *, english: bool = False) -> Composed:
+        """The question names documents by numbers no document of the corpus has: say so, and name the
+        closest documents, instead of answering from others as if they were the ones named."""
+        w = self.wording.lang(english)
+        text = w.refusal.not_held.format(documents=w.refusal.documents_separator.join(refs))
+        return Composed(text + self.closest(hits, english=english), [], False)
+
+    def closest(self, hits: Sequence[Hit], *, english: bool = False) -> str:
+        """The sentence naming the closest documents a refusal points to ("" when nothing was found)."""
+        w = self.wording.lang(english)
+        seen = unique(doc_label(hit, w) for hit in hits)
+        return w.refusal.closest.format(documents=w.refusal.documents_separator.join(seen[:3])) if seen else ""
 
 
 def _clause_with_most(sentence: str, terms: Iterable[str]) -> str:
