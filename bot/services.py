@@ -46,8 +46,10 @@ class Services:
         try:
             searcher = self.current_searcher()
             if searcher is not None:
-                # loads the tokenizer dictionary, the query path and (an English word) the pinyin names once
+                # loads the tokenizer dictionary, the query path and (an English word) the pinyin names once,
+                # then (an English question) the dictionary of the English bridge
                 searcher.run("国家高新区 high-tech zones", 1)
+                searcher.run("subsidies for high-tech zones", 1)
         except Exception as exc:
             log.warning("search warm-up failed: %s", exc)
 

@@ -32,12 +32,18 @@ class NormalizedQuery(BaseModel):
     original: str
     text: str  # normalised question, no expansions
     expansions: list[str] = []  # canonical terms appended from the synonym table
+    bridged: list[str] = []  # the corpus's words for an English question's words (retrieval/bridge.py)
     doc_numbers: list[str] = []  # 文号 found in the question, canonical 〔〕 form
 
     @property
     def expanded(self) -> str:
-        """Question plus appended canonical terms: what the keyword and dense signals see."""
-        return " ".join([self.text, *self.expansions]) if self.expansions else self.text
+        """Question plus appended canonical and bridged terms: what the keyword and dense signals see."""
+        return " ".join([self.text, *self.expansions, *self.bridged])
+
+    @property
+    def glossed(self) -> str:
+        """Question plus the synonym table's terms only: what the coverage signal judges."""
+        return " ".join([self.text, *self.expansions])
 
 
 def load_synonyms(path: Path | None = DEFAULT_SYNONYMS, sections: tuple[str, ...] = ("synonyms", "english")

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
+from retrieval.bridge import EnglishBridge, dictionary_lines
 from retrieval.coverage import Coverage, assess, keyword_lead, keyword_match
 from retrieval.docrefs import TitleMatcher, doc_number_refs, doc_number_spans, unknown_doc_refs
 from retrieval.errors import BadQuery, UnknownDocument
@@ -183,10 +184,10 @@ class Searcher:
         filters = SearchFilters.model_validate(filters or {})
         allowed = self._allowed(filters)
         t0 = time.perf_counter()
-        nq = self._with_names(self.normalizer(query))
+        nq = self._bridged(self._with_names(self.normalizer(query)))
         tokens = self.tokenizer(nq.expanded)
         t1 = time.perf_counter()
-        vector = self.embed_query(nq.expanded)
+        vector = self.embed_query(nq.glossed)  # the dense signal and its calibrated floors: the bridge's words left out
         t2 = time.perf_counter()
         n = self.config.fusion.candidates
         dense = self.dense.search(vector, n, allowed)
@@ -203,7 +204,8 @@ class Searcher:
         fused = prefer_in_force(fused, self.chunks, self.documents)  # in-force documents rank first
         t4 = time.perf_counter()
         hits = with_versions(self.shaper.shape(((f.row, f.score) for f in fused), k), self.documents)
-        coverage = self._coverage(tokens, dense, keyword, fused, english=detect_language(nq.text) == "en")
+        coverage = self._coverage(tokens, dense, keyword, fused, english=detect_language(nq.text) == "en") \
+            if not nq.bridged else self._unbridged_coverage(nq, dense, allowed)
         t5 = time.perf_counter()
         timings = {"normalize": t1 - t0, "embed": t2 - t1, "retrieve": t3 - t2, "rerank": t4 - t3,
                    "shape": t5 - t4}
@@ -259,6 +261,31 @@ class Searcher:
             return nq
         new = [n for n in self._romanized.names(nq.original) if n not in nq.text and n not in nq.expansions]
         return nq.model_copy(update={"expansions": [*nq.expansions, *new]}) if new else nq
+
+    def _unbridged_coverage(self, nq: NormalizedQuery, dense: list[tuple[int, float]],
+                            allowed: np.ndarray | None) -> Coverage:
+        """The coverage signal as if the question had no bridged words: the bridge helps find passages, and
+        whether the corpus covers the question is judged as the signal was calibrated, without them."""
+        plain = nq.model_copy(update={"bridged": []})
+        tokens = self.tokenizer(plain.expanded)
+        keyword = self.keyword.search(tokens, self.config.fusion.candidates, allowed)
+        fused = prefer_in_force(fuse(dense, keyword, self.config.fusion, self._boosts(plain, dense, keyword)),
+                                self.chunks, self.documents)
+        return self._coverage(tokens, dense, keyword, fused, english=True)
+
+    def _bridged(self, nq: NormalizedQuery) -> NormalizedQuery:
+        """An English question with the corpus's Chinese words for its English ones (retrieval/bridge.py)."""
+        if not self.config.english_bridge or detect_language(nq.text) != "en":
+            return nq
+        have = {*nq.expansions, nq.text}
+        new = [w for w in self._bridge.terms(nq.original) if not any(w in h for h in have)]
+        return nq.model_copy(update={"bridged": new}) if new else nq
+
+    @cached_property
+    def _bridge(self) -> EnglishBridge:
+        idf = self.keyword.idf
+        return EnglishBridge(dictionary_lines(), idf.__contains__, per_word=self.config.english_bridge,
+                             rarity=lambda w: idf.get(w, 0.0))
 
     @cached_property
     def _romanized(self) -> RomanizedNames:

@@ -153,6 +153,8 @@ class SearchConfig(BaseModel):
         "index offers them (`Index.vectors()`); else query the vector store")
     romanized_names: bool = Field(default=True, description="Read place and zone names an English question spells in "
         "pinyin (Xiongan, Caohejing) back to the corpus's characters (retrieval/romanized.py)")
+    english_bridge: int = Field(default=2, ge=0, description="Chinese words of the corpus added per English word "
+        "of an English question, read through CC-CEDICT (retrieval/bridge.py); 0 turns the bridge off")
     keyword: KeywordConfig = KeywordConfig()
     fusion: FusionConfig = FusionConfig()
     shaping: ShapingConfig = ShapingConfig()
