@@ -717,3 +717,12 @@ def test_how_many_years_needs_a_number_of_years() -> None:
     exempt = passage("kf-2", doc="某开发区条例", title="某开发区条例", section="第二十条",
                      text="外商投资企业在开发区内自建的厂房，自建成之月起免征房产税36个月。")
     assert answer("厂房的房产税能免几年？", exempt).grounded  # months count
+
+
+def test_a_notice_printing_no_issuer_belongs_to_the_place_its_title_names() -> None:
+    notice = passage("gd-cp", doc="关于组织申报某省2017年高新技术产品认定的通知",
+                     title="关于组织申报广东省2017年高新技术产品认定的通知", section="四", place=None,
+                     text="经认定的高新技术产品，省财政一次性给予每个产品3万元的补助。")
+    assert not answer("山东省对认定的高新技术产品一次性补助多少？", notice).grounded  # not 山东's rule
+    assert answer("广东省对认定的高新技术产品一次性补助多少？", notice).grounded
+    assert answer("认定的高新技术产品一次性补助多少？", notice).grounded  # no place asked: it may answer

@@ -23,7 +23,7 @@ from bot.assistant.normalize import normalize_message
 from bot.assistant.numbers import CN_BIG, count_pattern
 from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
 from bot.assistant.offline.sentences import AnswerType, Sentence
-from retrieval.models import Hit, short_place
+from retrieval.models import Hit, Jurisdiction, short_place
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", strict=True))
 _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
@@ -105,6 +105,15 @@ class EvidenceRules:
     exception: re.Pattern[str] | None = None
     figure: re.Pattern[str] | None = None
     exclusive: list[list[re.Pattern[str]]] = field(default_factory=list)
+    places: dict[str, Literal["province", "city"]] = field(default_factory=dict)  # full name → level
+
+    def title_place(self, title: str | None) -> Jurisdiction | None:
+        """The one province or city a title names in full ("关于组织申报广东省2017年…的通知"), if any."""
+        named = [(name, level) for name, level in self.places.items() if name in (title or "")]
+        if len(named) != 1:
+            return None
+        name, level = named[0]
+        return Jurisdiction(level=level, place=name)
 
     @classmethod
     def from_config(cls, config: QuestionConfig) -> EvidenceRules:
@@ -115,7 +124,9 @@ class EvidenceRules:
                    delegation=re.compile(config.delegation) if config.delegation else None,
                    exception=re.compile(config.exception) if config.exception else None,
                    figure=re.compile(config.focus.figure) if config.focus.figure else None,
-                   exclusive=[[re.compile(m) for m in members] for members in config.exclusive.values()])
+                   exclusive=[[re.compile(m) for m in members] for members in config.exclusive.values()],
+                   places={**{p: "province" for p in config.places.provinces},
+                           **{c: "city" for c in config.places.cities}})
 
     def for_question(self, question: Question, home: str | None = None) -> Evidence:
         return Evidence(self, question, home)
@@ -166,17 +177,22 @@ class Evidence:
         scope whatever its place."""
         return hit.doc in named or (self._in_zone(hit) and self._in_place(hit))
 
+    def _jurisdiction(self, hit: Hit) -> Jurisdiction | None:
+        """The hit's jurisdiction; for a document that prints no issuer (a reprinted notice), the province or
+        city its title names: "关于组织申报广东省2017年…的通知" is 广东省's, not a rule for every place."""
+        return hit.jurisdiction or self.rules.title_place(hit.title)
+
     def _in_zone(self, hit: Hit) -> bool:
         """A zone's question is answered by national rules, documents mentioning the zone and the rules
         of the place whose documents name it (郑洛新自创区: 河南省's)."""
         if not self._zones:
             return True
-        j = hit.jurisdiction
+        j = self._jurisdiction(hit)
         return ((j is not None and (j.level == "national" or j.place in self._zone_places))
                 or any(z in (hit.title or "") or z in hit.text for z in self._zones))
 
     def _in_place(self, hit: Hit) -> bool:
-        j = hit.jurisdiction
+        j = self._jurisdiction(hit)
         if not self.places or j is None:
             return True
         if self.own_rules_of:
@@ -188,7 +204,7 @@ class Evidence:
     def of_place(self, hit: Hit) -> bool:
         """The hit is a document of a place the question names (or of a city in that province), or a
         national one about it by its title (国务院办公厅关于同意郑州经济技术开发区…的复函)."""
-        j = hit.jurisdiction
+        j = self._jurisdiction(hit)
         if j is None:
             return False
         if j.level == "national":
