@@ -36,13 +36,13 @@ _ORDER_OF = re.compile(r"令第(\d{1,4})号")  # an order's number: 国家市场
 # words a question puts before a 文号, which the 文号 pattern's issuer part takes in: "请问国发〔2015〕32号",
 # "河南省报的豫政文〔1999〕167号" (an issuer's abbreviation holds no 的, 了 …)
 _LEAD_IN = re.compile(r"^(?:请问|想问一?下?|问一?下|我想知道|关于|根据|按照|依据|查一?下|看看|那个?|这个?)+|^.*[的了是在和与及或把将对从由为按据]")
+_YEAR_KIND = re.compile(r"((?:19|20)\d{2})\s*年[^，,。？?]{0,8}?(纲要|意见|方案|通知|规划|文件|办法|规定)")
 
 
 def _trimmed(number: str) -> str:
     """A 文号 found in a question without the words before its issuer's abbreviation."""
     issuer, rest = number.split("〔", 1)
     return (_LEAD_IN.sub("", issuer) or issuer) + "〔" + rest
-_YEAR_KIND = re.compile(r"((?:19|20)\d{2})\s*年[^，,。？?]{0,8}?(纲要|意见|方案|通知|规划|文件|办法|规定)")
 
 
 def _numbered(documents: Mapping[str, DocumentMeta]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:

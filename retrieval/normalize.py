@@ -37,12 +37,13 @@ class NormalizedQuery(BaseModel):
 
     @property
     def expanded(self) -> str:
-        """Question plus appended canonical and bridged terms: what the keyword and dense signals see."""
+        """Question plus appended canonical and bridged terms: what keyword search and sentence picking see."""
         return " ".join([self.text, *self.expansions, *self.bridged])
 
     @property
     def glossed(self) -> str:
-        """Question plus the synonym table's terms only: what the coverage signal judges."""
+        """Question plus the synonym table's terms only: the dense query and what the coverage signal judges
+        (both calibrated without the bridge's words)."""
         return " ".join([self.text, *self.expansions])
 
 

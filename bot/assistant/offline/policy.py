@@ -453,7 +453,6 @@ class PolicyComposer:
             else w.refusal.not_found.format(topic=topic)
         return Composed(text + self.closest(hits, english=english), [], False)
 
-
     def not_held(self, refs: Sequence[str], hits: Sequence[Hit], *, english: bool = False) -> Composed:
         """The question names documents by numbers no document of the corpus has: say so, and name the
         closest documents, instead of answering from others as if they were the ones named."""
