@@ -154,17 +154,23 @@ _CONGRESS = re.compile(
 )
 
 
-_RECORD_GAP = re.compile(r"[\u3000]+|\s{2,}|(?=根据\s*\d{4}年)|(?<![据\s])\s(?=(?:19|20)\d{2}\s*年)")
+# records are parted by a wide space, or by one space before a date where a web page collapsed it, or by
+# nothing at all where a PDF's text glues centred lines ("…第一次修订2019年3月2日…第二次修订")
+_RECORD_GAP = re.compile(r"[\u3000]+|\s{2,}|(?=根据\s*\d{4}年)|(?<![据\s])\s(?=(?:19|20)\d{2}\s*年)"
+                         r"|(?<=通过|修正|修订|公布|发布|颁布|批准|施行)(?=(?:19|20)\d{2}\s*年)")
+# a record line cut before its next record's date ("…第二次修订　根据" with the date on a line the source lost)
+_DANGLING = re.compile(r"[\s\u3000]*根据[\s\u3000]*$")
 
 
 def history_items(line: str) -> list[str]:
     """The adoption and revision records of one line: ``1996年5月15日 第八届…会议通过``, or the
     official bracketed form ``（1996年5月15日…通过　根据2015年8月29日…修正）`` (several items)."""
     s = line.strip(" \u3000\t")
+    dangling = m.group(0) if (m := _DANGLING.search(s)) else ""
+    s = s[: len(s) - len(dangling)]
     if len(s) > 400 or not re.search(HISTORY_VERBS, s):
         return []
     inner = s[1:-1] if s[:1] in "（(" and s[-1:] in "）)" else s
-    # records are parted by a wide space, or by one space before a date where a web page collapsed it
     parts = [p.strip(" \u3000") for p in re.split(_RECORD_GAP, inner) if p.strip(" \u3000")]
     items = []
     for part in parts:
@@ -172,6 +178,8 @@ def history_items(line: str) -> list[str]:
         if not HISTORY_LINE.match(body):
             return []
         items.append(part)
+    if items and dangling:  # kept on the last record: no character of the text is lost
+        items[-1] += dangling
     return items
 
 
@@ -204,9 +212,20 @@ def order_masthead(line: str, next_line: str = "") -> tuple[str, str, int] | Non
     return (m.group("org"), f"{m.group('org')}令第{serial.group('n')}号", 2) if serial else None
 
 
+# a record that makes a text (adopts, revises, amends, publishes it), not one that only brings it into force
+_MADE = re.compile(r"通过|修正|修订|公布|发布|颁布|印发")
+
+
 def current_order_number(history: list[str]) -> str | None:
     """The 令 that published the text in force: of a record "2020年7月5日国务院令第728号公布　2025年3月17日
-    国务院令第802号修订", the later one, as the document's date is the later record's (``history_date``)."""
+    国务院令第802号修订", the later one, as the document's date is the later record's (``history_date``).
+
+    When the latest record prints no 令 ("根据2019年3月2日《国务院关于修改部分行政法规的决定》第二次修订"),
+    the text in force has no number the text gives: an earlier record's 令 published an earlier text, and
+    naming the document by it would name that one (None; the document is named by its title)."""
+    made = [(d, order_number(h)) for h in history if _MADE.search(h) and (d := parse_date(h))]
+    if made:
+        return max(made, key=lambda dn: (dn[0], dn[1] is not None))[1]  # a day's 令 over its meeting
     numbered = [(parse_date(h) or "", n) for h in history if (n := order_number(h))]
     return max(numbered, key=lambda dn: dn[0])[1] if numbered else None
 
@@ -217,7 +236,7 @@ _APPROVAL = re.compile(rf"(?:{ANY_DATE.pattern})\s*(?P<org>[\u4e00-\u9fff]{{0,22
 def history_date(history: list[str]) -> str | None:
     """The date of the text in force: the latest adoption, revision or amendment; for a text whose
     only record is its approval ("1988年5月10日 国务院批准"), the approval."""
-    found = [parse_date(h) for h in history if re.search(r"通过|修正|修订|公布|发布|颁布|印发", h)]
+    found = [parse_date(h) for h in history if _MADE.search(h)]
     dates = [d for d in found if d] or [d for h in history if _APPROVAL.search(h) and (d := parse_date(h))]
     return max(dates) if dates else None
 

@@ -88,8 +88,8 @@ def read_header(lines: list[str]) -> Header:
         items = history_items(s)
         if items and h.title_lines:
             h.history += items
-            if not numbered:  # a 文号 line names the document; else the 令 of the text in force does
-                h.doc_number = current_order_number(h.history) or h.doc_number
+            if not numbered:  # a 文号 line names the document; else the 令 of the text in force does, if any
+                h.doc_number = current_order_number(h.history)
             closed = True
             i += 1
             continue

@@ -360,6 +360,24 @@ def test_a_revised_regulation_is_named_by_the_order_of_the_text_in_force(record)
     assert (doc.meta.doc_number, doc.meta.date) == ("中华人民共和国国务院令第901号", "2019-03-20")
 
 
+@pytest.mark.parametrize("records", [
+    # as printed, one record a line
+    "2012年5月4日中华人民共和国国务院令第620号公布\n\n2016年2月6日《国务院关于修改部分行政法规的决定》第一次修订\n\n"
+    "2019年3月2日《国务院关于修改部分行政法规的决定》第二次修订",
+    # as a PDF's text gives centred lines: glued, the last cut after "根据" as some sources print it
+    "2012年5月4日中华人民共和国国务院令第620号公布\n2016年2月6日《国务院关于修改部分行政法规的决定》第一次修订"
+    "2019年3月2日《国务院关于修改部分行政法规的决定》第二次修订　根据",
+])
+def test_a_regulation_whose_last_revision_prints_no_order_is_named_by_its_title(records):
+    # the 620号令 published the 2012 text; the text in force was revised by 决定 whose number is not printed,
+    # so naming it 国务院令第620号 would name the old text
+    doc = parse_text(f"示范园区项目管理条例\n\n{records}\n\n"
+                     "第一条　为了规范园区项目管理，制定本条例。\n第二条　本条例自2012年7月1日起施行。\n")
+    assert (doc.meta.doc, doc.meta.doc_number, doc.meta.date) == ("示范园区项目管理条例", None, "2019-03-02")
+    assert len(doc.meta.history) == 3
+    assert "根据" not in doc.meta.history[1]  # each record whole, none cut into another
+
+
 @pytest.mark.parametrize("gap", ["", " "])
 def test_a_congress_record_glued_to_its_date_names_the_congress_of_its_place(gap):
     # HTML and PDF text often drop the space between a record's date and the adopting body
