@@ -726,3 +726,37 @@ def test_a_notice_printing_no_issuer_belongs_to_the_place_its_title_names() -> N
     assert not answer("山东省对认定的高新技术产品一次性补助多少？", notice).grounded  # not 山东's rule
     assert answer("广东省对认定的高新技术产品一次性补助多少？", notice).grounded
     assert answer("认定的高新技术产品一次性补助多少？", notice).grounded  # no place asked: it may answer
+
+
+TECH = dict(doc="技术进出口管理条例", title="中华人民共和国技术进出口管理条例", date="2019-03-02")
+REGISTER = passage("tt-19", section="第十九条", **TECH,
+                   text="国务院外经贸主管部门应当自收到本条例第十八条规定的文件之日起3个工作日内，对技术进口合同进行登记，"
+                        "颁发技术进口合同登记证。")
+
+
+def test_the_direct_answer_quotes_the_clause_stating_the_figure_asked() -> None:
+    out = answer("技术进口合同交上去以后，几天能拿到技术进口合同登记证？", REGISTER)
+    assert out.grounded and "3个工作日" in out.text.split("\n")[0]  # not "颁发技术进口合同登记证"
+
+
+def test_a_clause_leaving_the_timing_open_is_not_answered_by_another_clauses_period() -> None:
+    ended = passage("tt-21", section="第二十一条", **TECH,
+                    text="经许可或者登记的技术进口合同终止的，应当及时向国务院外经贸主管部门备案。")
+    out = answer("技术进口合同提前终止了，得在多少天内去备案？", ended, REGISTER)
+    assert not out.grounded and "及时" in out.text and "没有规定" in out.text and "3个工作日" not in out.text
+
+
+def test_a_number_of_years_is_not_answered_by_days_even_when_a_period_is_asked() -> None:
+    # "有效期是几年" asks a period (有效期) and, more precisely, years: 90 days do not answer it
+    licence = passage("sc-22", doc="国家市场监督管理总局令第52号", title="中华人民共和国市场主体登记管理条例实施细则",
+                      section="第二十二条", date="2022-03-01",
+                      text="批准文件或者许可证书未规定有效期限，自批准之日起超过90日的，申请人应当报审批机关确认其效力。")
+    out = answer("许可证书的有效期是几年？", licence)
+    assert not out.grounded and "没有规定具体年限" in out.text
+
+
+def test_how_often_is_answered_by_a_frequency() -> None:
+    voucher = passage("zj-22", doc="浙江省促进科技成果转化条例", title="浙江省促进科技成果转化条例", section="第二十二条",
+                      date="2021-09-29", text="科技创新券可以在全省范围内使用，每半年至少结算一次，各地不得设置限制条件。")
+    out = answer("科技创新券多长时间结算一次？", voucher)
+    assert out.grounded and "每半年至少结算一次" in out.text.split("\n")[0]

@@ -178,3 +178,18 @@ def test_options_after_the_question_and_a_deadline_are_read(reader: QuestionRead
     deadline = reader.read("各地政府要在什么时候之前出台本地的实施办法？")
     assert deadline.metadata == [] and "出台" in deadline.focus  # a date the document sets, not its own
     assert reader.read("这份意见是什么时候出台的").metadata == ["date"]
+
+
+def test_a_number_of_days_or_years_is_asked_instead_of_any_period(reader: QuestionReader) -> None:
+    assert reader.read("证书的有效期是几年？").kinds == ["years"]  # 有效期 alone asks a period
+    assert "duration" not in reader.read("多少个工作日内要办结？期限是多久").kinds
+    assert reader.read("证书的有效期是多久？").kinds == ["duration"]
+
+
+def test_a_kind_narrowing_no_kind_is_refused_when_the_rules_load() -> None:
+    from bot.assistant.offline.question import QuestionConfig
+
+    data = QuestionConfig.load().model_dump()
+    data["answer_kinds"]["years"]["narrows"] = ["period"]
+    with pytest.raises(ValueError, match="answer_kinds.years.narrows names no answer kind: period"):
+        QuestionConfig.model_validate(data)

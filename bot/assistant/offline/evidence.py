@@ -372,7 +372,8 @@ class Evidence:
         return None
 
     def delegates(self, text: str) -> bool:
-        """The sentence leaves the detail to another rule: national rules, a province's government."""
+        """The sentence leaves the detail to another rule (national rules, a province's government), or
+        its timing open ("应当及时备案")."""
         return self.rules.delegation is not None and bool(self.rules.delegation.search(normalize_message(text)))
 
     def verdict(self, clause: str) -> Literal["grant", "forbid"] | None:
@@ -418,10 +419,12 @@ def _pair_share(phrase: str, text: str) -> float:
     return sum(p in text for p in pairs) / len(pairs) if len(pairs) >= 3 else 0.0
 
 
-def clause_with(sentence: str, wanted: Sequence[re.Pattern[str] | str]) -> str:
+def clause_with(sentence: str, wanted: Sequence[re.Pattern[str] | str],
+                required: Sequence[re.Pattern[str]] = ()) -> str:
     """The clause of a sentence (between ，；：) that holds most of what is wanted (earlier wants
     count more), read with the short clauses that lead into it ("2003年，", "到2035年，"); else the
-    sentence."""
+    sentence. With ``required`` (the asked kinds of fact), only a clause stating one of them is the
+    answer, when one does: "3个工作日内", not the "颁发登记证" that names more of the question."""
     units = clause_units(sentence)
     if len(units) < 2 or not wanted:
         return sentence
@@ -430,7 +433,8 @@ def clause_with(sentence: str, wanted: Sequence[re.Pattern[str] | str]) -> str:
         return sum(1.0 + 0.1 * (len(wanted) - i) for i, w in enumerate(wanted)
                    if (w.search(unit) if isinstance(w, re.Pattern) else w in unit))
 
-    best = max(units, key=lambda u: (score(u), -units.index(u)))
+    stating = [u for u in units if any(r.search(u) for r in required)]
+    best = max(stating or units, key=lambda u: (score(u), -units.index(u)))
     return best.rstrip("，；;：:") if score(best) > 0 else sentence
 
 

@@ -332,7 +332,7 @@ class PolicyComposer:
             wanted.append("、")
         if frame.year is not None:
             wanted.append(str(frame.year))
-        clause = clause_with(best.text, wanted) if wanted else best.text
+        clause = clause_with(best.text, wanted, [t.pattern for t in evidence.asked]) if wanted else best.text
         if evidence.bounds_asker(best.text) and len(best.text) <= LONG_LEAD:
             clause = best.text  # the band and what it requires: "在5,000万元至2亿元的企业，比例不低于4%"
         if clause == best.text and len(clause) > LONG_LEAD:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from bot.assistant.config_files import assistant_config, load_yaml_model
 from bot.assistant.normalize import normalize_message
@@ -47,6 +47,8 @@ class AnswerKindRule(BaseModel):
     label_en: str = ""
     refuse: bool = True
     subject: bool = False
+    narrows: list[str] = Field(default_factory=list, description="Wider kinds this one asks more precisely: "
+                               "not asked when this one is")
 
 
 class FocusRules(BaseModel):
@@ -109,11 +111,19 @@ class QuestionConfig(BaseModel):
     choice: str = ""
     exception: str = Field(default="", description="A sentence qualifying the rule before it (但…除外, 不予公示)")
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
-                            "(按照国家有关规定执行, 由省级人民政府规定)")
+                            "(按照国家有关规定执行, 由省级人民政府规定) or its timing open (应当及时备案)")
     refusal: RefusalRules = Field(default_factory=RefusalRules)
     exclusive: dict[str, list[str]] = Field(
         default_factory=dict, description="Kinds of thing whose members exclude each other (taxes, patent kinds): "
                                           "a clause naming only another member does not answer for one")
+
+    @model_validator(mode="after")
+    def _narrowed_kinds_exist(self) -> QuestionConfig:
+        for name, rule in self.answer_kinds.items():
+            unknown = [wide for wide in rule.narrows if wide not in self.answer_kinds]
+            if unknown:
+                raise ValueError(f"answer_kinds.{name}.narrows names no answer kind: {', '.join(unknown)}")
+        return self
 
     @classmethod
     def load(cls, path: Path | None = None) -> QuestionConfig:
@@ -250,7 +260,9 @@ class QuestionReader:
         text = normalize_message(message)
         lang: Language = language or detect_language(message)
         q = Question(text=text, language=lang)
-        q.kinds = [name for name, cues in self._kinds.items() if any(c.search(text) for c in cues)]
+        kinds = [name for name, cues in self._kinds.items() if any(c.search(text) for c in cues)]
+        narrowed = {wide for name in kinds for wide in self.config.answer_kinds[name].narrows}
+        q.kinds = [name for name in kinds if name not in narrowed]
         q.metadata = [f for f in METADATA_ORDER if any(p.search(text) for p in self._metadata[f])]
         q.polar = bool(self._polar.search(text))
         q.listing = bool(self._listing.search(text))

@@ -158,6 +158,7 @@ class AnswerType:
     label_en: str = ""
     refuse: bool = True
     subject: bool = False
+    narrows: Sequence[str] = ()  # wider kinds the reader does not ask along with this one
 
     def __post_init__(self) -> None:
         self._cues = [re.compile(c) for c in self.cues]
