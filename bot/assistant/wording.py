@@ -121,6 +121,7 @@ class MetadataWording(_Strict):
     date: str
     date_law: str
     date_history: str
+    date_published: str  # adopted, then published (no revision since)
     effective_date: str
     issuer: str
     doc_number: str

@@ -123,3 +123,16 @@ def test_a_laws_adoption_and_last_revision_are_both_given_from_its_records() -> 
     assert out.text.startswith("**答：**《中华人民共和国科学技术进步法》于1993年7月2日通过，最近一次修订（修正）于2021年12月24日[1]。")
     assert [c.chunk_id for c in out.citations] == ["law-0"]
     assert "- 2007年12月29日 第十届全国人民代表大会常务委员会第三十一次会议第一次修订[1]" in out.text
+
+
+def test_a_regulation_adopted_then_published_is_not_said_to_be_revised() -> None:
+    rule = dict(doc="中华人民共和国国务院令第717号", doc_number="中华人民共和国国务院令第717号", title="中华人民共和国人类遗传资源管理条例",
+                date="2019-05-28", effective_date="2019-07-01", issuer="国务院", jurisdiction=NATIONAL, score=1.0)
+    records = Hit(chunk_id="hg-0", section="", text="2019年3月20日 国务院第41次常务会议通过\n"
+                                                   "2019年5月28日 中华人民共和国国务院令第717号公布", **rule)
+    article = Hit(chunk_id="hg-47", section="第四十七条", text="第四十七条 本条例自2019年7月1日起施行。", **rule)
+    asked = READER.read("国务院令第717号是哪天公布的？从什么时候开始施行？")
+    assert set(asked.metadata) == {"date", "effective_date"}  # 公布 asks the document's date
+    out = ANSWERS.answer(asked, article, [article, records])
+    assert "于2019年3月20日通过，2019年5月28日公布" in out.text and "修订" not in out.text.split("\n")[0]
+    assert "自2019年7月1日起施行" in out.text

@@ -123,7 +123,8 @@ class MetadataAnswers:
             if source is not None and source not in quoted:
                 quoted.append(source)
             adopted = _adopted(source, value, m) if field == "date" and source is not None else None
-            lines.append(m.date_history.format(document=document, adopted=adopted, date=value, cite=cite)
+            since = m.date_history if adopted and _revised(source) else m.date_published
+            lines.append(since.format(document=document, adopted=adopted, date=value, cite=cite)
                          if adopted else self._sentence(field, doc, value, document, cite, m))
         if not lines:
             return Composed("", [], False)
@@ -241,6 +242,12 @@ def _adopted(source: Hit, latest: str, m: MetadataWording) -> str | None:
         return None
     first = sorted(dates_in(records[0]))
     return _day(first[0], m.day) if first and _day(first[0], m.day) != latest else None
+
+
+def _revised(source: Hit) -> bool:
+    """The records show a revision or an amendment after the adoption, not only its publication
+    ("2019年3月20日…通过　2019年5月28日…令第717号公布")."""
+    return any(re.search(r"修订|修正|修改", record) for record in _history(source)[1:])
 
 
 def _opening(own: Sequence[Hit]) -> Hit | None:
