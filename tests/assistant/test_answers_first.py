@@ -760,3 +760,11 @@ def test_how_often_is_answered_by_a_frequency() -> None:
                       date="2021-09-29", text="科技创新券可以在全省范围内使用，每半年至少结算一次，各地不得设置限制条件。")
     out = answer("科技创新券多长时间结算一次？", voucher)
     assert out.grounded and "每半年至少结算一次" in out.text.split("\n")[0]
+
+
+def test_the_direct_answer_does_not_end_inside_brackets() -> None:
+    grant = passage("zl-3", doc="专利申请资助通知", title="关于受理专利申请资助项目申报的通知", section="一、（二）3",
+                    text="国内发明专利申请进入实质审查后每件资助3000元（获国家知识产权局费用减缓的，不再给予资助），"
+                         "获得授权后每件再资助12000元。")
+    lead = answer("发明专利进入实质审查后每件资助多少钱？", grant).text.split("\n")[0]
+    assert "每件资助3000元（获国家知识产权局费用减缓的，不再给予资助）" in lead

@@ -439,8 +439,14 @@ def clause_with(sentence: str, wanted: Sequence[re.Pattern[str] | str],
 
 
 def clause_units(sentence: str) -> list[str]:
-    """The clauses of a sentence, each with the short clauses before it that lead into it."""
-    clauses = [c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()]
+    """The clauses of a sentence, each with the short clauses before it that lead into it. A comma inside
+    brackets parts no clause: "每件资助3000元（获…费用减缓的，不再给予资助）" is one."""
+    clauses: list[str] = []
+    for c in (c for c in re.split(r"(?<=[，；;：:])", sentence) if c.strip()):
+        if clauses and _open_brackets(clauses[-1]) > 0:
+            clauses[-1] += c
+        else:
+            clauses.append(c)
     units: list[str] = []
     lead = ""
     for c in clauses:
@@ -452,6 +458,10 @@ def clause_units(sentence: str) -> list[str]:
     if lead:
         units.append(lead)
     return units
+
+
+def _open_brackets(text: str) -> int:
+    return text.count("（") + text.count("(") - text.count("）") - text.count(")")
 
 
 LEAD_IN = 8  # a shorter clause ("2003年，", "对此，") only leads into the next one
