@@ -107,6 +107,13 @@ def unknown_doc_refs(text: str, documents: Mapping[str, DocumentMeta]) -> list[s
     return list(dict.fromkeys(unknown))
 
 
+def cites(text: str, ref: str) -> bool:
+    """A passage prints a full 文号 (any bracket style, spacing or width): "按照《…办法》（东府办[2016]20号）执行"
+    cites 东府办〔2016〕20号. A short reference ("8号文") names no number a passage could be checked for."""
+    number = fold(ref).replace(" ", "")
+    return "〔" in number and number in fold(text).replace(" ", "")
+
+
 def doc_number_spans(text: str, documents: Mapping[str, DocumentMeta]) -> list[str]:
     """The parts of a (normalised, folded) question that name documents by 文号: "国发〔2020〕7号", "7号文"."""
     spans: list[str] = []

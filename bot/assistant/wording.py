@@ -92,6 +92,7 @@ class RefusalWording(_Strict):
     other_place_docs: str
     not_in_named: str
     not_held: str
+    cited_only: str  # a document not held, answered from those citing it
 
 
 class StatusWords(_Strict):

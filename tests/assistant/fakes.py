@@ -14,9 +14,10 @@ from typing import Any
 
 from bot.assistant.types import CategoryTargets, IndicatorRef, IndicatorSystem, ParkRef, TargetRow
 from retrieval.coverage import Coverage
-from retrieval.models import Hit
+from retrieval.docrefs import unknown_doc_refs
+from retrieval.models import DocumentMeta, Hit
 from retrieval.normalize import QueryNormalizer
-from retrieval.tokenize import tokenize
+from retrieval.tokenize import fold, tokenize
 from scoring import EligibilityReport, Explanation, IndicatorChange, ScoreCard, WhatIfResult
 from tests.support.results import coverage, eligibility_report, explanation_of, score_card, what_if_summary
 
@@ -66,6 +67,7 @@ class _Result:
     hits: list[Hit]
     coverage: Coverage
     query: _Query
+    unknown_refs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,7 +80,8 @@ class FakeSearch:
 
     def run(self, query: str, k: int | None = None, filters: Mapping[str, Any] | None = None) -> _Result:
         self.calls.append((query, k, filters))
-        expanded = _NORMALIZER.normalize(query).expanded
+        normalized = _NORMALIZER.normalize(query)
+        expanded = normalized.expanded
         q = set(tokenize(expanded))
         doc = (filters or {}).get("doc")
         scored = []
@@ -91,7 +94,11 @@ class FakeSearch:
         scored.sort(key=lambda s: -s[0])
         hits = [Hit(score=round(s, 3), **c) for s, c in scored[: k or 5] if s > 0]
         best = scored[0][0] if scored else 0.0
-        return _Result(hits, coverage(best >= self.threshold, best, self.threshold), _Query(expanded))
+        # the documents the query names by a number none of the chunks' documents has, as Searcher reads them
+        documents = {c["doc"]: DocumentMeta(doc=c["doc"], title=c.get("title") or c["doc"], doc_number=c.get("doc_number"))
+                     for c in self.chunks}
+        return _Result(hits, coverage(best >= self.threshold, best, self.threshold), _Query(expanded),
+                       unknown_doc_refs(fold(normalized.text), documents))
 
 
     def section(self, doc: str, section: str) -> list[Hit]:

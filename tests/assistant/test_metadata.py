@@ -136,3 +136,36 @@ def test_a_regulation_adopted_then_published_is_not_said_to_be_revised() -> None
     out = ANSWERS.answer(asked, article, [article, records])
     assert "于2019年3月20日通过，2019年5月28日公布" in out.text and "修订" not in out.text.split("\n")[0]
     assert "自2019年7月1日起施行" in out.text
+
+
+def test_a_document_the_corpus_only_cites_is_answered_from_the_part_citing_it() -> None:
+    # a made-up city notice applying two 资助办法 the corpus does not hold, each over its own part
+    notice = dict(doc="关于受理2017年第二批专利申请资助项目申报的通知", title="关于受理2017年第二批专利申请资助项目申报的通知",
+                  date="2017-08-01", jurisdiction=Jurisdiction(level="city", place="东莞市"))
+    chunks = [
+        dict(chunk_id="n-0", section="", text="根据《专利促进项目资助办法》（东府办〔2013〕100号）、《专利促进项目资助办法（修订）》"
+                                             "（东府办〔2016〕20号）有关规定，现将有关事项通知如下：", **notice),
+        dict(chunk_id="n-1", section="一、（一）",
+             text="（一）按照《专利促进项目资助办法》（东府办〔2013〕100号）相关规定执行的专利申请资助项目：", **notice),
+        dict(chunk_id="n-2", section="一、（一）3", text="3、资助额度：\n国内发明专利授权后每件资助5000元。", **notice),
+        dict(chunk_id="n-3", section="一、（二）",
+             text="（二）按照《专利促进项目资助办法（修订）》（东府办〔2016〕20号）相关规定执行的专利申请资助项目：", **notice),
+        dict(chunk_id="n-4", section="一、（二）3", text="3、资助额度：\n国内发明专利授权后每件资助12000元。", **notice),
+        dict(chunk_id="n-5", section="三", text="联系电话：12345678\n东莞市知识产权局\n2017年8月1日", **notice),
+    ]
+    search, parks = FakeSearch(chunks=chunks), FakeParks()
+    service = answer_service(build_offline_backend(search, parks), (search, parks), None)
+
+    def ask(question: str):  # type: ignore[no-untyped-def]
+        return final_answer(service.stream(request(question)))
+
+    amount = ask("东府办〔2016〕20号对国内发明专利授权资助多少钱？")
+    assert amount.grounded and amount.answer.startswith("现有政策文件中没有收录东府办〔2016〕20号本身；以下出自提到它的")
+    assert "12000元" in amount.answer and "5000元" not in amount.answer  # the part under 20号, not 100号's
+    # its own date is not the citing notice's, nor is a day the notice prints elsewhere
+    for question in ("东府办〔2016〕20号是哪天印发的？", "东府办〔2016〕20号是哪一天报给市政府的？"):
+        refused = ask(question)
+        assert not refused.grounded and refused.answer.startswith("现有政策文件中没有东府办〔2016〕20号"), refused.answer
+        assert "2017年8月1日" not in refused.answer
+    # a number nothing cites is refused as before
+    assert ask("东府办〔2018〕5号对发明专利资助多少钱？").answer.startswith("现有政策文件中没有东府办〔2018〕5号")

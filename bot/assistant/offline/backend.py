@@ -19,7 +19,7 @@ from bot.assistant.offline.drafting import LetterRules, draft_letter, enquiry_te
 from bot.assistant.offline.metadata import MetadataAnswers
 from bot.assistant.offline.notes import VintageRule
 from bot.assistant.offline.policy import PolicyComposer, default_reader
-from bot.assistant.offline.question import Question as QuestionFrame
+from bot.assistant.offline.question import Question as QuestionFrame, unique
 from bot.assistant.offline.router import Route, Router, RouterConfig
 from bot.assistant.offline.sentences import AnswerType, SentencePicker
 from bot.assistant.offline.table_rows import named_rows
@@ -46,6 +46,7 @@ from bot.assistant.types import (
     WhatIfOutcome,
 )
 from bot.assistant.wording import Wording, load_wording
+from retrieval.docrefs import cites
 from retrieval.models import Hit
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,26 @@ class OfflineBackend:
         yield outcome
         return outcome
 
+    def _not_held(self, q: Question, query: str, frame: QuestionFrame, found: PolicyPassages, before: str | None, *,
+                  english: bool) -> Handler:
+        """The question names a document the corpus does not hold. The documents that cite it ("按照《…办法》
+        （东府办〔2016〕20号）执行的…") answer what they say of it, after a sentence saying so; its own
+        date, issuer or number they do not state. Else the refusal names the closest documents."""
+        citing = [h for h in found.hits if any(cites(h.text, ref) for ref in found.unknown_refs)]
+        if not citing or frame.metadata:
+            return self.policy.not_held(found.unknown_refs, [*citing, *found.hits], english=english)
+        docs = unique(h.doc for h in citing)[:MAX_NAMED_DOCS]
+        doc_hits: list[Hit] = []
+        for doc in docs:
+            within = yield from self._search(q, query, SEARCH_K_LIMIT, doc=doc)
+            if isinstance(within.result, PolicyPassages):
+                doc_hits = _merged(doc_hits, within.result.hits)
+        hits = self.policy.cited_scope(found.unknown_refs, _merged(citing, doc_hits), doc_hits)
+        frame = self.policy.reread(frame, found.unknown_refs, before)  # 东府办〔2016〕20号 asks no year 2016
+        answer = self.policy.policy_answer(_without(found.query_expanded, found.unknown_refs), hits, found.coverage,
+                                           english=english, question=q.message, frame=frame, named=docs)
+        return self.policy.cited_only(found.unknown_refs, citing, answer, found.hits, english=english)
+
     def _on_policy(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         """Read the question, search where it points (a named document, a place's own rules), answer."""
         english = route.language == "en"
@@ -147,7 +168,7 @@ class OfflineBackend:
             else:  # no document of that place: say so, with what other places have
                 return self.policy.other_place(frame, evidence, found.hits, english=english)
         if found.unknown_refs and not found.named_docs:  # "国发〔2015〕32号…" when no document has that number
-            return self.policy.not_held(found.unknown_refs, found.hits, english=english)
+            return (yield from self._not_held(q, query, frame, found, before, english=english))
         named = found.named_docs[:MAX_NAMED_DOCS]
         if found.named_spans:  # "2005年的纲要", "7号文" name documents: they are not what is asked
             frame = self.policy.reread(frame, found.named_spans, before)

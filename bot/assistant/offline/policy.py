@@ -44,6 +44,7 @@ from bot.assistant.offline.question import Question, QuestionConfig, QuestionRea
 from bot.assistant.offline.sentences import QUANTITY, AnswerType, Sentence, SentencePicker, split_sentences
 from bot.assistant.wording import Wording, load_wording
 from retrieval.coverage import Coverage
+from retrieval.docrefs import cites
 from retrieval.models import Hit
 from retrieval.versions import status_label
 
@@ -459,6 +460,42 @@ class PolicyComposer:
         w = self.wording.lang(english)
         text = w.refusal.not_held.format(documents=w.refusal.documents_separator.join(refs))
         return Composed(text + self.closest(hits, english=english), [], False)
+
+    @staticmethod
+    def cited_scope(refs: Sequence[str], citing: Sequence[Hit], doc_hits: Sequence[Hit]) -> list[Hit]:
+        """What the documents citing a document say of it: the sentence citing it; when that sentence
+        introduces what follows ("按照《…》（东府办〔2016〕20号）执行的项目：", "根据…的规定，现通知如下："), the
+        rest of its passage and the passages under its section too. The narrowest scope wins: a notice
+        citing two 办法 in its preamble and each again over its own part is read in that part. A date or
+        a sum elsewhere in a citing document (its signature, another programme) says nothing of the cited one."""
+        scoped: list[tuple[Hit, bool]] = []  # (passage, whether its scope is the whole document)
+        for hit in citing:
+            sentences = split_sentences(hit.text)
+            at = next((i for i, s in enumerate(sentences) if any(cites(s, ref) for ref in refs)), None)
+            if at is None:
+                continue
+            leads_in = bool(re.search(r"[：:]$", sentences[at]))
+            text = "\n".join(sentences[at:] if leads_in else sentences[at:at + 1])
+            scoped.append((hit.model_copy(update={"text": text}), False))
+            if leads_in:
+                under = [h for h in doc_hits if h.doc == hit.doc and h.chunk_id != hit.chunk_id
+                         and (not hit.section or (h.section.startswith(hit.section) and h.section != hit.section))]
+                scoped += [(h, not hit.section) for h in under]
+        narrow = any(h.section for h, _ in scoped if any(cites(h.text, ref) for ref in refs))
+        kept = {(h.chunk_id, h.text): h for h, whole in scoped if not (whole and narrow)}
+        return list(kept.values())
+
+    def cited_only(self, refs: Sequence[str], citing: Sequence[Hit], answer: Composed, hits: Sequence[Hit], *,
+                   english: bool = False) -> Composed:
+        """A document the corpus does not hold, asked about: ``answer`` from the documents that cite it
+        ("按照《…办法》（东府办〔2016〕20号）执行的项目…"), after saying they are not that document; when
+        they do not answer, the refusal of :meth:`not_held`, the citing documents first."""
+        if not answer.grounded:
+            return self.not_held(refs, [*citing, *hits], english=english)
+        w = self.wording.lang(english)
+        note = w.refusal.cited_only.format(documents=w.refusal.documents_separator.join(refs),
+                                           citing=w.refusal.documents_separator.join(unique(doc_label(h, w) for h in citing)))
+        return Composed(note + "\n\n" + answer.text, answer.citations, True, answer.notices)
 
     def closest(self, hits: Sequence[Hit], *, english: bool = False) -> str:
         """The sentence naming the closest documents a refusal points to ("" when nothing was found)."""
