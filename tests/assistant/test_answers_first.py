@@ -768,3 +768,15 @@ def test_the_direct_answer_does_not_end_inside_brackets() -> None:
                          "获得授权后每件再资助12000元。")
     lead = answer("发明专利进入实质审查后每件资助多少钱？", grant).text.split("\n")[0]
     assert "每件资助3000元（获国家知识产权局费用减缓的，不再给予资助）" in lead
+
+
+def test_a_sum_lent_answers_how_much_can_be_borrowed() -> None:
+    loan = passage("gf39-3", doc="国发〔2018〕39号", title="国务院关于推动创新创业高质量发展打造“双创”升级版的意见",
+                   section="三、（九）", date="2018-09-18",
+                   text="小微企业当年新招用符合条件的人员数量达到企业现有在职职工人数25%的，可申请最高不超过300万元的创业担保贷款。")
+    out = answer("小微企业创业担保贷款最高能贷多少？", loan)
+    assert out.grounded and "300万元" in out.text.split("\n")[0]
+    fund = passage("zj-20", doc="浙江省促进科技成果转化条例", title="浙江省促进科技成果转化条例", section="第二十条",
+                   date="2021-09-29", text="省人民政府设立科技创新类产业基金，主要用于引导社会力量加大科技成果转化投入。")
+    out = answer("科技创新类产业基金规模有多大？", fund)
+    assert not out.grounded and "没有规定具体金额" in out.text  # the fund is named, its size is not

@@ -113,6 +113,10 @@ def test_kinds_of_answer_asked_for(reader: QuestionReader) -> None:
     assert "materials" in reader.read("申请人才特区政策要准备哪些材料").kinds
     assert "rate" in reader.read("研发责任保险政府给补贴的比例是多少").kinds
     assert "fine" in reader.read("在青岛重复侵犯同一专利会被罚多少钱").kinds
+    assert "rate" in reader.read("专利卖了，团队能从净收入里拿出几成？").kinds  # tenths
+    assert "money" in reader.read("省里的产业引导基金规模有多大？").kinds  # a fund's size is a sum
+    assert "money" in reader.read("单个项目最多能投多少？").kinds and "money" in reader.read("最多能贷多少").kinds
+    assert "money" not in reader.read("这家企业规模有多大").kinds
     assert reader.read("外籍专家63岁了还能办工作许可吗").polar
     three = reader.read("388号文里的三类园区是哪三类")
     assert three.listing and three.listed_count == 3
