@@ -169,3 +169,23 @@ def test_a_document_the_corpus_only_cites_is_answered_from_the_part_citing_it() 
         assert "2017年8月1日" not in refused.answer
     # a number nothing cites is refused as before
     assert ask("东府办〔2018〕5号对发明专利资助多少钱？").answer.startswith("现有政策文件中没有东府办〔2018〕5号")
+
+
+def test_an_article_split_over_passages_is_read_whole() -> None:
+    # the search finds the paragraph of 第三十七条 defining 净收入 among others; the rate is in the paragraph
+    # before it, which the search ranks below its cut
+    rule = dict(doc="某省促进科技成果转化条例", title="某省促进科技成果转化条例", section="第三十七条", date="2021-09-29",
+                jurisdiction=Jurisdiction(level="province", place="浙江省"))
+    chunks = [dict(chunk_id="zj-37a", text="第三十七条 转让科技成果的，从所得中提取不低于百分之七十的比例用于奖励。", **rule),
+              dict(chunk_id="zj-37b", text="本条所称净收入是指转让科技成果的实际成交额扣除成本和税金后的余值，"
+                                           "科技成果完成人另有约定的除外。", **rule)]
+    notice = dict(doc="某市科技成果登记通知", title="某市科技成果登记通知", date="2020-01-01", jurisdiction=NATIONAL)
+    chunks += [dict(chunk_id=f"n-{i}", section=f"{cn}、", text=f"{cn}、完成人应当如实登记净收入。", **notice)
+               for i, cn in enumerate("一二三四五", 1)]
+    search, parks = FakeSearch(chunks=chunks), FakeParks()
+    asked = "科技成果完成人按净收入至少提几成？"
+    assert [h.chunk_id for h in search.run(asked, 5).hits][0] == "zj-37b"
+    assert "zj-37a" not in [h.chunk_id for h in search.run(asked, 5).hits]
+    service = answer_service(build_offline_backend(search, parks), (search, parks), None)
+    answer = final_answer(service.stream(request(asked)))
+    assert answer.grounded and "百分之七十" in answer.answer.split("\n")[0], answer.answer

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 FOLLOWUP_MAX_CHARS = 16  # a longer message is a question of its own, even when it starts with 那
 MAX_NAMED_DOCS = 2  # a question naming more documents than this is answered from all of them
+WHOLE_SECTION_TOP = 5  # the best hits whose article, split over passages, is read whole
+WHOLE_SECTION_MAX = 4  # … when it is split over at most this many
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")
 SCORE_CLAUSE = ("国科发火〔2013〕388号", "附2", "国家高新区评价指标体系 一级指标 二级指标 赋权")
 
 Handler = Generator[ToolOutcome, None, Composed]
@@ -190,6 +193,7 @@ class OfflineBackend:
                     if isinstance(naming.result, PolicyPassages):
                         listed += naming.result.hits
             hits = _merged(_merged(_interleaved(per_doc), hits), listed)
+        hits = _whole_sections(q, hits)
         return self.policy.policy_answer(_without(found.query_expanded, found.named_spans), hits, found.coverage,
                                          english=english, question=q.message, frame=frame,
                                          named=named if len(found.named_docs) <= MAX_NAMED_DOCS else ())
@@ -390,6 +394,25 @@ def _without(text: str, spans: Sequence[str]) -> str:
     for span in spans:
         out = out.replace(span, " ")
     return " ".join(out.split()) or text
+
+
+def _whole_sections(q: Question, hits: Sequence[Hit]) -> list[Hit]:
+    """An article (第…条) split over passages is read whole: of the best hits, the passages of its article
+    the search did not return follow it (the 70% of "第三十七条" sits in the passage before the one found).
+    A numbered part of a notice or plan ("三、（二）") is a topic whose passages are rules of their own."""
+    out: list[Hit] = []
+    seen = {h.chunk_id for h in hits}
+    for rank, hit in enumerate(hits):
+        out.append(hit)
+        if rank >= WHOLE_SECTION_TOP or not _ARTICLE.fullmatch(hit.section):
+            continue
+        siblings = q.toolbox.section_passages(hit.doc, hit.section)
+        if 1 < len(siblings) <= WHOLE_SECTION_MAX:
+            for sibling in siblings:
+                if sibling.chunk_id not in seen:
+                    seen.add(sibling.chunk_id)
+                    out.append(sibling.model_copy(update={"score": hit.score}))
+    return out
 
 
 def _merged(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:
