@@ -19,7 +19,8 @@ from bot.assistant.offline.drafting import LetterRules, draft_letter, enquiry_te
 from bot.assistant.offline.metadata import MetadataAnswers
 from bot.assistant.offline.notes import VintageRule
 from bot.assistant.offline.policy import PolicyComposer, default_reader
-from bot.assistant.offline.question import Question as QuestionFrame, unique
+from bot.assistant.offline.question import Question as QuestionFrame
+from bot.assistant.offline.question import unique
 from bot.assistant.offline.router import Route, Router, RouterConfig
 from bot.assistant.offline.sentences import AnswerType, SentencePicker
 from bot.assistant.offline.table_rows import named_rows

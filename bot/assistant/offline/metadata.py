@@ -123,7 +123,7 @@ class MetadataAnswers:
             if source is not None and source not in quoted:
                 quoted.append(source)
             adopted = _adopted(source, value, m) if field == "date" and source is not None else None
-            since = m.date_history if adopted and _revised(source) else m.date_published
+            since = m.date_history if adopted and source is not None and _revised(source) else m.date_published
             lines.append(since.format(document=document, adopted=adopted, date=value, cite=cite)
                          if adopted else self._sentence(field, doc, value, document, cite, m))
         if not lines:
