@@ -56,6 +56,7 @@ from bot.assistant.types import (
 )
 from bot.assistant.wording import Failures, load_wording
 from bot.principal import Principal
+from retrieval.docrefs import cites
 from retrieval.models import Hit
 from retrieval.search import MAX_QUERY_CHARS
 
@@ -289,8 +290,12 @@ class Toolbox:
                                 unknown_refs=list(getattr(found, "unknown_refs", None) or []))
         lines = [f"[{i}] {h.doc} {h.section} (chunk {h.chunk_id}): {h.text[:400]}" for i, h in enumerate(result.hits, 1)]
         if result.unknown_refs and not result.named_docs:
+            citing = [str(i) for i, h in enumerate(result.hits, 1) if any(cites(h.text, r) for r in result.unknown_refs)]
             lines.insert(0, f"NOTE: the corpus holds no document numbered {'、'.join(result.unknown_refs)}; "
-                            "these passages are from other documents.")
+                            "these passages are from other documents." + (
+                                f" Passages {', '.join(f'[{i}]' for i in citing)} cite it: what they say of it may be "
+                                "quoted, saying the document itself is not in the corpus; its own date, issuer or "
+                                "content beyond that is not known." if citing else ""))
         if not result.covered:
             lines.insert(0, "NOTE: the corpus probably does not cover this question (the coverage signal: no passage close enough).")
         log.info("search_policies %r: %d hits in %.1f ms", query[:40], len(result.hits), ms)

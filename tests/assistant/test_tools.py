@@ -91,3 +91,16 @@ def test_expected_failures_are_results_the_model_can_act_on() -> None:
     bad = Toolbox(FakeSearch(), FakeParks(), EVERYONE).run("search_policies", {"query": "外籍人才", "k": 999})
     assert bad.result.code == "bad_arguments" and "k" in bad.text
     assert Toolbox(FakeSearch(), FakeParks(), EVERYONE).run("fly", {}).result.code == "unknown_tool"
+
+
+def test_the_model_is_told_which_passages_cite_a_document_the_corpus_does_not_hold() -> None:
+    notice = dict(doc="某市专利资助通知", title="某市专利资助通知", section="一、（二）")
+    search = FakeSearch(chunks=[
+        dict(chunk_id="n-1", text="（二）按照《专利促进项目资助办法（修订）》（东府办〔2016〕20号）相关规定执行的专利申请资助项目：",
+             **notice),
+        dict(chunk_id="n-2", text="国内发明专利授权后每件资助12000元，专利资助项目按年度受理。", **notice)])
+    text = Toolbox(search, None, EVERYONE).search_policies("东府办〔2016〕20号的专利资助项目资助多少").text
+    note = text.split("\n")[0]
+    assert note.startswith("NOTE: the corpus holds no document numbered 东府办〔2016〕20号")
+    assert "Passages [1] cite it" in note  # the passage printing the number, not the one after it
+    assert "[2]" not in note
