@@ -723,7 +723,9 @@ def test_a_notice_printing_no_issuer_belongs_to_the_place_its_title_names() -> N
     notice = passage("gd-cp", doc="关于组织申报某省2017年高新技术产品认定的通知",
                      title="关于组织申报广东省2017年高新技术产品认定的通知", section="四", place=None,
                      text="经认定的高新技术产品，省财政一次性给予每个产品3万元的补助。")
-    assert not answer("山东省对认定的高新技术产品一次性补助多少？", notice).grounded  # not 山东's rule
+    shandong = answer("山东省对认定的高新技术产品一次性补助多少？", notice)
+    assert not shandong.grounded  # not 山东's rule
+    assert "是广东省的规定，不适用于山东省" in shandong.text  # and said to be 广东's, as its title says
     assert answer("广东省对认定的高新技术产品一次性补助多少？", notice).grounded
     assert answer("认定的高新技术产品一次性补助多少？", notice).grounded  # no place asked: it may answer
 

@@ -177,7 +177,7 @@ class Evidence:
         scope whatever its place."""
         return hit.doc in named or (self._in_zone(hit) and self._in_place(hit))
 
-    def _jurisdiction(self, hit: Hit) -> Jurisdiction | None:
+    def jurisdiction(self, hit: Hit) -> Jurisdiction | None:
         """The hit's jurisdiction; for a document that prints no issuer (a reprinted notice), the province or
         city its title names: "关于组织申报广东省2017年…的通知" is 广东省's, not a rule for every place."""
         return hit.jurisdiction or self.rules.title_place(hit.title)
@@ -187,12 +187,12 @@ class Evidence:
         of the place whose documents name it (郑洛新自创区: 河南省's)."""
         if not self._zones:
             return True
-        j = self._jurisdiction(hit)
+        j = self.jurisdiction(hit)
         return ((j is not None and (j.level == "national" or j.place in self._zone_places))
                 or any(z in (hit.title or "") or z in hit.text for z in self._zones))
 
     def _in_place(self, hit: Hit) -> bool:
-        j = self._jurisdiction(hit)
+        j = self.jurisdiction(hit)
         if not self.places or j is None:
             return True
         if self.own_rules_of:
@@ -204,7 +204,7 @@ class Evidence:
     def of_place(self, hit: Hit) -> bool:
         """The hit is a document of a place the question names (or of a city in that province), or a
         national one about it by its title (国务院办公厅关于同意郑州经济技术开发区…的复函)."""
-        j = self._jurisdiction(hit)
+        j = self.jurisdiction(hit)
         if j is None:
             return False
         if j.level == "national":

@@ -428,10 +428,11 @@ class PolicyComposer:
         """The question is about one place; what was found is another place's rules."""
         w = self.wording.lang(english)
         place = w.list_separator.join(p.name for p in evidence.places)
-        local = [h for h in elsewhere if h.jurisdiction is not None and h.jurisdiction.level != "national"
-                 and not evidence.in_scope(h)]
+        # a reprinted notice printing no issuer is of the place its title names (Evidence.jurisdiction)
+        placed = [(h, j) for h in elsewhere if (j := evidence.jurisdiction(h)) is not None]
+        local = [h for h, j in placed if j.level != "national" and not evidence.in_scope(h)]
         docs = unique(doc_label(h, w) for h in local)[:3]
-        places = unique(h.jurisdiction.place for h in local if h.jurisdiction is not None)
+        places = unique(j.place for h, j in placed if h in local)
         text = w.refusal.other_place.format(place=place)
         if docs:
             text += w.refusal.other_place_docs.format(documents=w.refusal.documents_separator.join(docs),
