@@ -148,10 +148,12 @@ def test_a_document_the_corpus_only_cites_is_answered_from_the_part_citing_it() 
         dict(chunk_id="n-1", section="一、（一）",
              text="（一）按照《专利促进项目资助办法》（东府办〔2013〕100号）相关规定执行的专利申请资助项目：", **notice),
         dict(chunk_id="n-2", section="一、（一）3", text="3、资助额度：\n国内发明专利授权后每件资助5000元。", **notice),
-        dict(chunk_id="n-3", section="一、（二）",
-             text="（二）按照《专利促进项目资助办法（修订）》（东府办〔2016〕20号）相关规定执行的专利申请资助项目：", **notice),
+        dict(chunk_id="n-3", section="一、（二）", text="本批受理的两类项目，分别按各自的办法执行。\n"
+             "（二）按照《专利促进项目资助办法（修订）》（东府办〔2016〕20号）相关规定执行的专利申请资助项目：", **notice),
         dict(chunk_id="n-4", section="一、（二）3", text="3、资助额度：\n国内发明专利授权后每件资助12000元。", **notice),
         dict(chunk_id="n-5", section="三", text="联系电话：12345678\n东莞市知识产权局\n2017年8月1日", **notice),
+        dict(chunk_id="n-6", section="一、（四）", text="商标注册资助另行通知。\n"
+             "按照《版权登记资助办法》（东府办〔2017〕8号）执行的作品登记，每件资助300元。", **notice),
     ]
     search, parks = FakeSearch(chunks=chunks), FakeParks()
     service = answer_service(build_offline_backend(search, parks), (search, parks), None)
@@ -162,6 +164,10 @@ def test_a_document_the_corpus_only_cites_is_answered_from_the_part_citing_it() 
     amount = ask("东府办〔2016〕20号对国内发明专利授权资助多少钱？")
     assert amount.grounded and amount.answer.startswith("现有政策文件中没有收录东府办〔2016〕20号本身；以下出自提到它的")
     assert "12000元" in amount.answer and "5000元" not in amount.answer  # the part under 20号, not 100号's
+    # the part read is the sentence citing it; the passage is cited whole, as indexed
+    registration = ask("东府办〔2017〕8号对作品登记每件资助多少？")
+    assert registration.grounded and "300元" in registration.answer and "商标注册资助另行通知" not in registration.answer
+    assert [(c.chunk_id, c.text) for c in registration.citations] == [("n-6", chunks[-1]["text"])]
     # its own date is not the citing notice's, nor is a day the notice prints elsewhere
     for question in ("东府办〔2016〕20号是哪天印发的？", "东府办〔2016〕20号是哪一天报给市政府的？"):
         refused = ask(question)

@@ -141,11 +141,12 @@ class OfflineBackend:
             within = yield from self._search(q, query, SEARCH_K_LIMIT, doc=doc)
             if isinstance(within.result, PolicyPassages):
                 doc_hits = _merged(doc_hits, within.result.hits)
-        hits = self.policy.cited_scope(found.unknown_refs, _merged(citing, doc_hits), doc_hits)
+        passages = _merged(citing, doc_hits)
+        hits = self.policy.cited_scope(found.unknown_refs, passages, doc_hits)
         frame = self.policy.reread(frame, found.unknown_refs, before)  # 东府办〔2016〕20号 asks no year 2016
         answer = self.policy.policy_answer(_without(found.query_expanded, found.unknown_refs), hits, found.coverage,
                                            english=english, question=q.message, frame=frame, named=docs)
-        return self.policy.cited_only(found.unknown_refs, citing, answer, found.hits, english=english)
+        return self.policy.cited_only(found.unknown_refs, citing, answer, found.hits, passages, english=english)
 
     def _on_policy(self, q: Question, route: Route, previous: dict[str, Any]) -> Handler:
         """Read the question, search where it points (a named document, a place's own rules), answer."""

@@ -486,17 +486,20 @@ class PolicyComposer:
         kept = {(h.chunk_id, h.text): h for h, whole in scoped if not (whole and narrow)}
         return list(kept.values())
 
-    def cited_only(self, refs: Sequence[str], citing: Sequence[Hit], answer: Composed, hits: Sequence[Hit], *,
-                   english: bool = False) -> Composed:
+    def cited_only(self, refs: Sequence[str], citing: Sequence[Hit], answer: Composed, hits: Sequence[Hit],
+                   passages: Sequence[Hit] = (), *, english: bool = False) -> Composed:
         """A document the corpus does not hold, asked about: ``answer`` from the documents that cite it
         ("按照《…办法》（东府办〔2016〕20号）执行的项目…"), after saying they are not that document; when
-        they do not answer, the refusal of :meth:`not_held`, the citing documents first."""
+        they do not answer, the refusal of :meth:`not_held`, the citing documents first. ``passages``: the
+        whole passages :meth:`cited_scope` read parts of; a citation is to the passage, as indexed."""
         if not answer.grounded:
             return self.not_held(refs, [*citing, *hits], english=english)
         w = self.wording.lang(english)
         note = w.refusal.cited_only.format(documents=w.refusal.documents_separator.join(refs),
                                            citing=w.refusal.documents_separator.join(unique(doc_label(h, w) for h in citing)))
-        return Composed(note + "\n\n" + answer.text, answer.citations, True, answer.notices)
+        whole = {h.chunk_id: h.text for h in passages}
+        citations = [c.model_copy(update={"text": whole.get(c.chunk_id, c.text)}) for c in answer.citations]
+        return Composed(note + "\n\n" + answer.text, citations, True, answer.notices)
 
     def closest(self, hits: Sequence[Hit], *, english: bool = False) -> str:
         """The sentence naming the closest documents a refusal points to ("" when nothing was found)."""
