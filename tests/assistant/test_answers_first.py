@@ -782,3 +782,13 @@ def test_a_sum_lent_answers_how_much_can_be_borrowed() -> None:
                    date="2021-09-29", text="省人民政府设立科技创新类产业基金，主要用于引导社会力量加大科技成果转化投入。")
     out = answer("科技创新类产业基金规模有多大？", fund)
     assert not out.grounded and "没有规定具体金额" in out.text  # the fund is named, its size is not
+
+
+def test_a_rule_for_the_member_a_premise_names_does_not_answer_for_the_one_asked() -> None:
+    equity = passage("sd-46", doc="山东省人才发展促进条例", title="山东省人才发展促进条例", section="第四十六条", date="2020-03-26",
+                     text="高等学校转化职务科技成果以股份或者出资比例等股权形式给予科研人员个人的奖励，符合规定条件的，"
+                          "可以待分红或者转让时缴纳个人所得税。")
+    asked = "股权奖励可以等到分红时再交个税，那单位发的现金奖励，个税能不能也缓交？"
+    out = answer(asked, equity)
+    assert not out.grounded and "可以。" not in out.text  # the deferral is the equity reward's, which the asker knows
+    assert answer("股权奖励的个税能不能等到分红时再交？", equity).grounded  # asked of equity, it answers

@@ -197,3 +197,9 @@ def test_a_kind_narrowing_no_kind_is_refused_when_the_rules_load() -> None:
     data["answer_kinds"]["years"]["narrows"] = ["period"]
     with pytest.raises(ValueError, match="answer_kinds.years.narrows names no answer kind: period"):
         QuestionConfig.model_validate(data)
+
+
+def test_what_is_asked_after_a_premise_may_run_over_a_comma(reader: QuestionReader) -> None:
+    q = reader.read("股权奖励可以等到分红时再交个税，那单位发的现金奖励，个税能不能也缓交？")
+    assert q.ask == "单位发的现金奖励,个税能不能也缓交"
+    assert reader.read("外籍专家能办工作许可吗").ask == ""

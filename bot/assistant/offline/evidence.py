@@ -157,8 +157,11 @@ class Evidence:
         self._topic = list(self._all_topic)
         self._stated = amounts_stated(question.text)  # "去年营收1.2个亿": the band that holds it answers
         self._known = list(question.known_figures)
-        # per exclusive kind the question names a member of: the kind, the members named
-        self._named = [(group, named) for group in rules.exclusive if (named := _members(group, question.text))]
+        # per exclusive kind the question names a member of: the kind, the members named (after a premise, the
+        # members it asks about: "股权奖励可以缓交，那现金奖励呢" asks about cash, the equity being known)
+        asked = [question.ask, question.text] if question.ask else [question.text]
+        self._named = next(([(group, named) for group in rules.exclusive if (named := _members(group, text))]
+                            for text in asked if any(_members(group, text) for group in rules.exclusive)), [])
         self._zones: list[str] = []  # set from the hits (scoped)
         self._zone_places: set[str] = set()
         count = question.listed_count

@@ -167,6 +167,7 @@ class Question(BaseModel):
     listed_count: int | None = Field(default=None, description="How many things the list question says there are: "
                                      "the four areas → 4")
     inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
+    ask: str = Field(default="", description="After a premise (\"股权奖励可以缓交，那现金奖励呢\"), what is asked")
     known_figures: list[tuple[float, str]] = Field(
         default_factory=list, description="Figures the premise states (个人最多5件 → (5, 件)): the ask wants another "
                                           "figure of the same unit")
@@ -271,6 +272,7 @@ class QuestionReader:
         counted = self._listed_count.search(text) if self._listed_count and q.listing else None
         q.listed_count = count_of(counted.group("count")) if counted else None
         premise = self._premise.search(text) if self._premise is not None else None
+        q.ask = premise.group("ask") if premise is not None else ""
         self._read_focus(q, premise)
         self._read_known(q, premise)
         self._read_choice(q)
