@@ -7,7 +7,7 @@ import datetime as dt
 
 from bot.assistant.offline.drafting import LetterRules
 from bot.assistant.offline.policy import PolicyComposer
-from bot.assistant.offline.sentences import AnswerType, SentencePicker
+from bot.assistant.offline.sentences import SentencePicker, answer_types
 from retrieval.models import Hit, Jurisdiction
 from retrieval.tokenize import tokenize
 from tests.support.results import coverage
@@ -55,7 +55,7 @@ GOAL_2035 = passage("gf7-03", section="一、（三）", **GUOFA, text="到2035�
 def composer() -> PolicyComposer:
     from bot.assistant.offline.question import QuestionConfig
 
-    kinds = [AnswerType(name=n, **r.model_dump()) for n, r in QuestionConfig.load().answer_kinds.items()]
+    kinds = list(answer_types(QuestionConfig.load()).values())
     return PolicyComposer(SentencePicker(tokenize, quantity_cues=["多少", "几", "比例"], answer_types=kinds),
                           plans=LetterRules.load().plans, today=dt.date(2026, 1, 1))
 

@@ -22,7 +22,7 @@ from bot.assistant.offline.policy import PolicyComposer, default_reader
 from bot.assistant.offline.question import Question as QuestionFrame
 from bot.assistant.offline.question import unique
 from bot.assistant.offline.router import Route, Router, RouterConfig
-from bot.assistant.offline.sentences import AnswerType, SentencePicker
+from bot.assistant.offline.sentences import SentencePicker, answer_types
 from bot.assistant.offline.table_rows import named_rows
 from bot.assistant.offline.tool_answers import IndicatorFocus, ToolAnswers
 from bot.assistant.parks import ParkData
@@ -442,8 +442,8 @@ def build_offline_backend(
 
     config = router_config or RouterConfig.load()
     reader = default_reader()
-    answer_types = [AnswerType(name=name, **rule.model_dump()) for name, rule in reader.config.answer_kinds.items()]
-    picker = SentencePicker(tokenize, quantity_cues=config.quantity_cues, answer_types=answer_types)
+    picker = SentencePicker(tokenize, quantity_cues=config.quantity_cues,
+                            answer_types=list(answer_types(reader.config).values()))
 
     def lookup(doc: str, section: str, hint: str) -> Any:
         return find_clause(search, doc, section, hint)

@@ -22,7 +22,7 @@ from typing import Literal
 from bot.assistant.normalize import normalize_message
 from bot.assistant.numbers import CN_BIG, count_pattern
 from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
-from bot.assistant.offline.sentences import AnswerType, Sentence
+from bot.assistant.offline.sentences import AnswerType, Sentence, answer_types
 from retrieval.models import Hit, Jurisdiction, short_place
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", strict=True))
@@ -117,8 +117,7 @@ class EvidenceRules:
 
     @classmethod
     def from_config(cls, config: QuestionConfig) -> EvidenceRules:
-        kinds = {name: AnswerType(name=name, **rule.model_dump()) for name, rule in config.answer_kinds.items()}
-        return cls(kinds=kinds, statistic=re.compile(config.years.statistic),
+        return cls(kinds=answer_types(config), statistic=re.compile(config.years.statistic),
                    province_of={city: names[0] for city, names in config.places.cities.items()},
                    grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid),
                    delegation=re.compile(config.delegation) if config.delegation else None,
@@ -159,9 +158,10 @@ class Evidence:
         self._known = list(question.known_figures)
         # per exclusive kind the question names a member of: the kind, the members named (after a premise, the
         # members it asks about: "股权奖励可以缓交，那现金奖励呢" asks about cash, the equity being known)
-        asked = [question.ask, question.text] if question.ask else [question.text]
-        self._named = next(([(group, named) for group in rules.exclusive if (named := _members(group, text))]
-                            for text in asked if any(_members(group, text) for group in rules.exclusive)), [])
+        def named_in(text: str) -> list[tuple[list[re.Pattern[str]], set[int]]]:
+            return [(group, named) for group in rules.exclusive if (named := _members(group, text))]
+
+        self._named = (named_in(question.ask) if question.ask else []) or named_in(question.text)
         self._zones: list[str] = []  # set from the hits (scoped)
         self._zone_places: set[str] = set()
         count = question.listed_count

@@ -470,11 +470,13 @@ class PolicyComposer:
         citing two 办法 in its preamble and each again over its own part is read in that part. A date or
         a sum elsewhere in a citing document (its signature, another programme) says nothing of the cited one."""
         scoped: list[tuple[Hit, bool]] = []  # (passage, whether its scope is the whole document)
+        narrow = False  # a part of a document (a section) cites it
         for hit in citing:
             sentences = split_sentences(hit.text)
             at = next((i for i, s in enumerate(sentences) if any(cites(s, ref) for ref in refs)), None)
             if at is None:
                 continue
+            narrow = narrow or bool(hit.section)
             leads_in = bool(re.search(r"[：:]$", sentences[at]))
             text = "\n".join(sentences[at:] if leads_in else sentences[at:at + 1])
             scoped.append((hit.model_copy(update={"text": text}), False))
@@ -482,7 +484,6 @@ class PolicyComposer:
                 under = [h for h in doc_hits if h.doc == hit.doc and h.chunk_id != hit.chunk_id
                          and (not hit.section or (h.section.startswith(hit.section) and h.section != hit.section))]
                 scoped += [(h, not hit.section) for h in under]
-        narrow = any(h.section for h, _ in scoped if any(cites(h.text, ref) for ref in refs))
         kept = {(h.chunk_id, h.text): h for h, whole in scoped if not (whole and narrow)}
         return list(kept.values())
 

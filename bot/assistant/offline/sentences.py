@@ -24,6 +24,7 @@ from retrieval.models import Hit
 
 if TYPE_CHECKING:
     from bot.assistant.offline.evidence import Evidence
+    from bot.assistant.offline.question import QuestionConfig
 
 _SENT_END = re.compile(r"(?<=[。！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[；;])")
@@ -158,7 +159,6 @@ class AnswerType:
     label_en: str = ""
     refuse: bool = True
     subject: bool = False
-    narrows: Sequence[str] = ()  # wider kinds the reader does not ask along with this one
 
     def __post_init__(self) -> None:
         self._cues = [re.compile(c) for c in self.cues]
@@ -175,6 +175,13 @@ class AnswerType:
     def pattern(self) -> re.Pattern[str]:
         """The evidence as a compiled pattern."""
         return self._evidence
+
+
+def answer_types(config: QuestionConfig) -> dict[str, AnswerType]:
+    """The answer kinds of question.yaml as the picker and the evidence judge sentences by them (``narrows``
+    is the reader's: which kinds are asked, not what a sentence must state)."""
+    return {name: AnswerType(name=name, **rule.model_dump(exclude={"narrows"}))
+            for name, rule in config.answer_kinds.items()}
 
 
 KIND_FLOOR = 0.4  # share of the best overlap a sentence of an unquoted passage needs to give the asked kind
