@@ -143,9 +143,11 @@ class TitleMatcher:
     def distinctive(self) -> dict[str, set[str]]:
         """Each document's title words that no other title has and few other documents use; read on
         the first question, not when the index is loaded."""
-        words = {d: {t for t in self.tokenizer(title) if len(t) >= 2 and not t.startswith("§")}
+        # a word saying what kind of document a title is (实施细则, 复函) names none by itself, however few
+        # titles have one: "专利法实施细则" is not the one 实施细则 of the corpus
+        words = {d: {t for t in self.tokenizer(_KIND_OF.sub(" ", title)) if len(t) >= 2 and not t.startswith("§")}
                  for d, title in self.titles.items()}
-        own = {d: ws - set().union(*(o for e, o in words.items() if e != d)) - _KIND_WORDS for d, ws in words.items()}
+        own = {d: ws - set().union(*(o for e, o in words.items() if e != d)) for d, ws in words.items()}
         if self._docs_using is None:
             return own
         allowed = max(MIN_BODIES, int(OTHER_BODIES * len(self.documents)))
@@ -158,6 +160,12 @@ class TitleMatcher:
         """One distinctive word may name its document by itself (before a kind word): few others use it."""
         return self._others_using(word, doc) <= max(MIN_BODIES, int(LONE_WORD_BODIES * len(self.documents)))
 
+    def _names_with_kind(self, word: str, doc: str, text: str) -> bool:
+        """One distinctive word names its document before a kind word when few others use it, or when the
+        kind is the document's own ("奖励那个决定": the 决定 on 奖励, not any rules on 奖励)."""
+        m = _NEAR_KIND(word).search(text)
+        return m is not None and (self._alone_names(word, doc) or m.group("kind") in self.titles[doc])
+
     def __call__(self, text: str) -> set[str]:
         found = {d for d, t in self.titles.items() if t and t in text} | self.short_names(text)
         tokens = set(self.tokenizer(text))
@@ -166,7 +174,7 @@ class TitleMatcher:
             # words of the title met inside one word of the question are one word: 十二 ⊂ 十二五, and
             # 科研 + 人员 ⊂ 科研人员 (not the 科研机构和人员 of a title)
             n = _separate_words(hits, tokens)
-            if n >= 2 or (n == 1 and any(_NEAR_KIND(w).search(text) and self._alone_names(w, doc_id) for w in hits)):
+            if n >= 2 or (n == 1 and any(self._names_with_kind(w, doc_id, text) for w in hits)):
                 found.add(doc_id)
         for m in _YEAR_KIND.finditer(text):
             found |= self._of_year(m.group(1), m.group(2))
@@ -191,7 +199,7 @@ class TitleMatcher:
         tokens = set(self.tokenizer(text))
         for d in found - (skip or set()):
             for word in self.distinctive.get(d, set()) & tokens:
-                if _NEAR_KIND(word).search(text) and self._alone_names(word, d):
+                if self._names_with_kind(word, d, text):
                     spans.append(word)
         spans += [m.group(0) for m in _YEAR_KIND.finditer(text) if self._of_year(m.group(1), m.group(2))]
         return spans
@@ -280,10 +288,16 @@ def _fit(name: str, core: str, min_run: int, min_cover: float) -> float:
     return cover if cover >= min_cover else 0.0
 
 
-_KIND_WORDS = {"纲要", "意见", "方案", "通知", "规划", "文件", "办法", "规定", "指导意见", "若干意见", "实施方案"}
+# words saying what kind of document a text is: after a distinctive title word they name its document ("十二五纲要",
+# "郑州那份复函"); by themselves they name none, however few titles have one ("专利法实施细则" is not the one
+# 实施细则 of the corpus)
+_KIND_WORDS = {"纲要", "意见", "方案", "通知", "规划", "文件", "办法", "规定", "指导意见", "若干意见", "实施方案", "实施意见",
+               "条例", "暂行条例", "细则", "实施细则", "实施办法", "管理办法", "暂行办法", "暂行规定", "决定", "批复", "复函",
+               "通告", "公告", "请示", "报告", "规则"}
 _KIND = re.compile("|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r"|号文|文件")
+_KIND_OF = re.compile("|".join(sorted(_KIND_WORDS | {"暂行"}, key=len, reverse=True)))
 
 
 def _NEAR_KIND(word: str) -> re.Pattern[str]:  # noqa: N802 - reads as the pattern it returns
     """``word`` followed within a few characters by a document kind word ("十二五纲要", "火炬工作的指导意见")."""
-    return re.compile(re.escape(word) + r"[^，,。？?\s]{0,4}?(?:" + _KIND.pattern + ")")
+    return re.compile(re.escape(word) + r"[^，,。？?\s]{0,4}?(?P<kind>" + _KIND.pattern + ")")

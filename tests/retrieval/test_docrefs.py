@@ -111,3 +111,17 @@ def test_numbers_no_document_has_are_unknown_references() -> None:
         "国科发火〔2013〕388号": DocumentMeta(doc="国科发火〔2013〕388号", title="实施方案", date="2013-03-12",
                                           doc_number="国科发火〔2013〕388号")}) == []
     assert unknown_doc_refs("园区5号楼能不能租", DOCS) == []  # a bare number names no document
+
+
+def test_a_word_saying_what_kind_of_document_a_text_is_names_no_document_by_itself() -> None:
+    docs = {**DOCS, **{d: DocumentMeta(doc=d, title=t, date=date, doc_number=d) for d, t, date in [
+        ("国家市场监督管理总局令第52号", "中华人民共和国市场主体登记管理条例实施细则", "2022-03-01"),
+        ("国办函〔2000〕17号", "国务院办公厅关于郑州经济技术开发区升级的复函", "2000-02-13"),
+    ]}}
+    titles = TitleMatcher(docs, tokenize)
+    # the corpus's one 实施细则 is not every 实施细则 a question names
+    assert titles("专利法实施细则规定的代理师资格考试多久一次") == set()
+    assert "国家市场监督管理总局令第52号" in titles("市场主体登记的实施细则规定了哪些登记事项")
+    # after a word of its own title, the kind names the document
+    assert titles("郑州那份复函是怎么说的") == {"国办函〔2000〕17号"}
+    assert titles("国务院给各地的复函一般怎么写") == set()
