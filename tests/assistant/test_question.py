@@ -203,3 +203,17 @@ def test_what_is_asked_after_a_premise_may_run_over_a_comma(reader: QuestionRead
     q = reader.read("股权奖励可以等到分红时再交个税，那单位发的现金奖励，个税能不能也缓交？")
     assert q.ask == "单位发的现金奖励,个税能不能也缓交"
     assert reader.read("外籍专家能办工作许可吗").ask == ""
+
+
+def test_a_share_in_hundredths_and_a_fine_asked_in_english_are_read(reader: QuestionReader) -> None:
+    assert "rate" in reader.read("补交的出让金是市场评估价的百分之多少？").kinds
+    assert "fine" in reader.read("Can the bureau fine the company, and how large can the fine be?").kinds
+    assert "fine" not in reader.read("Can the bureau fine the company?").kinds
+
+
+def test_the_detail_asked_is_read_in_the_clause_that_asks(reader: QuestionReader) -> None:
+    # the 资助 the asker's context names is not what the question asks about
+    q = reader.read("基金项目资助到期了，结题材料最晚多长时间内要报上去？")
+    assert "基金项目" not in q.focus
+    assert reader.read("企业买专利执行险，政府给不给保费补贴？").focus == ["保费"]
+    assert reader.read("创业补贴的标准是多少").focus == ["创业"]  # one clause: read as before

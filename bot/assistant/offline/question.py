@@ -60,6 +60,8 @@ class FocusRules(BaseModel):
                                 "about something else (groups premise, ask)")
     figure: str | None = Field(default=None, description="A figure with its unit (groups number, unit): one the "
                                "premise states is what the asker knows; the answer is another of that unit")
+    asking: str | None = Field(default=None, description="What makes a clause of a question ask something "
+                               "(多少, 吗, 给不给 …): an attribute read in another clause is the asker's context")
 
 
 class YearRules(BaseModel):
@@ -216,6 +218,7 @@ class QuestionReader:
         self._attributes = [re.compile(p) for p in c.focus.attributes]
         self._premise = re.compile(c.focus.premise) if c.focus.premise else None
         self._figure = re.compile(c.focus.figure) if c.focus.figure else None
+        self._asking = re.compile(c.focus.asking) if c.focus.asking else None
         self._fillers = sorted({normalize_message(f) for f in c.focus.fillers}, key=len, reverse=True)
         self._generic = {normalize_message(g) for g in c.focus.generic}
         self._year = re.compile(c.years.question)
@@ -303,8 +306,11 @@ class QuestionReader:
             noun = _ASKED_NOUN.search(q.text[m.end() - 4:])
             q.asked_noun = noun.group(1) if noun else ""
             return
+        asking = self._asking_clauses(q.text)
         for pattern in self._attributes:
-            m = pattern.search(q.text)
+            # "基金项目资助到期了，结题材料多久内要报": the 资助 the asker's context names is not the detail asked
+            m = next((m for m in pattern.finditer(q.text)
+                      if asking is None or any(a <= m.start("focus") < b for a, b in asking)), None)
             if m is None:
                 continue
             focus = self._strip(m.group("focus"))
@@ -322,6 +328,15 @@ class QuestionReader:
             words = [w for w in self.words(ask) if w not in known and not any(w in k or k in w for k in known)]
             if words:
                 q.focus_label, q.focus = ask, words
+
+    def _asking_clauses(self, text: str) -> list[tuple[int, int]] | None:
+        """The spans of the clauses of a question of several clauses that ask (hold 多少, 吗, 给不给 … or end
+        with a question mark); None when every clause may hold the detail asked (one clause, or none asks)."""
+        if self._asking is None:
+            return None
+        clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，,；;。？?！!]+[？?]?", text)]
+        asking = [(a, b) for a, b in clauses if text[b - 1] in "？?" or self._asking.search(text[a:b])]
+        return asking if len(clauses) > 1 and asking else None
 
     def _read_known(self, q: Question, m: re.Match[str] | None) -> None:
         """"个人一年最多资助5件，那企业最多多少件": 5件 is known; the answer is a number of 件 other than 5. So is
