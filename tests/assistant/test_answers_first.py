@@ -792,3 +792,35 @@ def test_a_rule_for_the_member_a_premise_names_does_not_answer_for_the_one_asked
     out = answer(asked, equity)
     assert not out.grounded and "可以。" not in out.text  # the deferral is the equity reward's, which the asker knows
     assert answer("股权奖励的个税能不能等到分红时再交？", equity).grounded  # asked of equity, it answers
+
+
+def test_an_ordinal_or_a_relative_year_is_no_number_of_years() -> None:
+    fees = passage("zl-115", section="第一百一十五条", doc="专利细则", title="专利细则",
+                   text="第一百一十五条 授予专利权当年以后的年费应当在上一年度期满前缴纳。")
+    out = answer("专利授权以后的年费能减几年？", fees)
+    assert not out.grounded and "但没有规定" in out.text
+    waiver = passage("jj-2", section="第二条", doc="减缴办法", title="减缴办法",
+                     text="第二条 专利权人可以请求减缴自授予专利权当年起六年内的年费。")
+    assert answer("专利授权以后的年费能减几年？", fees, waiver).grounded
+
+
+def test_a_day_of_the_year_says_when() -> None:
+    report = passage("gs-8", section="第八条", doc="公示条例", title="公示条例",
+                     text="第八条 企业应当于每年1月1日至6月30日，通过企业信用信息公示系统向工商行政管理部门报送上一年度年度报告，并向社会公示。")
+    out = answer("公司的年度报告每年什么时候之前要报完？", report)
+    assert out.grounded and "6月30日" in out.text.split("依据")[0]
+
+
+def test_the_sum_asked_may_close_the_article_whose_opening_was_found() -> None:
+    article = dict(doc="软件条例", title="软件条例", section="第二十四条")
+    opening = passage("rj-24a", **article, text=(
+        "第二十四条 未经软件著作权人许可，有下列侵权行为的，应当承担停止侵害、赔偿损失等民事责任；同时损害社会公共利益的，"
+        "由著作权行政管理部门责令停止侵权行为，没收违法所得，没收、销毁侵权复制品，可以并处罚款：\n（一）复制著作权人的软件的；"))
+    closing = passage("rj-24b", **article, text=(
+        "（二）向公众发行著作权人的软件的。\n有前款第一项或者第二项行为的，可以并处每件100元或者货值金额1倍以上5倍以下的罚款。"))
+    other = passage("rj-30", doc="软件条例", title="软件条例", section="第三十条",
+                    text="第三十条 软件的复制品持有人不知道该软件是侵权复制品的，不承担赔偿责任。")
+    out = answer("复制别人的软件卖，著作权部门罚款能罚多少？", opening, other, closing)
+    assert out.grounded and "100元" in out.text.split("依据")[0]
+    # a sum of the article sharing no word with the question does not answer another one (damages)
+    assert not answer("侵权人还要赔权利人钱，法定赔偿最高能判多少万？", opening, other, closing).grounded

@@ -22,7 +22,7 @@ from bot.assistant.offline.policy import PolicyComposer, default_reader
 from bot.assistant.offline.question import Question as QuestionFrame
 from bot.assistant.offline.question import unique
 from bot.assistant.offline.router import Route, Router, RouterConfig
-from bot.assistant.offline.sentences import SentencePicker, answer_types
+from bot.assistant.offline.sentences import ARTICLE, SentencePicker, answer_types
 from bot.assistant.offline.table_rows import named_rows
 from bot.assistant.offline.tool_answers import IndicatorFocus, ToolAnswers
 from bot.assistant.parks import ParkData
@@ -56,7 +56,6 @@ FOLLOWUP_MAX_CHARS = 16  # a longer message is a question of its own, even when 
 MAX_NAMED_DOCS = 2  # a question naming more documents than this is answered from all of them
 WHOLE_SECTION_TOP = 5  # the best hits whose article, split over passages, is read whole
 WHOLE_SECTION_MAX = 4  # … when it is split over at most this many
-_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")
 SCORE_CLAUSE = ("国科发火〔2013〕388号", "附2", "国家高新区评价指标体系 一级指标 二级指标 赋权")
 
 Handler = Generator[ToolOutcome, None, Composed]
@@ -406,7 +405,7 @@ def _whole_sections(q: Question, hits: Sequence[Hit]) -> list[Hit]:
     seen = {h.chunk_id for h in hits}
     for rank, hit in enumerate(hits):
         out.append(hit)
-        if rank >= WHOLE_SECTION_TOP or not _ARTICLE.fullmatch(hit.section):
+        if rank >= WHOLE_SECTION_TOP or not ARTICLE.fullmatch(hit.section):
             continue
         siblings = q.toolbox.section_passages(hit.doc, hit.section)
         if 1 < len(siblings) <= WHOLE_SECTION_MAX:

@@ -34,6 +34,7 @@ _DIGIT = re.compile(r"\d|百分|[一二三四五六七八九十百千万]+(?:岁
 QUANTITY = _DIGIT  # what a sentence holds when it gives a quantity
 _BRACKETED_NUMBER = re.compile(r"[\[［](\d+)[\]］]")  # "中发[2012]6号": would read as a [n] marker
 SHORT_LINE = 8  # a line this short with no closing punctuation ("国务院", "科技部") runs on into the next
+ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两\d]+条")  # a law's article: one rule, however it was cut into passages
 
 
 @dataclass
@@ -333,12 +334,16 @@ class SentencePicker:
             covered |= terms_of[id(sent)]
             per_hit[sent.hit_rank] = per_hit.get(sent.hit_rank, 0) + 1
         if asked_types and chosen and not any(t.answered_by(c.text) for t in asked_types for c in chosen):
-            # the question asks for a day, an amount …: a sentence of an already quoted passage that
-            # gives it is quoted too ("国务院 2020年7月13日" under the text the question matched), or one
-            # of the best passages the search found, though its words differ more ("担保费率…不超过1%")
+            # the question asks for a day, an amount …: a sentence of an already quoted passage (or article, if
+            # it shares a word with the question: "可以并处每件100元…的罚款" ends the article whose opening was
+            # quoted) that gives it is quoted too
+            # ("国务院 2020年7月13日" under the text the question matched), or one of the best passages the
+            # search found, though its words differ more ("担保费率…不超过1%")
             quoted = {c.hit_rank for c in chosen}
+            articles = {(c.hit.doc, c.hit.section) for c in chosen if ARTICLE.fullmatch(c.hit.section)}
             extra = next((c for c in ranked if c not in chosen and any(t.answered_by(c.text) for t in asked_types)
                           and (c.hit_rank in quoted
+                               or ((c.hit.doc, c.hit.section) in articles and lexical_of[id(c)] > 0)
                                or (c.hit_rank < self.kind_ranks and lexical_of[id(c)] >= max(self.min_lexical,
                                                                                   KIND_FLOOR * best_overlap)))), None)
             if extra is not None:
