@@ -334,11 +334,11 @@ class SentencePicker:
             covered |= terms_of[id(sent)]
             per_hit[sent.hit_rank] = per_hit.get(sent.hit_rank, 0) + 1
         if asked_types and chosen and not any(t.answered_by(c.text) for t in asked_types for c in chosen):
-            # the question asks for a day, an amount …: a sentence of an already quoted passage (or article, if
-            # it shares a word with the question: "可以并处每件100元…的罚款" ends the article whose opening was
-            # quoted) that gives it is quoted too
-            # ("国务院 2020年7月13日" under the text the question matched), or one of the best passages the
-            # search found, though its words differ more ("担保费率…不超过1%")
+            # the question asks for a day, an amount …: a sentence that gives it is quoted too when it is of an
+            # already quoted passage ("国务院 2020年7月13日" under the text the question matched), of an already
+            # quoted article and shares a word with the question ("可以并处每件100元…的罚款" ends the article
+            # whose opening was quoted), or of one of the best passages the search found, though its words
+            # differ more ("担保费率…不超过1%")
             quoted = {c.hit_rank for c in chosen}
             articles = {(c.hit.doc, c.hit.section) for c in chosen if ARTICLE.fullmatch(c.hit.section)}
             extra = next((c for c in ranked if c not in chosen and any(t.answered_by(c.text) for t in asked_types)
