@@ -824,3 +824,24 @@ def test_the_sum_asked_may_close_the_article_whose_opening_was_found() -> None:
     assert out.grounded and "100元" in out.text.split("依据")[0]
     # a sum of the article sharing no word with the question does not answer another one (damages)
     assert not answer("侵权人还要赔权利人钱，法定赔偿最高能判多少万？", opening, other, closing).grounded
+
+
+def test_the_name_of_the_detail_asked_need_not_be_in_the_answer() -> None:
+    # "年限", "deadline" name what is asked; the clause gives it as a number of years or a day, not by that name
+    rules = passage("rd-11", section="第十一条", doc="认定办法", title="认定办法",
+                    text="第十一条 认定为高新技术企业须同时满足以下条件：（一）企业申请认定时须注册成立一年以上；")
+    out = answer("申请认定对企业注册成立的年限有没有要求？", rules)
+    assert out.grounded and "一年以上" in out.text.split("依据")[0]
+    report = passage("zc-9", section="第九条", doc="生产办法", title="生产办法",
+                     text="第九条 生产企业应当每年对质量体系的运行情况进行自查，并于次年3月31日前向监督管理部门提交自查报告。")
+    out = answer("Our plant checks its quality system every year. What is the deadline for the self-inspection report?", report)
+    assert out.grounded and "3月31日" in out.text
+
+
+def test_a_deadline_the_question_refers_to_is_not_asked_for() -> None:
+    arrears = passage("gs-62", section="第六十二条", doc="保险条例", title="保险条例", text=(
+        "第六十二条 用人单位应当参加保险而未参加的，责令限期参加，补缴应当缴纳的保险费，并自欠缴之日起，按日加收万分之五的滞纳金；"
+        "逾期仍不缴纳的，处欠缴数额1倍以上3倍以下的罚款。"))
+    out = answer("An employer never joined the insurance scheme. What fine does it face if it still has not paid by the deadline?",
+                 arrears)
+    assert out.grounded and "1倍以上3倍以下" in out.text
