@@ -845,3 +845,19 @@ def test_a_deadline_the_question_refers_to_is_not_asked_for() -> None:
     out = answer("An employer never joined the insurance scheme. What fine does it face if it still has not paid by the deadline?",
                  arrears)
     assert out.grounded and "1倍以上3倍以下" in out.text
+
+
+def test_a_fact_stated_for_a_neighbouring_thing_does_not_answer_for_the_thing_named() -> None:
+    # the documents name the asked thing (电子发票) only in a sentence giving no period: the 30日 is the
+    # 税务登记's, so the answer says the period is not stated, citing the sentence that names it
+    article = passage("sw-20", section="第二十条", doc="登记办法", title="登记办法", text=(
+        "第二十条 企业应当自取得营业执照之日起30日内办理税务登记。\n企业可以向税务机关申请开具电子发票。"))
+    out = answer("我们想申请开具电子发票，要等多少天？", article)
+    assert not out.grounded and "电子发票" in out.text and "30日" not in out.text
+    assert answer("拿到营业执照以后，多少天内要办税务登记？", article).grounded
+    # an article names its subject once; the period in its later sentence is that subject's
+    licence = passage("gh-13", section="第十三条", doc="规划条例", title="规划条例", text=(
+        "第十三条 申请建设用地规划许可的，应当向主管部门提交申请书和用地红线图。\n"
+        "主管部门应当自受理之日起20个工作日内作出决定。"))
+    out = answer("申请建设用地规划许可，受理后多少个工作日内作出决定？", licence)
+    assert out.grounded and "20个工作日" in out.text.split("依据")[0]

@@ -31,6 +31,8 @@ _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
 
 _MEASURE = r"\s*(?:个|项|类|种|条|大|批|方面|部分)"  # "4个方面", "三大": so many things
 _UNIT = r"(?:名|人|元|万|亿|千|百|个|家|项|所|件|次|户|吨|平方|亩|公里|千米|米|%|％)"
+OWN_TERM = 5  # characters of the question a sentence must hold word for word to name what is asked about
+SEVERAL_ASKS = re.compile(r"[？?][^？?]+[？?]|分别|各自|\brespectively\b")  # "…多久批？批了以后多久拿证？"
 
 
 def chinese_year(year: int) -> str:
@@ -351,14 +353,18 @@ class Evidence:
         # the subject may be the whole document's: a 资助 notice's "5个工作日内完成修改" is about the 资助
         subject_missing = next((t for t in refusing if t.subject and not any(
             t.answered_by(s.text) or t.answered_by(s.hit.title) for s in about)), None)
+        givers = [s for s in about if any(t.answered_by(s.text) for t in facts)]
         best = max(chosen, key=lambda s: s.lexical)  # the first of equals
         if facts and fact_missing is None and self.delegates(best.text) and not any(t.answered_by(best.text)
                                                                                       for t in facts):
             # the clause that matches the question best leaves the detail to another rule ("复审按照国家
             # 有关规定执行"): a period stated in a less fitting clause is about something else
-            givers = [s for s in about if any(t.answered_by(s.text) for t in facts)]
             if all(g.lexical < best.lexical for g in givers):
                 fact_missing, topic = facts[0], best
+        if facts and fact_missing is None and (named := self.named_without(chosen, facts, givers)) is not None:
+            # the question's own name for its thing ("债权人公告") is in a sentence giving no such fact, and
+            # no sentence giving it names that thing: the fact is stated for a neighbouring one
+            fact_missing, topic = facts[0], named
         kind_missing = fact_missing or subject_missing
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):
@@ -373,6 +379,46 @@ class Evidence:
         if options and not any(o in normalize_message(s.text) for o in options for s in chosen):
             return Missing("options", topic=topic)
         return None
+
+    def own_term(self, chosen: Sequence[Sentence]) -> str:
+        """The longest run of the question's characters (at least ``OWN_TERM`` of them, no 的: a term, not
+        a phrase) that a chosen sentence holds word for word: the documents' name for what is asked
+        about ("被列入经营异常名录", "一次性伤残就业补助金"). Read in the part that asks ("…，那B呢": B)."""
+        asked = self.question.ask or self.question.text
+        texts = [normalize_message(s.text) for s in chosen]
+        best = ""
+        for run in re.findall(r"[\u4e00-\u9fff]+", asked):
+            for i in range(len(run)):
+                for j in range(len(run), i + max(OWN_TERM, len(best) + 1) - 1, -1):
+                    if "的" not in run[i:j] and any(run[i:j] in t for t in texts):
+                        best = run[i:j]
+                        break
+        return best
+
+    def named_without(self, chosen: Sequence[Sentence], facts: Sequence[AnswerType],
+                      givers: Sequence[Sentence]) -> Sentence | None:
+        """The chosen sentence naming the question's own term, giving none of the asked ``facts``, when no
+        sentence giving them (``givers``) is about it: none names it (all of it but a character:
+        "收到请求书" for "收到请求书后"), none is of a document titled, numbered or issued by it, and none
+        follows a sentence naming it in its passage (an article names its subject once: "申请生产许可的，…；
+        自受理之日起20个工作日内…")."""
+        term = self.own_term(chosen)
+        if not term or not givers or SEVERAL_ASKS.search(self.question.text):
+            return None  # several things asked at once: the term may be another ask's
+        namers = [s for s in chosen if term in normalize_message(s.text)
+                  and not any(t.answered_by(s.text) for t in facts)]
+        if not namers:
+            return None
+        parts = {term[i:i + len(term) - 1] for i in range(2)}
+
+        def about(giver: Sentence) -> bool:
+            own = normalize_message(" ".join(filter(None, (giver.hit.title, giver.hit.doc, giver.hit.issuer))))
+            return (any(p in normalize_message(giver.text) for p in parts) or term in own  # 知识产权局's own 令
+                    or any(n.hit.chunk_id == giver.hit.chunk_id and n.order < giver.order for n in namers)
+                    or any(n.hit.doc == giver.hit.doc and n.hit.section == giver.hit.section
+                           and n.hit.chunk_id != giver.hit.chunk_id for n in namers))  # one article, cut in two
+
+        return None if any(about(g) for g in givers) else namers[0]
 
     def delegates(self, text: str) -> bool:
         """The sentence leaves the detail to another rule (national rules, a province's government), or
