@@ -88,6 +88,7 @@ class RefusalWording(_Strict):
     other_year: str
     no_year: str
     year_detail: str
+    detail: str  # what a partial answer says is not stated when the question names no detail and no kind
     other_place: str
     other_place_docs: str
     not_in_named: str

@@ -861,3 +861,11 @@ def test_a_fact_stated_for_a_neighbouring_thing_does_not_answer_for_the_thing_na
         "主管部门应当自受理之日起20个工作日内作出决定。"))
     out = answer("申请建设用地规划许可，受理后多少个工作日内作出决定？", licence)
     assert out.grounded and "20个工作日" in out.text.split("依据")[0]
+
+
+def test_a_partial_answer_always_says_what_is_not_stated() -> None:
+    # only the asker's own figure (50年) is stated: the answer names the kind of fact it lacks, never "没有规定，"
+    terms = passage("cr-12", section="第十二条", doc="出让条例", title="出让条例",
+                    text="第十二条 土地使用权出让最高年限按下列用途确定：工业用地五十年。")
+    out = answer("我们从别的企业手里买了块工业用地，还能用多少年？是不是重新从50年开始算？", terms)
+    assert not out.grounded and "没有规定具体年限" in out.text, out.text

@@ -415,8 +415,10 @@ class PolicyComposer:
         if missing.what == "kind" and missing.kind is not None and not (frame.options and frame.focus_label):
             detail = missing.kind.label_en if english else missing.kind.label
         else:
-            # a choice is about its focus: "加计扣除比例是75%还是100%"; else the figure offered ("按175%扣除吗")
-            detail = frame.detail or w.list_separator.join(frame.options)
+            # a choice is about its focus: "加计扣除比例是75%还是100%"; else the figure offered ("按175%扣除吗"),
+            # else the kind asked ("还能用多少年？是不是从50年算？": only the asker's 50年 is stated)
+            kinds = [k.label_en if english else k.label for k in evidence.asked if k.label]
+            detail = frame.detail or w.list_separator.join(frame.options) or (kinds[0] if kinds else w.refusal.detail)
         words = frame.topic or frame.focus
         clause = clause_with(sent.text, [x for x in words if x]) if words else sent.text
         text = w.refusal.partial.format(source=short_label(sent.hit), clause=_ENUMERATOR.sub("", clause).rstrip("。"),
