@@ -11,7 +11,8 @@ Two shapes, both handled here and nowhere else:
   ``发布日期：`` ``主 题 词：``.
 
 `strip_chrome` removes the first and reports the values it read (`cut_chrome` cuts it out, for the
-coverage check); `chrome_row` reads the second. The parser takes metadata from these values only
+coverage check); `chrome_row` reads the second, and `listed_field` a cell pair of it copied as a list
+(``• 发布机构:`` over ``• 龙港市社会事业局``). The parser takes metadata from these values only
 where the document itself does not print it, and the text-coverage check
 (`retrieval.parsing.invariants`) removes the same chrome from the source before comparing, so
 chrome is never counted as lost body text.
@@ -24,7 +25,7 @@ import re
 from retrieval.parsing.tables import split_row
 
 _DATE = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-_TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_TIME = r"(?:\s*\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2})?)?"  # "16:09", "16 : 09" as some pages space it
 _LABEL_SEP = r"\s*[:：]\s*"
 
 # (field, pattern) — the field is reported when the value is worth keeping
@@ -34,7 +35,7 @@ INLINE: list[tuple[str | None, re.Pattern[str]]] = [
                           r"(?=\s|$|【|浏览|阅读|点击|发布|作者|字号|\|)")),
     (None, re.compile(r"(?:作者|责任编辑|编辑|信息发布人)\s*[:：]\s*[^\s【】|]{0,20}")),
     (None, re.compile(r"(?:浏览次数|阅读次数|点击数|点击量|访问量|浏览量|阅读量)\s*[:：]?\s*\d*")),
-    (None, re.compile(r"【?\s*字[号体]\s*[:：]?\s*(?:[大中小]\s*){2,3}】?")),
+    (None, re.compile(r"【?\s*字[号体]\s*[:：]?\s*(?:(?:[大中小]\s*){2,3}|\[\s*\])】?")),  # "字体:[ ]": its buttons lost
     (None, re.compile(r"【?\s*(?:保护视力色|视力保护色)\s*[:：]?[^】]*】?")),
     (None, re.compile(r"【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|我要打印|收藏|分享到)\s*】?(?=[\s【]|$)")),
     (None, re.compile(r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面")),
@@ -51,7 +52,10 @@ TABLE_LABELS = {
     "生效日期": "effective_date", "实施日期": "effective_date", "有效性": "validity", "废止日期": "repealed",
     # provincial sites (江苏: 索引号 | 分类 | 发布机构 | 发文日期 | 标题 | 主题词 | 文号 | 内容概述 | 时效)
     "分类": "category", "发文日期": "date", "内容概述": "summary", "时效": "validity",
+    # municipal 信息公开 pages (浙江: 索引号 · 组配分类 · 发布机构 · 成文日期 · 公开方式)
+    "组配分类": "category", "公开方式": "disclosure",
 }
+_BULLET = re.compile(r"^[•·●▪◦]\s*")  # a metadata table copied as a list: one item per cell
 
 
 def _label(cell: str) -> str | None:
@@ -78,10 +82,23 @@ def table_cells(line: str) -> list[str]:
     return split_row(s)
 
 
+def listed_field(label_line: str, value_line: str) -> dict[str, str] | None:
+    """A metadata-table cell pair copied as two list items, the label over its value (``• 发布机构:`` then
+    ``• 龙港市社会事业局``), or None when the two lines are not one."""
+    label_line, value_line = label_line.strip(" \u3000\t"), value_line.strip(" \u3000\t")
+    if not (_BULLET.match(label_line) and _BULLET.match(value_line)):
+        return None  # an empty cell ("主题词：") does not take the line under it as its value
+    label, value = _label(_BULLET.sub("", label_line)), _BULLET.sub("", value_line)
+    if label is None or not value or _label(value) is not None or chrome_row(value) is not None:
+        return None
+    return {TABLE_LABELS[label]: value}
+
+
 def chrome_row(line: str) -> dict[str, str] | None:
     """The fields of a metadata-table row (``发文机关：\\t国务院\\t成文日期：\\t2018年11月23日``, or
-    the same between pipes), or None when the line is not one. ``label：value`` in one cell counts too."""
-    cells = table_cells(line)
+    the same between pipes), or None when the line is not one. ``label：value`` in one cell counts too,
+    and so does a cell copied as a list item (``• 成文日期: 2023-01-09``)."""
+    cells = table_cells(_BULLET.sub("", line.strip(" \u3000")))
     fields: dict[str, str] = {}
     i, found = 0, False
     while i < len(cells):

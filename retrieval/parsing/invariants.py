@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from retrieval.dedupe import normalize
 from retrieval.models import ParsedDocument
-from retrieval.parsing.chrome import chrome_row, cut_chrome, strip_chrome
+from retrieval.parsing.chrome import chrome_row, cut_chrome, listed_field, strip_chrome
 
 # units: sentences and table cells; also cut where a run-on page glues a heading, a rule or a
 # signature date onto the text around it
@@ -49,9 +49,15 @@ class TextCoverage(BaseModel):
 
 def source_units(text: str) -> list[str]:
     units: list[str] = []
-    for line in text.replace("\r", "\n").split("\n"):
-        s = line.strip(" \u3000")
-        if not s.strip() or re.fullmatch(r"<!--.*-->", s.strip()):
+    lines = [s for line in text.replace("\r", "\n").split("\n")
+             if (s := line.strip(" \u3000")).strip() and not re.fullmatch(r"<!--.*-->", s.strip())]
+    value_of_label = False
+    for k, s in enumerate(lines):
+        if value_of_label:  # the value under a metadata label copied as a list: chrome, read by the parser
+            value_of_label = False
+            continue
+        if k + 1 < len(lines) and listed_field(s, lines[k + 1]) is not None:
+            value_of_label = True
             continue
         if chrome_row(s) is not None:
             continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from retrieval.parsing import tables
 from retrieval.parsing.blocks import Block, Outline
-from retrieval.parsing.chrome import chrome_row, is_chrome_only, strip_chrome
+from retrieval.parsing.chrome import chrome_row, is_chrome_only, listed_field, strip_chrome
 from retrieval.parsing.headings import (
     ITEM_TYPES,
     LAW_TYPES,
@@ -64,6 +64,13 @@ def read_header(lines: list[str]) -> Header:
         row = chrome_row(lines[i].strip(" \u3000")) if s else None
         if not s or (row is None and _is_noise(s)):
             i += 1
+            continue
+        below = next((j for j in range(i + 1, len(lines)) if lines[j].strip(" \u3000\t")), None)
+        listed = listed_field(s, lines[below]) if row == {} and below is not None else None
+        if listed is not None and below is not None:  # a metadata label over its value, as a list copies it
+            h.chrome.update(listed)
+            closed = closed or bool(h.title_lines)
+            i = below + 1
             continue
         if row is not None or is_chrome_only(s):
             h.chrome.update(row if row is not None else strip_chrome(s)[1])

@@ -637,6 +637,41 @@ def test_a_provincial_metadata_table_between_pipes_names_the_document():
     assert text_coverage(PROVINCE_PIPES, [doc]).lost == []
 
 
+# a county-level city's 信息公开 page as a browser copy gives it: the metadata table as a list, each label
+# over its value, the title printed twice around a spaced 发布日期 line and a font widget without buttons
+LISTED_METADATA = """  • 索引号:
+  • 11330000MB0000000X/2023-00001
+  • 组配分类:
+  • 科技信息服务
+  • 发布机构:
+  • 某某市科学技术局
+  • 成文日期:
+  • 2023-02-10
+  • 公开方式:
+  • 主动公开
+
+科技创新券兑付申报指南
+
+发布日期: 2023- 02- 10 09 : 30 浏览次数: 字体:[ ]
+
+科技创新券兑付申报指南
+
+(一)兑付对象:在本市注册的科技型中小企业。
+
+(二)兑付标准:按服务合同金额的50%兑付,每家企业每年最高不超过10万元。
+"""
+
+
+def test_a_metadata_table_copied_as_a_list_is_page_chrome_and_read():
+    doc = parse_text(LISTED_METADATA)
+    assert doc.meta.title == "科技创新券兑付申报指南"
+    assert (doc.meta.issuer, doc.meta.date) == ("某某市科学技术局", "2023-02-10")
+    text = "\n".join(c.text for c in doc.chunks)
+    assert "索引号" not in text and "主动公开" not in text and "浏览次数" not in text
+    assert "最高不超过10万元" in text
+    assert text_coverage(LISTED_METADATA, [doc]).lost == []
+
+
 def test_a_reprint_pages_heading_gives_way_to_the_printed_title_and_number_under_it():
     # a reprint site heads the page with the title and its own decoration (a gazette issue); the document
     # follows as printed: its title broken over two lines, then its 文号
