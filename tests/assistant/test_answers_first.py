@@ -869,3 +869,15 @@ def test_a_partial_answer_always_says_what_is_not_stated() -> None:
                     text="第十二条 土地使用权出让最高年限按下列用途确定：工业用地五十年。")
     out = answer("我们从别的企业手里买了块工业用地，还能用多少年？是不是重新从50年开始算？", terms)
     assert not out.grounded and "没有规定具体年限" in out.text, out.text
+
+
+def test_any_city_named_in_full_keeps_the_answer_to_its_rules() -> None:
+    # 乐清市 and 义乌市 are in no list of usual names; named in full, each is a place of its own
+    guide = dict(doc="创业补贴申领指南", title="创业补贴申领指南", place=Jurisdiction(level="city", place="义乌市"))
+    grant = passage("yw-3", **guide, section="（三）", text="（三）补贴标准：对首次创业的，给予一次性创业补贴5000元。")
+    assert answer("义乌市的创业补贴标准是多少？", grant).grounded
+    out = answer("乐清市的创业补贴标准是多少？", grant)
+    assert not out.grounded and "5000元" not in out.text, out.text
+    # nor does naming the guide by its words ("创业补贴申领") make another city's rules apply
+    out = answer("乐清市的创业补贴申领指南里补贴标准是多少？", grant, named=("创业补贴申领指南",))
+    assert not out.grounded and "5000元" not in out.text, out.text

@@ -217,3 +217,18 @@ def test_the_detail_asked_is_read_in_the_clause_that_asks(reader: QuestionReader
     assert "基金项目" not in q.focus
     assert reader.read("企业买专利执行险，政府给不给保费补贴？").focus == ["保费"]
     assert reader.read("创业补贴的标准是多少").focus == ["创业"]  # one clause: read as before
+
+
+def test_a_missing_list_of_cities_is_refused_saying_which_file_and_what_to_do() -> None:
+    from bot.assistant.offline.question import QuestionConfig
+
+    data = QuestionConfig.load().model_dump()
+    data["places"]["more_cities"] = "no-such-cities.csv"
+    with pytest.raises(ValueError, match=r"no-such-cities\.csv, which does not exist: restore it or remove"):
+        QuestionConfig.model_validate(data)
+
+
+def test_every_city_is_read_by_its_full_name_and_the_usual_names_stay(reader: QuestionReader) -> None:
+    assert [(p.name, p.province) for p in reader.read("乐清市的创业补贴标准是多少").places] == [("乐清市", "浙江省")]
+    assert [p.name for p in reader.read("青岛的高企有什么奖励").places] == ["青岛市"]
+    assert reader.read("城市更新项目有什么补贴").places == []

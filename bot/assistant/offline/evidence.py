@@ -179,8 +179,13 @@ class Evidence:
     def in_scope(self, hit: Hit, named: Sequence[str] = ()) -> bool:
         """False for another place's rules: a question about 广州 is not answered from 青岛's, nor one
         about 郑洛新自创区 from a 广东 notice that never mentions it. A document the question names is in
-        scope whatever its place."""
-        return hit.doc in named or (self._in_zone(hit) and self._in_place(hit))
+        scope whatever its zone or place, except one local document alone of another place than the
+        question names: "乐清市的就业见习补贴" names 龙港市's 就业见习补贴申报指南 by its words, not by its place (documents
+        compared, "山东条例和郑洛新条例分别怎么定位", are each what the question names)."""
+        if hit.doc in named:
+            j = self.jurisdiction(hit)
+            return len(set(named)) > 1 or j is None or j.level == "national" or self._in_place(hit)
+        return self._in_zone(hit) and self._in_place(hit)
 
     def jurisdiction(self, hit: Hit) -> Jurisdiction | None:
         """The hit's jurisdiction; for a document that prints no issuer (a reprinted notice), the province or

@@ -14,6 +14,7 @@ search), and ``evidence.py`` checks the quoted sentences against the question.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,20 @@ class PlaceRules(BaseModel):
     issuer_title: str = ""
     zone: str = Field(default="", description="A zone named in a question (郑洛新自创区), group `zone`")
     zone_generic: list[str] = Field(default_factory=list, description="Words before a kind of zone that name none")
+    more_cities: str = Field(default="", description="A CSV in config/assistant (adcode, city, province, level) of "
+                                                     "further cities, read by their full name only (乐清市, not 乐清)")
+
+    @model_validator(mode="after")
+    def _read_more_cities(self) -> PlaceRules:
+        if not self.more_cities:
+            return self
+        path = assistant_config(self.more_cities)
+        if not path.is_file():
+            raise ValueError(f"places.more_cities names {path}, which does not exist: restore it or remove the setting")
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                self.cities.setdefault(row["city"], [row["province"]])  # the cities listed above keep their names
+        return self
 
 
 class PolarRules(BaseModel):
@@ -247,6 +262,16 @@ class QuestionReader:
             aliases += [_Alias(normalize_message(n), name, level, province, english=True) for n in names]
         self._aliases = sorted(aliases, key=lambda a: -len(a.text))
         self._place_names = {a.text for a in aliases}
+        # one pass over the question for some 700 names: each script's names in one pattern, longest first
+        # (青岛市 before 青岛), an English name as a whole word
+        self._alias_of: dict[tuple[bool, str], _Alias] = {}
+        for alias in self._aliases:
+            if alias.text:
+                self._alias_of.setdefault((alias.english, alias.text), alias)
+        zh = "|".join(re.escape(text) for english, text in self._alias_of if not english)
+        en = "|".join(re.escape(text) for english, text in self._alias_of if english)
+        self._place_patterns = [(False, re.compile(zh or r"(?!)")),
+                                (True, re.compile(rf"(?<![a-z])(?:{en})(?![a-z])" if en else r"(?!)"))]
         # variant (as typed) → the documents' words; both directions for Chinese variants
         self._variants: dict[str, set[str]] = {}
         for canonical, variants in self.glossary.items():
@@ -427,16 +452,9 @@ class QuestionReader:
     def places(self, text: str) -> list[Place]:
         """Provinces and cities ``text`` names, each once, with the role the wording gives it."""
         found: dict[str, Place] = {}
-        taken = [False] * len(text)
-        for alias in self._aliases:
-            if not alias.text:
-                continue
-            pattern = rf"(?<![a-z]){re.escape(alias.text)}(?![a-z])" if alias.english else re.escape(alias.text)
-            for m in re.finditer(pattern, text):
-                if any(taken[m.start():m.end()]):
-                    continue  # inside a longer name already read (青岛市 is not also 青岛)
-                for i in range(m.start(), m.end()):
-                    taken[i] = True
+        for english, pattern in self._place_patterns:
+            for m in pattern.finditer(text):  # a name is read once, the longest: 青岛市 is not also 青岛
+                alias = self._alias_of[(english, m.group())]
                 after = text[m.end():]
                 issuer = bool(self._issuer_after.search(after)) or bool(
                     self._issuer_title and self._issuer_title.search(after)) or bool(
