@@ -881,3 +881,26 @@ def test_any_city_named_in_full_keeps_the_answer_to_its_rules() -> None:
     # nor does naming the guide by its words ("创业补贴申领") make another city's rules apply
     out = answer("乐清市的创业补贴申领指南里补贴标准是多少？", grant, named=("创业补贴申领指南",))
     assert not out.grounded and "5000元" not in out.text, out.text
+
+
+def test_where_a_thing_is_done_answers_where_to_do_it() -> None:
+    where = passage("zx-8", doc="创新券兑付指南", title="创新券兑付指南", section="（八）", text=(
+        "（八）办理方式：线上：登录政务服务网搜索“创新券兑付”在线办理。线下：市民中心2楼8号窗口。"))
+    out = answer("创新券兑付去哪里办？", where)
+    assert out.grounded and ("窗口" in out.text or "政务服务网" in out.text), out.text
+
+
+def test_a_departments_own_rules_are_asked_for_when_the_question_says_it_made_them() -> None:
+    national = passage("zc-92", doc="注册办法", title="注册办法", section="第九十二条",
+                       text="第九十二条 第二类产品注册申请的技术审评时限为60日。")
+    assert answer("二类产品注册申请，技术审评时限是多少天？", national).grounded
+    out = answer("广东省药监局自己定的二类产品优先审评程序，审评时限是多少天？", national)
+    assert not out.grounded and "60日" not in out.text, out.text
+
+
+def test_a_floor_asked_of_a_thing_is_not_answered_by_a_sum_for_another() -> None:
+    rules = passage("rc-15", doc="人才条例", title="人才条例", section="第十五条", text=(
+        "第十五条 设立人才中介服务机构，应当有固定办公场所和注册资金。\n"
+        "未经批准设立人才中介服务机构的，处一千元以上五千元以下罚款。"))
+    out = answer("开人才中介服务机构，注册资金最少要多少万元？", rules)
+    assert not out.grounded and "五千元" not in out.text, out.text
