@@ -65,3 +65,8 @@ def test_the_glossary_covers_leave_rules(normalizer) -> None:
 
 def test_the_glossary_covers_fee_rules(normalizer) -> None:
     assert {"申请费", "减缴"} <= set(normalizer("Can the application fee be cut under the fee reduction rules?").expansions)
+
+
+def test_the_glossary_covers_quality_rules(normalizer) -> None:
+    nq = normalizer("When must a factory send the regulator its self-inspection report on the quality management system?")
+    assert {"自查报告", "质量管理体系"} <= set(nq.expansions)
