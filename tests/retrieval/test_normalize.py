@@ -70,3 +70,8 @@ def test_the_glossary_covers_fee_rules(normalizer) -> None:
 def test_the_glossary_covers_quality_rules(normalizer) -> None:
     nq = normalizer("When must a factory send the regulator its self-inspection report on the quality management system?")
     assert {"自查报告", "质量管理体系"} <= set(nq.expansions)
+
+
+def test_the_glossary_covers_requests_for_more_documents(normalizer) -> None:
+    assert "补充资料" in normalizer("How long do we have to hand in the additional documents the reviewers asked for?").expansions
+    assert "补充资料" in normalizer("审评要我们补充材料，多久内交").expansions
