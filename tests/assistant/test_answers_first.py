@@ -904,3 +904,18 @@ def test_a_floor_asked_of_a_thing_is_not_answered_by_a_sum_for_another() -> None
         "未经批准设立人才中介服务机构的，处一千元以上五千元以下罚款。"))
     out = answer("开人才中介服务机构，注册资金最少要多少万元？", rules)
     assert not out.grounded and "五千元" not in out.text, out.text
+
+
+def test_each_question_of_several_asks_its_own_kind_and_each_is_to_be_given() -> None:
+    fund = passage("jj-30", doc="基金条例", title="基金条例", section="第三十条", text=(
+        "第三十条 面上项目的资助期限一般为4年。\n申请人有弄虚作假行为的，1至5年内不得申请基金资助。"))
+    out = answer("面上项目一项能资助多少万元？资助期一般几年？", fund)
+    assert not out.grounded and "具体金额" in out.text, out.text
+    assert answer("面上项目的资助期一般几年？", fund).grounded
+
+
+def test_a_time_counted_from_an_event_says_when() -> None:
+    renewal = passage("sc-16", doc="生产办法", title="生产办法", section="第十六条", text=(
+        "第十六条 生产许可证有效期届满需要延续的，应当在有效期届满前90个工作日至30个工作日期间提出延续申请。"))
+    out = answer("许可证续期最早能提前多久申请？最晚在什么时候之前申请？", renewal)
+    assert out.grounded and "30个工作日" in out.text.split("依据")[0], out.text

@@ -355,6 +355,13 @@ class Evidence:
         # weight); a subject asked (tax) must be given as well
         facts = [t for t in refusing if not t.subject]
         fact_missing = facts[0] if facts and not any(t.answered_by(s.text) for t in facts for s in about) else None
+        asks = [part for part in re.split(r"[？?]", q.text) if part.strip()]
+        for ask in asks if fact_missing is None and len(asks) > 1 else ():
+            # "资助多少万？资助期是几年？": each question asks its own kind, and each is to be given
+            own = [t for t in facts if t.asked(ask)]
+            if own and not any(t.answered_by(s.text) for t in own for s in about):
+                fact_missing = own[0]
+                break
         # the subject may be the whole document's: a 资助 notice's "5个工作日内完成修改" is about the 资助
         subject_missing = next((t for t in refusing if t.subject and not any(
             t.answered_by(s.text) or t.answered_by(s.hit.title) for s in about)), None)
