@@ -919,3 +919,13 @@ def test_a_time_counted_from_an_event_says_when() -> None:
         "第十六条 生产许可证有效期届满需要延续的，应当在有效期届满前90个工作日至30个工作日期间提出延续申请。"))
     out = answer("许可证续期最早能提前多久申请？最晚在什么时候之前申请？", renewal)
     assert out.grounded and "30个工作日" in out.text.split("依据")[0], out.text
+
+
+def test_a_number_of_persons_asked_with_their_classifier_is_not_answered_by_another_count() -> None:
+    rule = passage("dl-11", doc="代理条例", title="代理条例", section="第十一条", text=(
+        "第十一条 代理师执业应当取得资格证，在代理机构实习满1年，并在一家代理机构从业。"))
+    out = answer("开一家代理公司，至少要有几名代理师？", rule)
+    assert not out.grounded and "具体人数" in out.text, out.text  # "一家" counts firms, not persons
+    team = passage("dl-14", doc="代理条例", title="代理条例", section="第十四条",
+                   text="第十四条 设立代理机构，应当有3名以上合伙人或者股东。")
+    assert "3名" in answer("设立代理机构要有几位合伙人？", team).text
