@@ -929,3 +929,12 @@ def test_a_number_of_persons_asked_with_their_classifier_is_not_answered_by_anot
     team = passage("dl-14", doc="代理条例", title="代理条例", section="第十四条",
                    text="第十四条 设立代理机构，应当有3名以上合伙人或者股东。")
     assert "3名" in answer("设立代理机构要有几位合伙人？", team).text
+
+
+def test_a_rule_the_nation_leaves_to_the_provinces_is_not_one_provinces_rule() -> None:
+    land = passage("cr-13", doc="出让条例", title="出让条例", section="第十三条", text=(
+        "第十三条 土地使用权出让可以采取协议、招标、拍卖方式。\n依照前款规定方式出让土地使用权的具体程序和步骤，"
+        "由省、自治区、直辖市人民政府规定。"))
+    out = answer("浙江省协议出让土地使用权的具体程序和步骤是怎么规定的？", land)
+    assert not out.grounded and "由省、自治区、直辖市人民政府规定" in out.text, out.text
+    assert answer("协议出让土地使用权的具体程序和步骤由谁规定？", land).grounded

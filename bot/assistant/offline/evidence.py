@@ -92,6 +92,7 @@ class Missing:
     kind: AnswerType | None = None
     other_years: list[int] = field(default_factory=list)
     topic: Sentence | None = None  # the sentence that touches the topic, cited in the answer
+    whole: bool = False  # quote all of it: it says who decides the detail ("由省…人民政府规定")
 
 
 @dataclass
@@ -373,6 +374,11 @@ class Evidence:
             # 有关规定执行"): a period stated in a less fitting clause is about something else
             if all(g.lexical < best.lexical for g in givers):
                 fact_missing, topic = facts[0], best
+        # the national rule leaves the detail to the provinces ("具体程序和步骤，由省、自治区、直辖市人民政府规定"):
+        # what the place the question names decided is not in it
+        left = self.leaves_to_place(best) and any(p.level in ("province", "city") for p in self.places)
+        if left and facts and fact_missing is None:
+            return Missing("kind", kind=facts[0], topic=best, whole=True)
         if facts and fact_missing is None and (named := self.named_without(chosen, facts, givers)) is not None:
             # the question's own name for its thing ("债权人公告") is in a sentence giving no such fact, and
             # no sentence giving it names that thing: the fact is stated for a neighbouring one
@@ -381,6 +387,8 @@ class Evidence:
         # the detail in the user's words reads best in Chinese ("瞪羚企业的认定标准"); in English, the kind
         if kind_missing and (q.english or not focus_missing or not q.topic_label):
             return Missing("kind", kind=kind_missing, topic=topic)
+        if left:
+            return Missing("focus", topic=best, whole=True)
         if focus_missing:
             return Missing("focus", topic=topic)
         if self._known and not any(self.states_other_figure(s.text) for s in about):
@@ -431,6 +439,13 @@ class Evidence:
                            and n.hit.chunk_id != giver.hit.chunk_id for n in namers))  # one article, cut in two
 
         return None if any(about(g) for g in givers) else namers[0]
+
+    def leaves_to_place(self, sentence: Sentence) -> bool:
+        """A national sentence leaving the detail to a province's or city's government."""
+        j = self.jurisdiction(sentence.hit)
+        m = self.rules.delegation.search(normalize_message(sentence.text)) if self.rules.delegation else None
+        return (j is not None and j.level == "national" and m is not None
+                and bool(re.search(r"省|自治区|直辖市|地方|市人民政府|县人民政府", m.group())))
 
     def delegates(self, text: str) -> bool:
         """The sentence leaves the detail to another rule (national rules, a province's government), or

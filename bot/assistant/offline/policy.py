@@ -420,7 +420,7 @@ class PolicyComposer:
             kinds = [k.label_en if english else k.label for k in evidence.asked if k.label]
             detail = frame.detail or w.list_separator.join(frame.options) or (kinds[0] if kinds else w.refusal.detail)
         words = frame.topic or frame.focus
-        clause = clause_with(sent.text, [x for x in words if x]) if words else sent.text
+        clause = clause_with(sent.text, [x for x in words if x]) if words and not missing.whole else sent.text
         text = w.refusal.partial.format(source=short_label(sent.hit), clause=_ENUMERATOR.sub("", clause).rstrip("。"),
                                         cite=f"[{book.cite(sent.hit)}]", detail=detail)
         return Composed(text, book.citations, False)
