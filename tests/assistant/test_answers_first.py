@@ -938,3 +938,19 @@ def test_a_rule_the_nation_leaves_to_the_provinces_is_not_one_provinces_rule() -
     out = answer("浙江省协议出让土地使用权的具体程序和步骤是怎么规定的？", land)
     assert not out.grounded and "由省、自治区、直辖市人民政府规定" in out.text, out.text
     assert answer("协议出让土地使用权的具体程序和步骤由谁规定？", land).grounded
+
+
+def test_a_day_named_by_an_event_says_which_day() -> None:
+    wage = passage("ld-6", doc="合同条例", title="合同条例", section="第六条", text=(
+        "第六条 用人单位未与劳动者订立书面劳动合同的，应当支付两倍的工资。\n"
+        "前款规定的两倍工资的起算时间为用工之日起满一个月的次日，截止时间为补订书面劳动合同的前一日。"))
+    out = answer("没签书面合同要付双倍工资，这个双倍从哪一天开始算？", wage)
+    assert out.grounded and "次日" in out.text.split("依据")[0], out.text
+
+
+def test_a_floor_or_a_ceiling_is_no_word_the_answer_must_repeat() -> None:
+    pay = passage("ld-15", doc="合同条例", title="合同条例", section="第十五条",
+                  text="第十五条 劳动者在试用期的工资不得低于劳动合同约定工资的80%，并不得低于当地的最低工资标准。")
+    out = answer("试用期工资的最低底线是多少？", pay)
+    assert out.grounded and "80%" in out.text, out.text
+

@@ -195,3 +195,8 @@ def test_an_article_split_over_passages_is_read_whole() -> None:
     service = answer_service(build_offline_backend(search, parks), (search, parks), None)
     answer = final_answer(service.stream(request(asked)))
     assert answer.grounded and "百分之七十" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_who_gets_a_thing_is_not_asked_of_a_documents_addressees() -> None:
+    assert READER.read("Z签是发给哪类外国人的？").metadata == []  # a visa's holders, not the document's addressees
+    assert READER.read("145号批复是发给哪几个单位的").metadata == ["recipients"]

@@ -75,3 +75,8 @@ def test_the_glossary_covers_quality_rules(normalizer) -> None:
 def test_the_glossary_covers_requests_for_more_documents(normalizer) -> None:
     assert "补充资料" in normalizer("How long do we have to hand in the additional documents the reviewers asked for?").expansions
     assert "补充资料" in normalizer("审评要我们补充材料，多久内交").expansions
+
+
+def test_the_glossary_covers_probation_and_written_notice(normalizer) -> None:
+    nq = normalizer("How many days' notice must she give on probation, and does it have to be in writing?")
+    assert {"试用期", "书面形式"} <= set(nq.expansions)
