@@ -80,3 +80,8 @@ def test_the_glossary_covers_requests_for_more_documents(normalizer) -> None:
 def test_the_glossary_covers_probation_and_written_notice(normalizer) -> None:
     nq = normalizer("How many days' notice must she give on probation, and does it have to be in writing?")
     assert {"试用期", "书面形式"} <= set(nq.expansions)
+
+
+def test_the_glossary_covers_work_injury_insurance(normalizer) -> None:
+    nq = normalizer("What late charge is added to the work injury insurance premiums an employer owes?")
+    assert {"工伤保险", "滞纳金", "保险费"} <= set(nq.expansions)
