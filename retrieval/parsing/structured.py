@@ -65,13 +65,14 @@ def read_header(lines: list[str]) -> Header:
         if not s or (row is None and _is_noise(s)):
             i += 1
             continue
-        below = next((j for j in range(i + 1, len(lines)) if lines[j].strip(" \u3000\t")), None)
-        listed = listed_field(s, lines[below]) if row == {} and below is not None else None
-        if listed is not None and below is not None:  # a metadata label over its value, as a list copies it
-            h.chrome.update(listed)
-            closed = closed or bool(h.title_lines)
-            i = below + 1
-            continue
+        if row == {}:  # a label alone: its value may be the list item under it, as a list copies the table
+            below = next((j for j in range(i + 1, len(lines)) if lines[j].strip(" \u3000\t")), None)
+            listed = listed_field(s, lines[below]) if below is not None else None
+            if listed is not None and below is not None:
+                h.chrome.update(listed)
+                closed = closed or bool(h.title_lines)
+                i = below + 1
+                continue
         if row is not None or is_chrome_only(s):
             h.chrome.update(row if row is not None else strip_chrome(s)[1])
             # a page's title stands above its 发布时间/来源 line: what follows is the article

@@ -105,6 +105,7 @@ class EvidenceRules:
     grant: re.Pattern[str]
     forbid: re.Pattern[str]
     delegation: re.Pattern[str] | None = None
+    delegation_local: re.Pattern[str] | None = None
     exception: re.Pattern[str] | None = None
     figure: re.Pattern[str] | None = None
     exclusive: list[list[re.Pattern[str]]] = field(default_factory=list)
@@ -124,6 +125,7 @@ class EvidenceRules:
                    province_of={city: names[0] for city, names in config.places.cities.items()},
                    grant=re.compile(config.polar.grant), forbid=re.compile(config.polar.forbid),
                    delegation=re.compile(config.delegation) if config.delegation else None,
+                   delegation_local=re.compile(config.delegation_local) if config.delegation_local else None,
                    exception=re.compile(config.exception) if config.exception else None,
                    figure=re.compile(config.focus.figure) if config.focus.figure else None,
                    exclusive=[[re.compile(m) for m in members] for members in config.exclusive.values()],
@@ -181,8 +183,8 @@ class Evidence:
         """False for another place's rules: a question about 广州 is not answered from 青岛's, nor one
         about 郑洛新自创区 from a 广东 notice that never mentions it. A document the question names is in
         scope whatever its zone or place, except one local document alone of another place than the
-        question names: "乐清市的就业见习补贴" names 龙港市's 就业见习补贴申报指南 by its words, not by its place (documents
-        compared, "山东条例和郑洛新条例分别怎么定位", are each what the question names)."""
+        question names: "乐清市的就业见习补贴" names 龙港市's 就业见习补贴申报指南 by its words, not by its
+        place (documents compared, "山东条例和郑洛新条例分别怎么定位", are each what the question names)."""
         if hit.doc in named:
             j = self.jurisdiction(hit)
             return len(set(named)) > 1 or j is None or j.level == "national" or self._in_place(hit)
@@ -444,8 +446,9 @@ class Evidence:
         """A national sentence leaving the detail to a province's or city's government."""
         j = self.jurisdiction(sentence.hit)
         m = self.rules.delegation.search(normalize_message(sentence.text)) if self.rules.delegation else None
-        return (j is not None and j.level == "national" and m is not None
-                and bool(re.search(r"省|自治区|直辖市|地方|市人民政府|县人民政府", m.group())))
+        local = self.rules.delegation_local
+        return (j is not None and j.level == "national" and m is not None and local is not None
+                and bool(local.search(m.group())))
 
     def delegates(self, text: str) -> bool:
         """The sentence leaves the detail to another rule (national rules, a province's government), or

@@ -129,6 +129,8 @@ class QuestionConfig(BaseModel):
     exception: str = Field(default="", description="A sentence qualifying the rule before it (但…除外, 不予公示)")
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
                             "(按照国家有关规定执行, 由省级人民政府规定) or its timing open (应当及时备案)")
+    delegation_local: str = Field(default="", description="Who a delegation names that makes it a place's own rule "
+                                  "(省, 自治区, 直辖市人民政府)")
     refusal: RefusalRules = Field(default_factory=RefusalRules)
     exclusive: dict[str, list[str]] = Field(
         default_factory=dict, description="Kinds of thing whose members exclude each other (taxes, patent kinds): "
