@@ -32,7 +32,6 @@ _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
 _MEASURE = r"\s*(?:个|项|类|种|条|大|批|方面|部分)"  # "4个方面", "三大": so many things
 _UNIT = r"(?:名|人|元|万|亿|千|百|个|家|项|所|件|次|户|吨|平方|亩|公里|千米|米|%|％)"
 OWN_TERM = 5  # characters of the question a sentence must hold word for word to name what is asked about
-SEVERAL_ASKS = re.compile(r"[？?][^？?]+[？?]|分别|各自|\brespectively\b")  # "…多久批？批了以后多久拿证？"
 
 
 def chinese_year(year: int) -> str:
@@ -358,8 +357,7 @@ class Evidence:
         # weight); a subject asked (tax) must be given as well
         facts = [t for t in refusing if not t.subject]
         fact_missing = facts[0] if facts and not any(t.answered_by(s.text) for t in facts for s in about) else None
-        asks = [part for part in re.split(r"[？?]", q.text) if part.strip()]
-        for ask in asks if fact_missing is None and len(asks) > 1 else ():
+        for ask in q.asks if fact_missing is None and len(q.asks) > 1 else ():
             # "资助多少万？资助期是几年？": each question asks its own kind, and each is to be given
             own = [t for t in facts if t.asked(ask)]
             if own and not any(t.answered_by(s.text) for t in own for s in about):
@@ -425,7 +423,7 @@ class Evidence:
         follows a sentence naming it in its passage (an article names its subject once: "申请生产许可的，…；
         自受理之日起20个工作日内…")."""
         term = self.own_term(chosen)
-        if not term or not givers or SEVERAL_ASKS.search(self.question.text):
+        if not term or not givers or self.question.several:
             return None  # several things asked at once: the term may be another ask's
         namers = [s for s in chosen if term in normalize_message(s.text)
                   and not any(t.answered_by(s.text) for t in facts)]

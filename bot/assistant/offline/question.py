@@ -126,6 +126,8 @@ class QuestionConfig(BaseModel):
     listed_count: str = Field(default="", description="How many things a list question says there are (五个方面, "
                               "the four areas), group `count`")
     choice: str = ""
+    several: str = Field(default="", description="Words that ask one detail of several things at once (分别, 各自, "
+                         "respectively); several questions in one message need no such word")
     exception: str = Field(default="", description="A sentence qualifying the rule before it (但…除外, 不予公示)")
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
                             "(按照国家有关规定执行, 由省级人民政府规定) or its timing open (应当及时备案)")
@@ -186,6 +188,10 @@ class Question(BaseModel):
     listed_count: int | None = Field(default=None, description="How many things the list question says there are: "
                                      "the four areas → 4")
     inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
+    asks: list[str] = Field(default_factory=list, description="The message's questions, each asking its own kind "
+                            "(\"资助多少万？资助期是几年？\"): one when the message asks one question")
+    several: bool = Field(default=False, description="Several things asked at once: several questions, or one "
+                          "asked of each of several (分别, 各自)")
     ask: str = Field(default="", description="After a premise (\"股权奖励可以缓交，那现金奖励呢\"), what is asked")
     known_figures: list[tuple[float, str]] = Field(
         default_factory=list, description="Figures the premise states (个人最多5件 → (5, 件)): the ask wants another "
@@ -246,6 +252,7 @@ class QuestionReader:
         self._listed = re.compile(c.listed) if c.listed else None
         self._listed_count = re.compile(c.listed_count) if c.listed_count else None
         self._choice = re.compile(c.choice) if c.choice else None
+        self._several = re.compile(c.several) if c.several else None
         self._issuer_after = re.compile(c.places.issuer_after)
         self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
         self._issuer_title = re.compile(c.places.issuer_title) if c.places.issuer_title else None
@@ -297,6 +304,8 @@ class QuestionReader:
         q.metadata = [f for f in METADATA_ORDER if any(p.search(text) for p in self._metadata[f])]
         q.polar = bool(self._polar.search(text))
         q.listing = bool(self._listing.search(text))
+        q.asks = [part for part in re.split(r"[？?]", text) if part.strip()] or [text]
+        q.several = len(q.asks) > 1 or bool(self._several and self._several.search(text))
         listed = self._listed.search(text) if self._listed and q.listing else None
         q.listed_item = listed.group("item") if listed else ""
         counted = self._listed_count.search(text) if self._listed_count and q.listing else None
