@@ -155,10 +155,11 @@ def _fields(ctx: _Context, *, title: str, doc_number: str | None, issuer: str | 
 def _parse_structured(lines: list[str], ctx: _Context, *, forwarded_part: bool = False) -> list[_Parsed]:
     header = read_header(lines)
     chrome = header.chrome
-    cover_title = M.clean_title("".join(header.title_lines)) or M.clean_title(chrome.get("title", "")) \
-        or Path(ctx.source).stem or "untitled"
     header_number = header.doc_number or (M.normalize_doc_number(chrome["doc_number"])
                                           if chrome.get("doc_number") else None)
+    # a notice copied without its title line is named by the number it prints, not by its file
+    cover_title = M.clean_title("".join(header.title_lines)) or M.clean_title(chrome.get("title", "")) \
+        or header_number or Path(ctx.source).stem or "untitled"
     body_start = header.body_start
     if not forwarded_part and M.NOTICE_FORWARD.match(cover_title):
         split = _forward_split(lines, body_start)

@@ -738,3 +738,11 @@ def test_a_regulation_printed_under_its_order_is_named_titled_and_dated_by_it(ma
 def test_a_title_ending_in_ling_without_an_order_number_is_still_a_title():
     doc = parse_text("示范园区禁止令\n\n第一条　为了规范园区管理，制定本令。\n第二条　本令自2019年6月1日起施行。\n")
     assert doc.meta.title == "示范园区禁止令" and doc.meta.doc_number is None
+
+
+def test_a_notice_copied_without_its_title_line_is_named_by_the_number_it_prints(tmp_path):
+    source = tmp_path / "page-copy.txt"
+    source.write_text("示科〔2024〕12号\n各区科技局,各有关单位:\n现将2024年度示范孵化器认定工作通知如下:\n"
+                      "一、申报条件\n运营时间须满1年。\n示范市科学技术局\n2024年5月10日\n", encoding="utf-8")
+    meta = parse_file(source).meta
+    assert (meta.title, meta.doc, meta.issuer) == ("示科〔2024〕12号", "示科〔2024〕12号", "示范市科学技术局")
