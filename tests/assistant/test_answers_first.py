@@ -954,3 +954,26 @@ def test_a_floor_or_a_ceiling_is_no_word_the_answer_must_repeat() -> None:
     out = answer("试用期工资的最低底线是多少？", pay)
     assert out.grounded and "80%" in out.text, out.text
 
+
+
+def test_a_range_or_a_share_asked_is_checked_by_the_kind_of_fact_not_by_its_name() -> None:
+    # 区间 and 比重 name what kind of figure is asked, which the answer kind checks; the clause need not say them
+    fine = passage("xk-48", doc="许可证条例", title="许可证条例", section="第四十八条", text=(
+        "第四十八条 销售未取得生产许可证的产品的，责令改正，处5万元以上20万元以下的罚款。"))
+    out = answer("商场卖没证的产品，按许可证条例罚款区间是多少？", fine)
+    assert out.grounded and "5万元以上20万元以下" in out.text.split("依据")[0], out.text
+    funds = passage("kj-15", doc="科技进步条例", title="科技进步条例", section="第十五条", text=(
+        "第十五条 市人民政府财政用于科学技术经费占本级财政经常性支出的比例应当不低于百分之六。"))
+    out = answer("市财政每年花在科技上的钱占经常性支出的比重最低是多少？", funds)
+    assert out.grounded and "百分之六" in out.text.split("依据")[0], out.text
+
+
+def test_what_the_asker_says_they_make_is_not_what_is_asked_about() -> None:
+    # "我们厂是做家用燃气灶具的": the product is the asker's situation; the period asked is the licence's, and
+    # the sentence listing the product gives none, which does not make the licence's 6个月 another thing's
+    products = passage("xk-2", doc="许可证条例", title="许可证条例", section="第二条",
+                       text="（二）电热水壶、家用燃气灶具等可能危及人身安全的产品；")
+    renewal = passage("xk-25", doc="许可证条例", title="许可证条例", section="第二十五条", text=(
+        "生产许可证有效期届满，企业继续生产的，应当在有效期届满6个月前提出换证申请。"))
+    out = answer("我们厂是做家用燃气灶具的，生产许可证明年到期，要提前多久申请换证？", products, renewal)
+    assert out.grounded and "6个月" in out.text.split("依据")[0], out.text

@@ -132,12 +132,12 @@ def test_a_follow_up_keeps_the_year_and_the_place(reader: QuestionReader) -> Non
 
 def test_the_thing_a_rate_a_period_or_a_rank_is_asked_of(reader: QuestionReader) -> None:
     rate = reader.read("研发费用加计扣除的比例是多少")
-    assert rate.focus_label == "研发费用加计扣除" and rate.focus_head == "扣除" and "rate" in rate.kinds
+    assert rate.focus_label == "研发费用加计扣除" and rate.focus_heads == ["扣除"] and "rate" in rate.kinds
     permit = reader.read("外籍人才办工作许可要几个工作日")
     assert "days" in permit.kinds  # a number of days: 5年 would not say
-    assert permit.focus_head == "工作许可"  # the longest word ending it: not 许可 (a 居留许可 is another permit)
+    assert permit.focus_heads[0] == "工作许可"  # the longest word ending it: not 许可 (a 居留许可 is another permit)
     again = reader.read("被撤销的国家高新区过几年可以重新申请")
-    assert again.focus_label == "重新申请" and again.focus_head == "申请"
+    assert again.focus_label == "重新申请" and again.focus_heads == ["申请"]
     rank = reader.read("高新区管委会主任一般是什么行政级别")
     assert rank.focus_label == "行政级别"
 
@@ -232,3 +232,15 @@ def test_every_city_is_read_by_its_full_name_and_the_usual_names_stay(reader: Qu
     assert [(p.name, p.province) for p in reader.read("乐清市的创业补贴标准是多少").places] == [("乐清市", "浙江省")]
     assert [p.name for p in reader.read("青岛的高企有什么奖励").places] == ["青岛市"]
     assert reader.read("城市更新项目有什么补贴").places == []
+
+
+def test_question_words_demonstratives_and_the_parts_of_a_place_name_nothing(reader: QuestionReader) -> None:
+    # what a paraphrase must match is what names a thing: not 干什么, 主要, 这件, 市里, nor the 州市 of 杭州市
+    use = reader.read("区里的专项资金可以按需设立，那市里必须设的杭州市科技创新资金，主要拿来干什么用？")
+    assert not {"干什么", "主要", "拿来", "州市", "市里"} & set(use.focus), use.focus
+    act = reader.read("国安最迟多少天要把发奖这件事办起来？")
+    assert "这件" not in act.focus
+    # the phrase was cut inside 办起来: its last word is not a word the answer must hold
+    assert act.focus_heads == []
+    # the word that must be there may be in the documents' wording (增速 → 增长幅度)
+    assert "增长幅度" in reader.read("科技投入每年的增速有没有硬性要求？").focus_heads

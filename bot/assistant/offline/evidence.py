@@ -155,7 +155,7 @@ class Evidence:
         self.places = places
         self._focus = [normalize_message(w) for w in question.focus]
         self._focus_label = normalize_message(question.focus_label)
-        self._head = normalize_message(question.focus_head)
+        self._heads = [normalize_message(h) for h in question.focus_heads]
         self._all_topic = [normalize_message(w) for w in question.topic]
         self._topic = list(self._all_topic)
         self._stated = amounts_stated(question.text)  # "去年营收1.2个亿": the band that holds it answers
@@ -251,7 +251,7 @@ class Evidence:
             return False
         text = normalize_message(text)
         named = any(holds(text, w) for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
-        if self._head and not holds(text, self._head):
+        if self._heads and not any(holds(text, h) for h in self._heads):
             return False  # "奖励申报截止": the 申报 whose deadline is asked, not any 成果转化
         return named and (not self._topic or any(w in text for w in self._topic))
 
@@ -403,16 +403,20 @@ class Evidence:
     def own_term(self, chosen: Sequence[Sentence]) -> str:
         """The longest run of the question's characters (at least ``OWN_TERM`` of them, no 的: a term, not
         a phrase) that a chosen sentence holds word for word: the documents' name for what is asked
-        about ("被列入经营异常名录", "一次性伤残就业补助金"). Read in the part that asks ("…，那B呢": B)."""
+        about ("被列入经营异常名录", "一次性伤残就业补助金"). Read in the part that asks ("…，那B呢": B), not in
+        what the asker says of themselves ("我们厂做燃气热水器的，…": the product is not what is asked about)."""
         asked = self.question.ask or self.question.text
         texts = [normalize_message(s.text) for s in chosen]
         best = ""
-        for run in re.findall(r"[\u4e00-\u9fff]+", asked):
-            for i in range(len(run)):
-                for j in range(len(run), i + max(OWN_TERM, len(best) + 1) - 1, -1):
-                    if "的" not in run[i:j] and any(run[i:j] in t for t in texts):
-                        best = run[i:j]
-                        break
+        for clause in re.split(r"[，,；;。]", asked):
+            if clause in self.question.asker_clauses:
+                continue
+            for run in re.findall(r"[\u4e00-\u9fff]+", clause):
+                for i in range(len(run)):
+                    for j in range(len(run), i + max(OWN_TERM, len(best) + 1) - 1, -1):
+                        if "的" not in run[i:j] and any(run[i:j] in t for t in texts):
+                            best = run[i:j]
+                            break
         return best
 
     def named_without(self, chosen: Sequence[Sentence], facts: Sequence[AnswerType],

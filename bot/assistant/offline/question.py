@@ -57,10 +57,14 @@ class FocusRules(BaseModel):
     attributes: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list)
     generic: list[str] = Field(default_factory=list)
+    unparticular: str = Field(default="", description="Words that name nothing whatever the question: question "
+                              "words (干什么, 多少), a demonstrative with its classifier (这件, 那种)")
     premise: str | None = Field(default=None, description="A question that states what it knows, then asks "
                                 "about something else (groups premise, ask)")
     figure: str | None = Field(default=None, description="A figure with its unit (groups number, unit): one the "
                                "premise states is what the asker knows; the answer is another of that unit")
+    asker: str = Field(default="", description="A clause in which the asker says who they are (我们厂做燃气热水器的): "
+                       "their situation, not what is asked about")
     asking: str | None = Field(default=None, description="What makes a clause of a question ask something "
                                "(多少, 吗, 给不给 …): an attribute read in another clause is the asker's context")
 
@@ -174,7 +178,8 @@ class Question(BaseModel):
     focus_label: str = Field(default="", description="The detail as the user wrote it: 编制, 认定标准")
     topic: list[str] = Field(default_factory=list, description="Words of what the detail belongs to (one must be with it)")
     topic_label: str = ""
-    focus_head: str = Field(default="", description="A word of the focus that must be there: 奖励申报 → 申报")
+    focus_heads: list[str] = Field(default_factory=list, description="A word of the focus one of whose wordings "
+                                   "must be there: 奖励申报 → 申报; 增速 → 增速, 增长幅度")
     asked_noun: str = Field(default="", description="What the wh-word asks for: 什么条件 → 条件")
     year: int | None = Field(default=None, description="The year whose figures are asked for")
     places: list[Place] = Field(default_factory=list)
@@ -190,6 +195,8 @@ class Question(BaseModel):
     inherited: list[str] = Field(default_factory=list, description="Constraints kept from the previous question")
     asks: list[str] = Field(default_factory=list, description="The message's questions, each asking its own kind "
                             "(\"资助多少万？资助期是几年？\"): one when the message asks one question")
+    asker_clauses: list[str] = Field(default_factory=list, description="Clauses in which the asker says who they "
+                                     "are (我们厂做燃气热水器的): their situation, not what is asked about")
     several: bool = Field(default=False, description="Several things asked at once: several questions, or one "
                           "asked of each of several (分别, 各自)")
     ask: str = Field(default="", description="After a premise (\"股权奖励可以缓交，那现金奖励呢\"), what is asked")
@@ -244,6 +251,7 @@ class QuestionReader:
         self._asking = re.compile(c.focus.asking) if c.focus.asking else None
         self._fillers = sorted({normalize_message(f) for f in c.focus.fillers}, key=len, reverse=True)
         self._generic = {normalize_message(g) for g in c.focus.generic}
+        self._unparticular = re.compile(c.focus.unparticular) if c.focus.unparticular else None
         self._year = re.compile(c.years.question)
         self._metadata = {f: [re.compile(p) for p in c.metadata.get(f, [])] for f in METADATA_ORDER}
         self._polar = re.compile(c.polar.question)
@@ -253,6 +261,7 @@ class QuestionReader:
         self._listed_count = re.compile(c.listed_count) if c.listed_count else None
         self._choice = re.compile(c.choice) if c.choice else None
         self._several = re.compile(c.several) if c.several else None
+        self._asker = re.compile(c.focus.asker) if c.focus.asker else None
         self._issuer_after = re.compile(c.places.issuer_after)
         self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
         self._issuer_title = re.compile(c.places.issuer_title) if c.places.issuer_title else None
@@ -306,6 +315,7 @@ class QuestionReader:
         q.listing = bool(self._listing.search(text))
         q.asks = [part for part in re.split(r"[？?]", text) if part.strip()] or [text]
         q.several = len(q.asks) > 1 or bool(self._several and self._several.search(text))
+        q.asker_clauses = [c for c in re.split(r"[，,；;。]", text) if self._asker and self._asker.match(c)]
         listed = self._listed.search(text) if self._listed and q.listing else None
         q.listed_item = listed.group("item") if listed else ""
         counted = self._listed_count.search(text) if self._listed_count and q.listing else None
@@ -353,8 +363,12 @@ class QuestionReader:
             words = self.words(focus)
             if words:
                 q.focus_label, q.focus = focus, words
-                # the longest word ending the phrase: 工作许可, not 许可 (居留许可 is another permit)
-                q.focus_head = max((w for w in words if len(w) >= 2 and focus.endswith(w)), key=len, default="")
+                # the longest word ending the phrase: 工作许可, not 许可 (居留许可 is another permit), with the
+                # documents' wording of it; none when the phrase was cut inside a word ("…把发奖这件事办起|来")
+                end = m.end("focus")
+                cut = end == m.end() and end < len(q.text) and bool(_WORD_GOES_ON.match(q.text, end))
+                head = "" if cut else max((w for w in words if len(w) >= 2 and focus.endswith(w)), key=len, default="")
+                q.focus_heads = [head, *sorted(self._variants.get(head, ()))] if head else []
                 return
         # "个人月收入低于3500元可以减缴，那个体工商户要满足什么标准": what the question says it knows is not
         # what it asks; the detail is what the ask names that the premise does not
@@ -432,11 +446,14 @@ class QuestionReader:
             if len(variant) >= 2 and not _is_latin(variant) and variant in phrase and variant not in self._generic:
                 out += [variant, *sorted(c for c in canonicals if c not in self._generic)]
         generic_here = [g for g in self._generic if len(g) >= 2 and g in phrase]
+        places_here = [m.group() for m in self._place_patterns[0][1].finditer(phrase)]
         for token in self.tokenize(phrase):
             token = token.strip()
-            if (len(token) < 2 or token in self._generic or token in self._fillers or token in self._place_names
+            if (len(token) < 2 or token in self._generic or token in self._fillers
                     or re.fullmatch(r"[\d.%年]+", token) or _COUNTED.fullmatch(token)
-                    or any(token in g for g in generic_here)):  # 高新 of 国家高新区
+                    or (self._unparticular is not None and self._unparticular.search(token))
+                    or any(token in g for g in generic_here)  # 高新 of 国家高新区
+                    or token in self._place_names or any(token in p for p in places_here)):  # 州市 of 杭州市
                 continue
             out += [token, *sorted(v for v in self._variants.get(token, ()) if v not in self._generic)]
         return unique(out)
@@ -506,6 +523,7 @@ def read_figure(m: re.Match[str]) -> tuple[float, str] | None:
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
+_WORD_GOES_ON = re.compile(r"[\u4e00-\u9fff](?<![吗呢了啊吧呀的])")
 _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
 
 
