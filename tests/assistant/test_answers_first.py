@@ -977,3 +977,12 @@ def test_what_the_asker_says_they_make_is_not_what_is_asked_about() -> None:
         "生产许可证有效期届满，企业继续生产的，应当在有效期届满6个月前提出换证申请。"))
     out = answer("我们厂是做家用燃气灶具的，生产许可证明年到期，要提前多久申请换证？", products, renewal)
     assert out.grounded and "6个月" in out.text.split("依据")[0], out.text
+
+
+def test_an_item_is_about_what_the_sentence_leading_its_list_names() -> None:
+    # the article names where it applies once, in the sentence leading its items: the item's 两年 is that place's
+    article = passage("sf-6", doc="示范园条例", title="示范园条例", section="第六条", text=(
+        "第六条 对示范园内的软件企业，实行下列税收优惠：\n（一）软件企业自获利年度起，两年内免征所得税；\n"
+        "（二）软件企业进口自用设备，免征进口关税。"))
+    out = answer("示范园里的软件企业获利以后前几年可以不交所得税？", article)
+    assert out.grounded and "两年" in out.text.split("依据")[0], out.text

@@ -244,16 +244,19 @@ class Evidence:
         texts = [normalize_message(h.text) for h in hits]
         self._topic = [w for w in self._all_topic if any(w in t for t in texts)]
 
-    def gives_focus(self, text: str) -> bool:
+    def gives_focus(self, text: str, hit: Hit | None = None) -> bool:
         """The sentence names the asked detail — one of its words, or half of its character pairs
-        (documents abbreviate: 高新技术企占企业总数) — with its topic when the question gives one."""
+        (documents abbreviate: 高新技术企占企业总数) — with its topic when the question gives one, which the
+        text of its passage (``hit``) before it may name (an article names its subject once: "对试验区的新技术企业，实行下列…：
+        （二）新技术企业…三年内免征所得税")."""
         if not self._focus:
             return False
+        earlier = normalize_message(before(hit, text)) if hit is not None and self._topic else ""
         text = normalize_message(text)
         named = any(holds(text, w) for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
         if self._heads and not any(holds(text, h) for h in self._heads):
             return False  # "奖励申报截止": the 申报 whose deadline is asked, not any 成果转化
-        return named and (not self._topic or any(w in text for w in self._topic))
+        return named and (not self._topic or any(w in text or w in earlier for w in self._topic))
 
     def names_topic(self, text: str) -> bool:
         text = normalize_message(text)
@@ -300,7 +303,7 @@ class Evidence:
     def adjust(self, text: str, hit: Hit) -> float:
         """What a sentence is worth beyond its words for this question."""
         bonus = 0.0
-        if self.gives_focus(text):
+        if self.gives_focus(text, hit):
             bonus += self.focus_bonus
         if self.bounds_asker(text):
             bonus += self.focus_bonus
@@ -328,7 +331,7 @@ class Evidence:
         if self.bounds_asker(text) or self.states_count(text):
             return True
         if self._focus:
-            return self.gives_focus(text) and (not self.asked or self.gives_kind(text))
+            return self.gives_focus(text, hit) and (not self.asked or self.gives_kind(text))
         return False
 
     def gives_kind(self, text: str) -> bool:
@@ -347,11 +350,11 @@ class Evidence:
             dated = next((s for s in chosen if self.statistic_years(s.text, s.hit)), None)
             others = self.statistic_years(dated.text, dated.hit) if dated is not None else []
             return Missing("year", other_years=others, topic=dated or topic)
-        focus_missing = bool(self._focus) and not any(self.gives_focus(s.text) for s in chosen)
+        focus_missing = bool(self._focus) and not any(self.gives_focus(s.text, s.hit) for s in chosen)
         refusing = [t for t in self.asked if t.refuse]
         # the asked kind of fact must be stated about the asked detail: the date of the signature does
         # not say when the 实施方案 is due
-        about = [s for s in chosen if self.gives_focus(s.text)] if self._focus else list(chosen)
+        about = [s for s in chosen if self.gives_focus(s.text, s.hit)] if self._focus else list(chosen)
         about = [s for s in about if not self.names_other(s.text)]  # the rate of 所得税 is not 工商统一税's
         # one refusing kind given is enough ("when" or "how long"); a looser kind is not (a share for a
         # weight); a subject asked (tax) must be given as well
@@ -478,6 +481,12 @@ def _named_zones(candidates: Sequence[str], hits: Sequence[Hit]) -> list[str]:
 def _members(group: Sequence[re.Pattern[str]], text: str) -> set[int]:
     """Which members of an exclusive kind the text names (their places in the group)."""
     return {i for i, member in enumerate(group) if member.search(text)}
+
+
+def before(hit: Hit, sentence: str) -> str:
+    """The text of the passage before one of its sentences."""
+    at = hit.text.find(sentence)
+    return hit.text[:at] if at > 0 else ""
 
 
 def holds(text: str, word: str) -> bool:

@@ -312,7 +312,7 @@ class PolicyComposer:
         then holds most of the question's words. A can-we question gets 可以 / 不可以 only when that
         sentence shares enough with the question (``verdict_floor``) and its clause grants or forbids."""
         def fits(s: Sentence) -> int:
-            return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text)
+            return (sum(t.answered_by(s.text) for t in evidence.asked) + evidence.gives_focus(s.text, s.hit)
                     + (frame.year is not None and evidence.year_stated(s.text, s.hit))
                     + (frame.listing and "、" in s.text) + evidence.states_count(s.text) + evidence.bounds_asker(s.text) + evidence.states_other_figure(s.text)
                     - evidence.names_other(s.text))  # 外观设计's sum is not the 实用新型 one asked
