@@ -986,3 +986,12 @@ def test_an_item_is_about_what_the_sentence_leading_its_list_names() -> None:
         "（二）软件企业进口自用设备，免征进口关税。"))
     out = answer("示范园里的软件企业获利以后前几年可以不交所得税？", article)
     assert out.grounded and "两年" in out.text.split("依据")[0], out.text
+
+
+def test_a_rate_for_one_kind_of_enterprise_does_not_answer_for_another() -> None:
+    rate = passage("sd-91", doc="所得税条例", title="所得税条例", section="第九十一条", text=(
+        "第九十一条 非居民企业取得本条例规定的所得，减按10%的税率征收企业所得税。"))
+    out = answer("小型微利企业的企业所得税按多少税率交？", rate)
+    # the sentence is quoted as what the documents say; the lead says whose rate they do not give
+    assert not out.grounded and "没有规定小型微利企业的具体比例或税率" in out.text, out.text
+    assert answer("非居民企业的所得按多少税率征收企业所得税？", rate).grounded

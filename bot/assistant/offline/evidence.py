@@ -21,7 +21,7 @@ from typing import Literal
 
 from bot.assistant.normalize import normalize_message
 from bot.assistant.numbers import CN_BIG, count_pattern
-from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure
+from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure, unique
 from bot.assistant.offline.sentences import AnswerType, Sentence, answer_types
 from retrieval.models import Hit, Jurisdiction, short_place
 
@@ -284,8 +284,19 @@ class Evidence:
 
     def names_other(self, text: str) -> bool:
         """The sentence names only other members of a kind the question names one of: 所得税 for 工商统一税."""
+        return bool(self._others(text))
+
+    def _others(self, text: str) -> list[tuple[list[re.Pattern[str]], set[int]]]:
+        """The kinds of which the sentence names members, none of them the question's."""
         text = normalize_message(text)
-        return any((stated := _members(group, text)) and not stated & named for group, named in self._named)
+        return [(group, named) for group, named in self._named if (stated := _members(group, text)) and not stated & named]
+
+    def asked_instead(self, text: str) -> list[str]:
+        """The members the question names (as it writes them: 小型微利企业) of the kinds of which the sentence
+        names only others (非居民企业)."""
+        asked = normalize_message(self.question.ask or self.question.text)
+        return unique(m.group() for group, named in self._others(text) for i in sorted(named)
+                      for m in [group[i].search(asked)] if m)
 
     @property
     def named_members(self) -> list[re.Pattern[str]]:
