@@ -995,3 +995,10 @@ def test_a_rate_for_one_kind_of_enterprise_does_not_answer_for_another() -> None
     # the sentence is quoted as what the documents say; the lead says whose rate they do not give
     assert not out.grounded and "没有规定小型微利企业的具体比例或税率" in out.text, out.text
     assert answer("非居民企业的所得按多少税率征收企业所得税？", rate).grounded
+
+
+def test_a_number_of_tax_years_says_how_many_years() -> None:
+    credit = passage("sd-100", doc="所得税条例", title="所得税条例", section="第一百条", text=(
+        "第一百条 当年不足抵免的，可以在以后5个纳税年度结转抵免。"))
+    out = answer("设备投资额当年抵免不完，可以往后结转几年？", credit)
+    assert out.grounded and "5个纳税年度" in out.text.split("依据")[0], out.text

@@ -244,3 +244,9 @@ def test_question_words_demonstratives_and_the_parts_of_a_place_name_nothing(rea
     assert act.focus_heads == []
     # the word that must be there may be in the documents' wording (增速 → 增长幅度)
     assert "增长幅度" in reader.read("科技投入每年的增速有没有硬性要求？").focus_heads
+
+
+def test_what_a_message_of_several_sentences_asks_is_in_its_questions(reader: QuestionReader) -> None:
+    # the deadline is the asker's story; what is asked is the fine
+    q = reader.read("A company in our park runs a website. It ignored the deadline to fix its page. What fine can it get?")
+    assert q.kinds == ["fine"], q.kinds

@@ -307,7 +307,10 @@ class QuestionReader:
         text = normalize_message(message)
         lang: Language = language or detect_language(message)
         q = Question(text=text, language=lang)
-        kinds = [name for name, cues in self._kinds.items() if any(c.search(text) for c in cues)]
+        # what a message of several sentences asks is in its questions: "…ignored the deadline to fix this.
+        # What fine can it get?" asks for no deadline
+        asked = " ".join(p for p in _SENTENCE_END.split(text) if re.search(r"[？?]", p)) or text
+        kinds = [name for name, cues in self._kinds.items() if any(c.search(asked) for c in cues)]
         narrowed = {wide for name in kinds for wide in self.config.answer_kinds[name].narrows}
         q.kinds = [name for name in kinds if name not in narrowed]
         q.metadata = [f for f in METADATA_ORDER if any(p.search(text) for p in self._metadata[f])]
@@ -523,6 +526,7 @@ def read_figure(m: re.Match[str]) -> tuple[float, str] | None:
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
+_SENTENCE_END = re.compile(r"(?<=[。！!])|(?<=\.)\s+")
 _WORD_GOES_ON = re.compile(r"[\u4e00-\u9fff](?<![吗呢了啊吧呀的])")
 _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
 
