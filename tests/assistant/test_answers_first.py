@@ -1002,3 +1002,10 @@ def test_a_number_of_tax_years_says_how_many_years() -> None:
         "第一百条 当年不足抵免的，可以在以后5个纳税年度结转抵免。"))
     out = answer("设备投资额当年抵免不完，可以往后结转几年？", credit)
     assert out.grounded and "5个纳税年度" in out.text.split("依据")[0], out.text
+
+
+def test_three_years_within_do_not_say_when_in_the_year() -> None:
+    report = passage("bj-39", doc="转化条例", title="转化条例", section="第三十九条", text=(
+        "第三十九条 未按时提交年度报告的，取消其三年内申报科技项目的资格。"))
+    out = answer("年度报告每年几月几号之前要交？", report)
+    assert not out.grounded and "**答：**" not in out.text, out.text
