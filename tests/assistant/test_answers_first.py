@@ -1009,3 +1009,12 @@ def test_three_years_within_do_not_say_when_in_the_year() -> None:
         "第三十九条 未按时提交年度报告的，取消其三年内申报科技项目的资格。"))
     out = answer("年度报告每年几月几号之前要交？", report)
     assert not out.grounded and "**答：**" not in out.text, out.text
+
+
+def test_which_of_two_periods_is_longer_is_answered_by_quoting_both() -> None:
+    # the comparison is the reader's: both periods are quoted side by side
+    article = passage("fd-24", doc="负担条例", title="负担条例", section="第二十四条", text=(
+        "第二十四条 主管部门应当自收到投诉之日起五个工作日内作出受理决定。\n"
+        "监督机构应当自收到投诉之日起十五个工作日内提出处理意见。"))
+    out = answer("投诉交给主管部门和交给监督机构，各自有几个工作日？哪个时限更长？", article)
+    assert out.grounded and "五个工作日" in out.text and "十五个工作日" in out.text, out.text

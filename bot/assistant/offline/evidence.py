@@ -374,7 +374,7 @@ class Evidence:
         for ask in q.asks if fact_missing is None and len(q.asks) > 1 else ():
             # "资助多少万？资助期是几年？": each question asks its own kind, and each is to be given
             own = [t for t in facts if t.asked(ask)]
-            if own and not any(t.answered_by(s.text) for t in own for s in about):
+            if own and not any(t.answered_by(s.text) for t in own for s in about) and not self._compared(own, about):
                 fact_missing = own[0]
                 break
         # the subject may be the whole document's: a 资助 notice's "5个工作日内完成修改" is about the 资助
@@ -413,6 +413,13 @@ class Evidence:
         if options and not any(o in normalize_message(s.text) for o in options for s in chosen):
             return Missing("options", topic=topic)
         return None
+
+    def _compared(self, kinds: Sequence[AnswerType], about: Sequence[Sentence]) -> bool:
+        """A comparison asked ("哪个时限更长") of figures the message asks for, which two sentences state: the
+        reader compares "五个工作日" and "十五个工作日" quoted side by side."""
+        others = [t for t in self.asked if not t.compares]
+        givers = [s for s in about if any(t.answered_by(s.text) for t in others)]
+        return any(t.compares for t in kinds) and len(givers) >= 2
 
     def own_term(self, chosen: Sequence[Sentence]) -> str:
         """The longest run of the question's characters (at least ``OWN_TERM`` of them, no 的: a term, not

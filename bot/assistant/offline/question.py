@@ -48,6 +48,8 @@ class AnswerKindRule(BaseModel):
     label_en: str = ""
     refuse: bool = True
     subject: bool = False
+    compares: bool = Field(default=False, description="A comparison (哪个更长): also given by two sentences stating "
+                           "figures of another kind the message asks for, which the reader compares")
     narrows: list[str] = Field(default_factory=list, description="Wider kinds this one asks more precisely: "
                                "not asked when this one is")
 

@@ -160,6 +160,7 @@ class AnswerType:
     label_en: str = ""
     refuse: bool = True
     subject: bool = False
+    compares: bool = False
 
     def __post_init__(self) -> None:
         self._cues = [re.compile(c) for c in self.cues]
