@@ -89,6 +89,7 @@ class RefusalWording(_Strict):
     no_year: str
     year_detail: str
     detail: str  # what a partial answer says is not stated when the question names no detail and no kind
+    whose_detail: str  # the kind not stated, of the thing asked, when the quoted sentence is another thing's
     other_place: str
     other_place_docs: str
     not_in_named: str

@@ -60,11 +60,11 @@ def composer() -> PolicyComposer:
                           plans=LetterRules.load().plans, today=dt.date(2026, 1, 1))
 
 
-def answer(question: str, *hits: Hit, named: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def answer(question: str, *hits: Hit, named: tuple[str, ...] = (), english: bool = False):  # type: ignore[no-untyped-def]
     from retrieval.normalize import QueryNormalizer
 
     return composer().policy_answer(QueryNormalizer()(question).expanded, list(hits), COVERED, question=question,
-                                    named=named)
+                                    named=named, english=english)
 
 
 def test_the_direct_answer_comes_first_then_its_passages() -> None:
@@ -995,6 +995,8 @@ def test_a_rate_for_one_kind_of_enterprise_does_not_answer_for_another() -> None
     # the sentence is quoted as what the documents say; the lead says whose rate they do not give
     assert not out.grounded and "没有规定小型微利企业的具体比例或税率" in out.text, out.text
     assert answer("非居民企业的所得按多少税率征收企业所得税？", rate).grounded
+    out = answer("What income tax rate do small low-profit enterprises pay?", rate, english=True)
+    assert not out.grounded and "(for small low-profit enterprises)" in out.text, out.text
 
 
 def test_a_number_of_tax_years_says_how_many_years() -> None:

@@ -246,9 +246,9 @@ class Evidence:
 
     def gives_focus(self, text: str, hit: Hit | None = None) -> bool:
         """The sentence names the asked detail — one of its words, or half of its character pairs
-        (documents abbreviate: 高新技术企占企业总数) — with its topic when the question gives one, which the
-        text of its passage (``hit``) before it may name (an article names its subject once: "对试验区的新技术企业，实行下列…：
-        （二）新技术企业…三年内免征所得税")."""
+        (documents abbreviate: 高新技术企占企业总数) — with its topic when the question gives one, which its
+        passage (``hit``) may name before it: an article names its subject once ("对试验区的新技术企业，实行
+        下列…：（二）新技术企业…三年内免征所得税")."""
         if not self._focus:
             return False
         earlier = normalize_message(before(hit, text)) if hit is not None and self._topic else ""
@@ -289,7 +289,8 @@ class Evidence:
     def _others(self, text: str) -> list[tuple[list[re.Pattern[str]], set[int]]]:
         """The kinds of which the sentence names members, none of them the question's."""
         text = normalize_message(text)
-        return [(group, named) for group, named in self._named if (stated := _members(group, text)) and not stated & named]
+        return [(group, named) for group, named in self._named
+                if (stated := _members(group, text)) and not stated & named]
 
     def asked_instead(self, text: str) -> list[str]:
         """The members the question names (as it writes them: 小型微利企业) of the kinds of which the sentence

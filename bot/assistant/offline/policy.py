@@ -415,8 +415,8 @@ class PolicyComposer:
         if missing.what == "kind" and missing.kind is not None and not (frame.options and frame.focus_label):
             detail = missing.kind.label_en if english else missing.kind.label
             named = evidence.asked_instead(sent.text)
-            if named and not english:  # the sentence quoted is another kind's: say whose detail is not stated
-                detail = f"{w.list_separator.join(named)}的{detail}"
+            if named:  # the sentence quoted is another kind's: say whose detail is not stated
+                detail = w.refusal.whose_detail.format(whose=w.list_separator.join(named), detail=detail)
         else:
             # a choice is about its focus: "加计扣除比例是75%还是100%"; else the figure offered ("按175%扣除吗"),
             # else the kind asked ("还能用多少年？是不是从50年算？": only the asker's 50年 is stated)

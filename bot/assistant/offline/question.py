@@ -451,7 +451,8 @@ class QuestionReader:
             if len(variant) >= 2 and not _is_latin(variant) and variant in phrase and variant not in self._generic:
                 out += [variant, *sorted(c for c in canonicals if c not in self._generic)]
         generic_here = [g for g in self._generic if len(g) >= 2 and g in phrase]
-        places_here = [m.group() for m in self._place_patterns[0][1].finditer(phrase)]
+        places_here = [m.group() for english, pattern in self._place_patterns if not english
+                       for m in pattern.finditer(phrase)]
         for token in self.tokenize(phrase):
             token = token.strip()
             if (len(token) < 2 or token in self._generic or token in self._fillers
