@@ -21,7 +21,7 @@ from typing import Literal
 
 from bot.assistant.normalize import normalize_message
 from bot.assistant.numbers import CN_BIG, count_pattern
-from bot.assistant.offline.question import Place, Question, QuestionConfig, read_figure, unique
+from bot.assistant.offline.question import Place, Question, QuestionConfig, clauses, read_figure, unique
 from bot.assistant.offline.sentences import AnswerType, Sentence, answer_types
 from retrieval.models import Hit, Jurisdiction, short_place
 
@@ -251,12 +251,14 @@ class Evidence:
         下列…：（二）新技术企业…三年内免征所得税")."""
         if not self._focus:
             return False
-        earlier = normalize_message(before(hit, text)) if hit is not None and self._topic else ""
-        text = normalize_message(text)
+        raw, text = text, normalize_message(text)
         named = any(holds(text, w) for w in self._focus) or _pair_share(self._focus_label, text) >= FOCUS_PAIRS
         if self._heads and not any(holds(text, h) for h in self._heads):
             return False  # "奖励申报截止": the 申报 whose deadline is asked, not any 成果转化
-        return named and (not self._topic or any(w in text or w in earlier for w in self._topic))
+        if not named or not self._topic or any(w in text for w in self._topic):
+            return named
+        earlier = normalize_message(before(hit, raw)) if hit is not None else ""  # only when the sentence lacks it
+        return any(w in earlier for w in self._topic)
 
     def names_topic(self, text: str) -> bool:
         text = normalize_message(text)
@@ -430,7 +432,7 @@ class Evidence:
         asked = self.question.ask or self.question.text
         texts = [normalize_message(s.text) for s in chosen]
         best = ""
-        for clause in re.split(r"[，,；;。]", asked):
+        for clause in clauses(asked):
             if clause in self.question.asker_clauses:
                 continue
             for run in re.findall(r"[\u4e00-\u9fff]+", clause):

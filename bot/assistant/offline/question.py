@@ -320,7 +320,7 @@ class QuestionReader:
         q.listing = bool(self._listing.search(text))
         q.asks = [part for part in re.split(r"[？?]", text) if part.strip()] or [text]
         q.several = len(q.asks) > 1 or bool(self._several and self._several.search(text))
-        q.asker_clauses = [c for c in re.split(r"[，,；;。]", text) if self._asker and self._asker.match(c)]
+        q.asker_clauses = [c for c in clauses(text) if self._asker and self._asker.match(c)]
         listed = self._listed.search(text) if self._listed and q.listing else None
         q.listed_item = listed.group("item") if listed else ""
         counted = self._listed_count.search(text) if self._listed_count and q.listing else None
@@ -536,6 +536,11 @@ _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|�
 
 def _is_latin(text: str) -> bool:
     return not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a message, as the reader and the evidence both cut it (at ，；。)."""
+    return re.split(r"[，,；;。]", text)
 
 
 def unique(items: Iterable[_T]) -> list[_T]:
