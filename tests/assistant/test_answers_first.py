@@ -1020,3 +1020,18 @@ def test_which_of_two_periods_is_longer_is_answered_by_quoting_both() -> None:
         "监督机构应当自收到投诉之日起十五个工作日内提出处理意见。"))
     out = answer("投诉交给主管部门和交给监督机构，各自有几个工作日？哪个时限更长？", article)
     assert out.grounded and "五个工作日" in out.text and "十五个工作日" in out.text, out.text
+
+
+def test_the_words_a_premise_holds_do_not_make_a_sentence_about_the_ask() -> None:
+    # the asker knows the notice period and names the 举报人 again; the 奖金's day is not in these clauses
+    start = passage("jl-13", doc="奖励办法", title="奖励办法", section="第十三条",
+                    text="第十三条 对符合本办法规定的奖励条件的举报，应当在举报查证属实、作出处理后30个工作日内启动奖励程序。")
+    notice = passage("jl-15", doc="奖励办法", title="奖励办法", section="第十五条",
+                     text="第十五条 应当在作出奖励决定之日起10个工作日内将奖励决定告知举报人。")
+    asked = "作出奖励决定以后10个工作日内要通知举报人；那决定下来以后，最晚多少天内得把奖金打到举报人卡上？"
+    out = answer(asked, start, notice)
+    assert not out.grounded and "30个工作日" not in out.text
+    paid = passage("jl-16", doc="奖励办法", title="奖励办法", section="第十六条",
+                   text="第十六条 奖金应当在作出奖励决定之日起20个工作日内发放给举报人。")
+    out = answer(asked, start, notice, paid)
+    assert out.grounded and "20个工作日" in out.text.split("\n")[0]

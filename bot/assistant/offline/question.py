@@ -352,7 +352,7 @@ class QuestionReader:
             words = self.words(_PREDICATE.split(focus)[0])
             if not words:
                 continue
-            q.focus_label, q.focus = focus, words
+            q.focus_label, q.focus = focus, self._not_known(words, premise)
             q.topic_label, q.topic = topic, self.words(topic)
             noun = _ASKED_NOUN.search(q.text[m.end() - 4:])
             q.asked_noun = noun.group(1) if noun else ""
@@ -367,22 +367,32 @@ class QuestionReader:
             focus = self._strip(m.group("focus"))
             words = self.words(focus)
             if words:
-                q.focus_label, q.focus = focus, words
+                q.focus_label, q.focus = focus, self._not_known(words, premise)
                 # the longest word ending the phrase: 工作许可, not 许可 (居留许可 is another permit), with the
                 # documents' wording of it; none when the phrase was cut inside a word ("…把发奖这件事办起|来")
                 end = m.end("focus")
                 cut = end == m.end() and end < len(q.text) and bool(_WORD_GOES_ON.match(q.text, end))
                 head = "" if cut else max((w for w in words if len(w) >= 2 and focus.endswith(w)), key=len, default="")
+                head = head if head in q.focus else ""
                 q.focus_heads = [head, *sorted(self._variants.get(head, ()))] if head else []
                 return
         # "个人月收入低于3500元可以减缴，那个体工商户要满足什么标准": what the question says it knows is not
         # what it asks; the detail is what the ask names that the premise does not
         if premise is not None:
-            known = set(self.words(premise.group("premise")))
             ask = self._strip(premise.group("ask"))
-            words = [w for w in self.words(ask) if w not in known and not any(w in k or k in w for k in known)]
+            words = self._not_known(self.words(ask), premise, keep=False)
             if words:
                 q.focus_label, q.focus = ask, words
+
+    def _not_known(self, words: list[str], premise: re.Match[str] | None, *, keep: bool = True) -> list[str]:
+        """The words of a detail that the premise does not hold: "作出奖励决定后10个工作日内通知举报人，那…多少天内把
+        奖金打到举报人卡上" asks about the 奖金, the 举报人 being the premise's. With ``keep``, all of them when the
+        premise holds every one (the ask restates its subject)."""
+        if premise is None:
+            return words
+        known = set(self.words(premise.group("premise")))
+        new = [w for w in words if w not in known and not any(w in k or k in w for k in known)]
+        return new or (words if keep else [])
 
     def _asking_clauses(self, text: str) -> list[tuple[int, int]] | None:
         """The spans of the clauses of a question of several clauses that ask (hold 多少, 吗, 给不给 … or end
