@@ -35,7 +35,8 @@ INLINE: list[tuple[str | None, re.Pattern[str]]] = [
                           r"(?=\s|$|【|浏览|阅读|点击|发布|作者|字号|\|)")),
     (None, re.compile(r"(?:作者|责任编辑|编辑|信息发布人)\s*[:：]\s*[^\s【】|]{0,20}")),
     (None, re.compile(r"(?:浏览次数|阅读次数|点击数|点击量|访问量|浏览量|阅读量)\s*[:：]?\s*\d*")),
-    (None, re.compile(r"【?\s*字[号体]\s*[:：]?\s*(?:(?:[大中小]\s*){2,3}|\[\s*\])】?")),  # "字体:[ ]": its buttons lost
+    # "字体:[ ]", "字号: | |": its buttons lost
+    (None, re.compile(r"【?\s*字[号体]\s*(?:[:：]?\s*(?:(?:[大中小]\s*){2,3}|\[\s*\])|[:：][\s|]*$)】?")),
     (None, re.compile(r"【?\s*(?:保护视力色|视力保护色)\s*[:：]?[^】]*】?")),
     (None, re.compile(r"【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|我要打印|收藏|分享到)\s*】?(?=[\s【]|$)")),
     (None, re.compile(r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面")),
@@ -136,6 +137,8 @@ def strip_chrome(line: str) -> tuple[str, dict[str, str]]:
             return " "
         out = rx.sub(repl, out)
     out = re.sub(r"[ \u3000\t]{2,}", " ", out).strip(" \u3000\t|")
+    if out != line.strip(" \u3000\t") and "published" not in fields and re.fullmatch(_DATE + _TIME, out):
+        fields["published"], out = out, ""  # "2023-01-17 来源:[科技局]": a day standing with chrome is the page's
     if out != line.strip(" \u3000\t"):
         half = len(out.replace(" ", "")) // 2
         compact = out.replace(" ", "")

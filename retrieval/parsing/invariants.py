@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from retrieval.dedupe import normalize
 from retrieval.models import ParsedDocument
-from retrieval.parsing.chrome import chrome_row, cut_chrome, listed_field, strip_chrome
+from retrieval.parsing.chrome import cut_chrome, is_chrome_only, listed_field, strip_chrome
 
 # units: sentences and table cells; also cut where a run-on page glues a heading, a rule or a
 # signature date onto the text around it
@@ -59,7 +59,7 @@ def source_units(text: str) -> list[str]:
         if k + 1 < len(lines) and listed_field(s, lines[k + 1]) is not None:
             value_of_label = True
             continue
-        if chrome_row(s) is not None:
+        if is_chrome_only(s):  # a metadata row, or a line of chrome and the page's day ("2023-01-17 来源:[科技局]")
             continue
         # chrome cut out of the whole line first: a value such as 发布时间：2016-05-16 15:23:18 would
         # be cut at its colons into pieces that no longer read as chrome

@@ -315,7 +315,11 @@ def effective_date(text: str, history: list[str], date: str | None) -> str | Non
             return parse_date(when)
         if history and when != "批准之日" and all(_APPROVAL.search(h) for h in history):
             return None  # dated only by its approval: the day it was published is not printed
-        return date
+        # "自发布之日起施行" under "1999年4月3日 国务院令第262号发布" and "2002年3月24日 …修订": the day it was
+        # 发布, not the day of a later revision
+        verb = when[:2]
+        published = next((d for h in history if verb in _undated(h) and (d := parse_date(h))), None)
+        return published or date
     for item in history:
         if item.rstrip("）)").endswith("施行"):
             return parse_date(item)

@@ -30,6 +30,8 @@ from retrieval.parsing.meta import (
 )
 
 _TERMINAL = re.compile(r"[。；;，,：:！？]$")
+TITLE_PLAIN = 50  # characters of an unmarked line that may be a title line
+TITLE_MARKED = 100  # of a line the markup marks as a heading (Markdown #, HTML h1, a DOCX Title)
 
 
 @dataclass
@@ -108,9 +110,10 @@ def read_header(lines: list[str]) -> Header:
         h.chrome.update(fields)
         heading = s.lstrip("#").strip()
         heading, glued = split_title_history(heading)
-        titleish = (len(heading) <= 50 and not _TERMINAL.search(heading) and "\t" not in s
-                    and not match_marker(heading))
         marked = s.startswith("#")
+        # a heading the markup marks may be as long as a 转发 notice's title (关于转发《…关于开展…工作的通知》的通知)
+        titleish = (len(heading) <= (TITLE_MARKED if marked else TITLE_PLAIN) and not _TERMINAL.search(heading)
+                    and "\t" not in s and not match_marker(heading))
         if titleish and not h.doc_number and len(h.title_lines) < 3 and not closed:
             h.title_lines.append(heading)
             h.history += glued

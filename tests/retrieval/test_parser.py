@@ -12,6 +12,7 @@ from retrieval import load_corpus, parse_file, parse_text
 from retrieval.dedupe import NearDuplicateIndex, normalize, similarity
 from retrieval.errors import MetadataError
 from retrieval.parsing.chrome import chrome_row
+from retrieval.loaders import load_file
 from retrieval.parsing.invariants import text_coverage
 from retrieval.parsing.meta import normalize_doc_number, parse_date
 
@@ -746,3 +747,27 @@ def test_a_notice_copied_without_its_title_line_is_named_by_the_number_it_prints
                       "一、申报条件\n运营时间须满1年。\n示范市科学技术局\n2024年5月10日\n", encoding="utf-8")
     meta = parse_file(source).meta
     assert (meta.title, meta.doc, meta.issuer) == ("示科〔2024〕12号", "示科〔2024〕12号", "示范市科学技术局")
+
+
+def test_a_long_page_title_and_the_bare_day_under_it_are_read(tmp_path):
+    # a 转发 notice's heading runs past 50 characters; the page prints its day without a label, beside chrome
+    title = "关于转发《示范省科学技术厅示范省财政厅关于开展2023年度示范省中央引导地方科技发展资金项目申报工作的通知》的通知"
+    source = tmp_path / "page.html"
+    source.write_text("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>t</title></head><body>"
+                      "<p>当前位置:首页 &gt; 示范科技 &gt; 通知公告</p>"
+                      f"<h1>{title}</h1><p>2023-01-17   来源:[科技局]   字号: | |</p>"
+                      "<p>各县(市)区科技局:</p><p>一、网上申报项目截止时间为2023年2月26日。</p></body></html>",
+                      encoding="utf-8")
+    doc = parse_file(source)
+    assert (doc.meta.title, doc.meta.date) == (title, "2023-01-17")
+    text = "".join(c.text for c in doc.chunks)
+    assert "字号" not in text and "网上申报项目截止时间为2023年2月26日" in text
+    assert text_coverage(load_file(source).text, [doc]).lost == []  # the day is read, not lost
+
+
+def test_in_force_from_its_publication_is_the_day_it_was_published_not_revised():
+    text = ("# 示范管理条例\n\n1999年4月3日 中华人民共和国国务院令第900号发布\n\n"
+            "2002年3月24日 《国务院关于修改〈示范管理条例〉的决定》修订\n\n"
+            "第一条 为了加强示范管理，制定本条例。\n\n第二条 本条例自发布之日起施行。\n")
+    meta = parse_text(text, source="示范管理条例.md", markup=True).meta
+    assert (meta.date, meta.effective_date) == ("2002-03-24", "1999-04-03")
