@@ -1035,3 +1035,12 @@ def test_the_words_a_premise_holds_do_not_make_a_sentence_about_the_ask() -> Non
                    text="第十六条 奖金应当在作出奖励决定之日起20个工作日内发放给举报人。")
     out = answer(asked, start, notice, paid)
     assert out.grounded and "20个工作日" in out.text.split("\n")[0]
+
+
+def test_a_question_word_in_a_question_asked_with_ma_asks_for_nothing() -> None:
+    # "缓几个月" is "put off for some months": the question asks whether, not how long
+    rule = passage("gj-18", doc="公积金条例", title="公积金条例", section="第十八条",
+                   text="第十八条 对缴存确有困难的单位，经本单位职工代表大会讨论通过，并经管理中心审核，可以降低缴存比例或者缓缴。")
+    out = answer("公司这两年效益不好，公积金先少交一点或者缓几个月再交，可以吗？", rule)
+    assert out.grounded and "可以降低缴存比例或者缓缴" in out.text
+    assert not answer("公积金最多能缓缴几个月？", rule).grounded  # asked how long, it is not stated

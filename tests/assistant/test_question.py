@@ -250,3 +250,10 @@ def test_what_a_message_of_several_sentences_asks_is_in_its_questions(reader: Qu
     # the deadline is the asker's story; what is asked is the fine
     q = reader.read("A company in our park runs a website. It ignored the deadline to fix its page. What fine can it get?")
     assert q.kinds == ["fine"], q.kinds
+
+
+def test_a_question_asked_with_ma_asks_no_kind_of_fact_with_its_question_words(reader: QuestionReader) -> None:
+    # 几 in a 吗 question means "some"; the tag 可以吗 asks of the clause before it, 有清单吗 only of itself
+    assert "duration" not in reader.read("公积金先缓几个月再交，可以吗？").kinds
+    assert "duration" in reader.read("公积金最多能缓几个月？").kinds
+    assert "materials" in reader.read("申报资助需要准备哪些纸质材料，有清单吗？").kinds

@@ -312,6 +312,7 @@ class QuestionReader:
         # what a message of several sentences asks is in its questions: "…ignored the deadline to fix this.
         # What fine can it get?" asks for no deadline
         asked = " ".join(p for p in _SENTENCE_END.split(text) if re.search(r"[？?]", p)) or text
+        asked = "".join(_yes_or_no(p) for p in re.split(r"(?<=[？?])", asked))
         kinds = [name for name, cues in self._kinds.items() if any(c.search(asked) for c in cues)]
         narrowed = {wide for name in kinds for wide in self.config.answer_kinds[name].narrows}
         q.kinds = [name for name in kinds if name not in narrowed]
@@ -539,6 +540,21 @@ def read_figure(m: re.Match[str]) -> tuple[float, str] | None:
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
+_BY_MA = re.compile(r"[吗嘛][？?！!。\s]*$")  # a question asked with 吗: yes or no
+_INDEFINITE = re.compile(r"几|多少|什么|啥|哪")
+_TAG = re.compile(r"^(?:这样|那样|那)?(?:也|还)?(?:可以|行|可行|对|是|好|没问题|合法|允许)吗")  # asks of the clause before it
+
+
+def _yes_or_no(question: str) -> str:
+    """A question asked with 吗, with its question words made indefinite: "缓几个月再交，可以吗" asks yes or no,
+    not for a period. Only the clause of the 吗 is (with the clause before a tag such as 可以吗): "需要准备哪些材料，有
+    清单吗" still asks which."""
+    if not _BY_MA.search(question):
+        return question
+    parts = re.split(r"(?<=[，,；;])", question)
+    last = len(parts) - 1
+    start = last - 1 if last > 0 and _TAG.match(parts[last].strip()) else last
+    return "".join(parts[:start]) + _INDEFINITE.sub("某", "".join(parts[start:]))
 _SENTENCE_END = re.compile(r"(?<=[。！!])|(?<=\.)\s+")
 _WORD_GOES_ON = re.compile(r"[\u4e00-\u9fff](?<![吗呢了啊吧呀的])")
 _ASKED_NOUN = re.compile(r"(?:什么|哪些|啥|哪几)(?:个|家|项|类|种|条|次|名)?(?:样的)?([\u4e00-\u9fff]{2,4}?)(?:[？?。，,！!]|$)")
