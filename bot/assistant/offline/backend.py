@@ -53,6 +53,7 @@ from retrieval.models import Hit
 log = logging.getLogger(__name__)
 
 FOLLOWUP_MAX_CHARS = 16  # a longer message is a question of its own, even when it starts with 那
+DEFINITION_HITS = 3  # passages searched for a term the question describes instead of naming
 MAX_NAMED_DOCS = 2  # a question naming more documents than this is answered from all of them
 WHOLE_SECTION_TOP = 5  # the best hits whose article, split over passages, is read whole
 WHOLE_SECTION_MAX = 4  # … when it is split over at most this many
@@ -195,9 +196,23 @@ class OfflineBackend:
                         listed += naming.result.hits
             hits = _merged(_merged(_interleaved(per_doc), hits), listed)
         hits = _whole_sections(q, hits)
-        return self.policy.policy_answer(_without(found.query_expanded, found.named_spans), hits, found.coverage,
-                                         english=english, question=q.message, frame=frame,
-                                         named=named if len(found.named_docs) <= MAX_NAMED_DOCS else ())
+        named = named if len(found.named_docs) <= MAX_NAMED_DOCS else []
+        query_words = _without(found.query_expanded, found.named_spans)
+        answer = self.policy.policy_answer(query_words, hits, found.coverage, english=english, question=q.message,
+                                           frame=frame, named=named)
+        defined = None if answer.grounded or english else next(
+            ((term, h.doc) for h in hits[:DEFINITION_HITS] if (term := self.policy.reader.described(q.message, h.text))),
+            None)
+        if defined is None:
+            return answer
+        # the question describes what the document names by a term it defines: its rules are written with the term
+        (term, renamed), doc = defined
+        by_term = yield from self._search(q, renamed, doc=doc)
+        if not isinstance(by_term.result, PolicyPassages):
+            return answer
+        again = self.policy.policy_answer(renamed, _merged(by_term.result.hits, hits), found.coverage,
+                                          english=english, question=q.message, frame=frame, named=named)
+        return again if again.grounded else answer
 
     def _metadata(self, q: Question, frame: QuestionFrame, found: PolicyPassages, named: list[str], *,
                   english: bool) -> Generator[ToolOutcome, None, Composed | None]:

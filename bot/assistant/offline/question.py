@@ -135,6 +135,8 @@ class QuestionConfig(BaseModel):
     several: str = Field(default="", description="Words that ask one detail of several things at once (分别, 各自, "
                          "respectively); several questions in one message need no such word")
     exception: str = Field(default="", description="A sentence qualifying the rule before it (但…除外, 不予公示)")
+    definition: str = Field(default="", description="A sentence defining a term (本条例所称重复侵权，是指…): groups "
+                            "`term` and `meaning`")
     delegation: str = Field(default="", description="A clause that leaves the detail to another rule "
                             "(按照国家有关规定执行, 由省级人民政府规定) or its timing open (应当及时备案)")
     delegation_local: str = Field(default="", description="Who a delegation names that makes it a place's own rule "
@@ -264,6 +266,7 @@ class QuestionReader:
         self._choice = re.compile(c.choice) if c.choice else None
         self._several = re.compile(c.several) if c.several else None
         self._asker = re.compile(c.focus.asker) if c.focus.asker else None
+        self._definition = re.compile(c.definition) if c.definition else None
         self._issuer_after = re.compile(c.places.issuer_after)
         self._issuer_after_en = re.compile(c.places.issuer_after_en) if c.places.issuer_after_en else None
         self._issuer_title = re.compile(c.places.issuer_title) if c.places.issuer_title else None
@@ -443,6 +446,27 @@ class QuestionReader:
                     phrase, changed = phrase[len(filler):], True
         return phrase.strip(" “”\"'")
 
+    def described(self, question: str, text: str) -> tuple[str, str] | None:
+        """The term a passage defines by the words the question uses instead of it, and the question with the
+        term for its description: "…被认定侵犯了别人的专利，过后又去侵犯同一个专利，被查处的话罚多少钱" describes what
+        "本条例所称的重复侵权，是指…再次侵犯同一专利权的行为" names 重复侵权 ("重复侵权 被查处的话罚多少钱"), and the rule on
+        it is written with that term. At least ``DESCRIBED_WORDS`` of the question's words must be in the meaning,
+        and the term not in the question; a clause is part of the description when two of its words are, and some
+        clause must be left to ask something of it."""
+        if self._definition is None:
+            return None
+        question = normalize_message(question)
+        asked = set(self.words(question))
+        for m in self._definition.finditer(normalize_message(text)):
+            term, meaning = m.group("term"), m.group("meaning")
+            if term in question or sum(w in meaning for w in asked) < DESCRIBED_WORDS:
+                continue
+            rest = [c for c in re.split(r"(?<=[，,；;？?。])", question)
+                    if c.strip() and sum(w in meaning for w in set(self.words(c))) < 2]
+            if rest:  # something is asked of the thing described, not what the definition itself says
+                return term, f"{term} {''.join(rest)}"
+        return None
+
     def words(self, phrase: str) -> list[str]:
         """The words of a phrase that name something particular, with the documents' wording of each."""
         if not phrase:
@@ -540,6 +564,7 @@ def read_figure(m: re.Match[str]) -> tuple[float, str] | None:
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")  # a rate a yes/no question offers ("能按175%扣除吗")
 _PREDICATE = re.compile(r"(?<=.)(?:要|能|会|可以|应当|应该|需要|必须|得以)")
 _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类名所条批次种位]")
+DESCRIBED_WORDS = 3  # of the question's particular words a definition's meaning must hold to be what it describes
 _BY_MA = re.compile(r"[吗嘛][？?！!。\s]*$")  # a question asked with 吗: yes or no
 _INDEFINITE = re.compile(r"几|多少|什么|啥|哪")
 _TAG = re.compile(r"^(?:这样|那样|那)?(?:也|还)?(?:可以|行|可行|对|是|好|没问题|合法|允许)吗")  # asks of the clause before it
