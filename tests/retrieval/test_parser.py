@@ -11,8 +11,8 @@ import pytest
 from retrieval import load_corpus, parse_file, parse_text
 from retrieval.dedupe import NearDuplicateIndex, normalize, similarity
 from retrieval.errors import MetadataError
-from retrieval.parsing.chrome import chrome_row
 from retrieval.loaders import load_file
+from retrieval.parsing.chrome import chrome_row
 from retrieval.parsing.invariants import text_coverage
 from retrieval.parsing.meta import normalize_doc_number, parse_date
 
