@@ -201,12 +201,12 @@ class OfflineBackend:
         answer = self.policy.policy_answer(query_words, hits, found.coverage, english=english, question=q.message,
                                            frame=frame, named=named)
         defined = None if answer.grounded or english else next(
-            ((term, h.doc) for h in hits[:DEFINITION_HITS] if (term := self.policy.reader.described(q.message, h.text))),
+            ((by, h.doc) for h in hits[:DEFINITION_HITS] if (by := self.policy.reader.described(q.message, h.text))),
             None)
         if defined is None:
             return answer
         # the question describes what the document names by a term it defines: its rules are written with the term
-        (term, renamed), doc = defined
+        (_, renamed), doc = defined
         by_term = yield from self._search(q, renamed, doc=doc)
         if not isinstance(by_term.result, PolicyPassages):
             return answer
