@@ -1044,3 +1044,15 @@ def test_a_question_word_in_a_question_asked_with_ma_asks_for_nothing() -> None:
     out = answer("公司这两年效益不好，公积金先少交一点或者缓几个月再交，可以吗？", rule)
     assert out.grounded and "可以降低缴存比例或者缓缴" in out.text
     assert not answer("公积金最多能缓缴几个月？", rule).grounded  # asked how long, it is not stated
+
+
+def test_a_number_of_hours_is_a_period() -> None:
+    fair = passage("zl-26", doc="专利规定", title="专利规定", section="第二十六条",
+                   text="第二十六条 展会主办方应当接受专利侵权投诉，并及时移交专利管理部门依法处理。")
+    asked = "展会上发现侵权，向主办方投诉后，主办方要在几个小时内把投诉转给专利管理部门？"
+    assert not answer(asked, fair).grounded  # "及时" gives no number of hours
+    timed = passage("zl-27", doc="专利规定", title="专利规定", section="第二十七条",
+                    text="第二十七条 展会主办方接到专利侵权投诉后，应当在24小时内移交专利管理部门。")
+    out = answer(asked, fair, timed)
+    assert out.grounded and "24小时" in out.text.split("\n")[0]
+
