@@ -1056,3 +1056,13 @@ def test_a_number_of_hours_is_a_period() -> None:
     out = answer(asked, fair, timed)
     assert out.grounded and "24小时" in out.text.split("\n")[0]
 
+
+def test_a_record_of_the_documents_history_states_no_rule_of_its_year() -> None:
+    # the text in force is the 2014 revision; the 2006 adoption record says nothing of the 2006 version's fines
+    record = passage("zb-0", doc="示范市专利规定", title="示范市专利规定", date="2014-11-27",
+                     text="2006年5月17日 示范市第十二届人民代表大会常务委员会第二十四次会议通过\n"
+                          "2014年10月29日 示范市第十四届人民代表大会常务委员会第二十三次会议通过修订")
+    fine = passage("zb-31", doc="示范市专利规定", title="示范市专利规定", section="第三十一条", date="2014-11-27",
+                   text="第三十一条 同一侵权人再次侵犯同一专利权的，由市专利管理部门责令改正，可以并处二万元以上二十万元以下的罚款。")
+    out = answer("示范市2006年那一版专利规定里，对再次侵犯同一专利权的罚款上限是多少？", fine, record)
+    assert not out.grounded and "2006" in out.text and "二十万元" not in out.text.split("\n")[0]

@@ -24,6 +24,7 @@ from bot.assistant.numbers import CN_BIG, count_pattern
 from bot.assistant.offline.question import Place, Question, QuestionConfig, clauses, read_figure, unique
 from bot.assistant.offline.sentences import AnswerType, Sentence, answer_types
 from retrieval.models import Hit, Jurisdiction, short_place
+from retrieval.parsing.meta import history_items
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "0012345678" + "9", strict=True))
 _CN_DIGITS["o"] = "0"  # "二Ｏ一一年": a letter O typed for 〇
@@ -268,12 +269,17 @@ class Evidence:
     def statistic_years(self, text: str, hit: Hit) -> list[int]:
         """Years whose past figures a sentence reports (not targets: "到2020年"), up to the document's year."""
         issued = int(hit.date[:4]) if hit.date and hit.date[:4].isdigit() else None
-        years = {int(y) for y in self.rules.statistic.findall(normalize_message(text))}
+        years = {int(y) for y in self.rules.statistic.findall(normalize_message(_without_records(text)))}
         return sorted(y for y in years if issued is None or y <= issued)
 
     def year_stated(self, text: str, hit: Hit) -> bool:
+        """The text states the asked year, or its document is of that year. A record of the document's own history
+        ("2006年5月17日 …常务委员会…会议通过") states no rule or figure of that year: the text in force may be a later
+        revision's."""
         year = self.question.year
-        return year is not None and (year in years_in(text) or (hit.date or "")[:4] == str(year))
+        if year is None:
+            return False
+        return year in years_in(_without_records(text)) or (hit.date or "")[:4] == str(year)
 
     def bounds_asker(self, text: str) -> bool:
         """The sentence sets the band of sums that holds a sum the asker states."""
@@ -490,6 +496,11 @@ class Evidence:
         if self.rules.grant.search(clause):
             return "grant"
         return None
+
+
+def _without_records(text: str) -> str:
+    """The text without the lines recording its document's history ("2006年5月17日 …会议通过")."""
+    return "\n".join(line for line in text.split("\n") if not history_items(line))
 
 
 def _named_zones(candidates: Sequence[str], hits: Sequence[Hit]) -> list[str]:
