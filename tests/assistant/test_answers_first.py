@@ -1066,3 +1066,15 @@ def test_a_record_of_the_documents_history_states_no_rule_of_its_year() -> None:
                    text="第三十一条 同一侵权人再次侵犯同一专利权的，由市专利管理部门责令改正，可以并处二万元以上二十万元以下的罚款。")
     out = answer("示范市2006年那一版专利规定里，对再次侵犯同一专利权的罚款上限是多少？", fine, record)
     assert not out.grounded and "2006" in out.text and "二十万元" not in out.text.split("\n")[0]
+
+
+def test_a_ceiling_asked_with_the_verb_that_sets_it_is_asked_of_the_thing_before_it() -> None:
+    # "违约金最多能约定多少" asks the ceiling of a 违约金: a clause on signing the agreement does not give it
+    signing = passage("nb-11", doc="保密条例", title="保密条例", section="第十一条",
+                      text="第十一条 企业可以根据保密岗位和密级与员工签订企业技术秘密保密协议。")
+    asked = "企业跟员工签技术秘密保密协议，违约金最多能约定多少？"
+    assert not answer(asked, signing).grounded
+    capped = passage("nb-12", doc="保密条例", title="保密条例", section="第十二条",
+                     text="第十二条 保密协议约定的违约金不得超过员工上一年度工资总额的三倍。")
+    out = answer(asked, signing, capped)
+    assert out.grounded and "三倍" in out.text.split("\n")[0]
