@@ -257,3 +257,9 @@ def test_a_question_asked_with_ma_asks_no_kind_of_fact_with_its_question_words(r
     assert "duration" not in reader.read("公积金先缓几个月再交，可以吗？").kinds
     assert "duration" in reader.read("公积金最多能缓几个月？").kinds
     assert "materials" in reader.read("申报资助需要准备哪些纸质材料，有清单吗？").kinds
+
+
+def test_a_question_word_of_free_choice_asks_nothing(reader: QuestionReader) -> None:
+    # "随便哪天" is "any day": the question asks whether any day will do, not which day
+    assert "day" not in reader.read("续期是到期前随便哪天交申请都行吗？").kinds
+    assert "day" in reader.read("续期申请要在哪天之前交？").kinds

@@ -316,6 +316,7 @@ class QuestionReader:
         # What fine can it get?" asks for no deadline
         asked = " ".join(p for p in _SENTENCE_END.split(text) if re.search(r"[？?]", p)) or text
         asked = "".join(_yes_or_no(p) for p in re.split(r"(?<=[？?])", asked))
+        asked = _FREE_CHOICE.sub(r"\1某", asked)  # "随便哪天交都行" asks for no day: any day
         kinds = [name for name, cues in self._kinds.items() if any(c.search(asked) for c in cues)]
         narrowed = {wide for name in kinds for wide in self.config.answer_kinds[name].narrows}
         q.kinds = [name for name in kinds if name not in narrowed]
@@ -567,6 +568,7 @@ _COUNTED = re.compile(r"[\d一二两三四五六七八九十几]+[个家项类�
 DESCRIBED_WORDS = 3  # of the question's particular words a definition's meaning must hold to be what it describes
 _BY_MA = re.compile(r"[吗嘛][？?！!。\s]*$")  # a question asked with 吗: yes or no
 _INDEFINITE = re.compile(r"几|多少|什么|啥|哪")
+_FREE_CHOICE = re.compile(r"(随便|任意|无论|不管|不论)(?:是)?(?:几|多少|什么|啥|哪)")  # any, whichever: no question
 _TAG = re.compile(r"^(?:这样|那样|那)?(?:也|还)?(?:可以|行|可行|对|是|好|没问题|合法|允许)吗")  # asks of the clause before it
 
 
