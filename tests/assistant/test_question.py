@@ -263,3 +263,7 @@ def test_a_question_word_of_free_choice_asks_nothing(reader: QuestionReader) -> 
     # "随便哪天" is "any day": the question asks whether any day will do, not which day
     assert "day" not in reader.read("续期是到期前随便哪天交申请都行吗？").kinds
     assert "day" in reader.read("续期申请要在哪天之前交？").kinds
+
+
+def test_a_time_window_asked_for_is_a_period(reader: QuestionReader) -> None:
+    assert "duration" in reader.read("续期申请是不是有规定的时间段？").kinds
