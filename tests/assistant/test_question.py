@@ -261,7 +261,7 @@ def test_a_question_asked_with_ma_asks_no_kind_of_fact_with_its_question_words(r
 
 def test_a_question_word_of_free_choice_asks_nothing(reader: QuestionReader) -> None:
     # "随便哪天" is "any day": the question asks whether any day will do, not which day
-    assert "day" not in reader.read("续期是到期前随便哪天交申请都行吗？").kinds
+    assert "day" not in reader.read("续期是到期前随便哪天交申请都行，还是有规定的时间段？").kinds
     assert "day" in reader.read("续期申请要在哪天之前交？").kinds
 
 
