@@ -27,6 +27,7 @@ from retrieval.parsing.tables import split_row
 _DATE = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 _TIME = r"(?:\s*\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2})?)?"  # "16:09", "16 : 09" as some pages space it
 _LABEL_SEP = r"\s*[:：]\s*"
+_BARE_DAY = re.compile(_DATE + _TIME)
 
 # (field, pattern) — the field is reported when the value is worth keeping
 INLINE: list[tuple[str | None, re.Pattern[str]]] = [
@@ -137,13 +138,15 @@ def strip_chrome(line: str) -> tuple[str, dict[str, str]]:
             return " "
         out = rx.sub(repl, out)
     out = re.sub(r"[ \u3000\t]{2,}", " ", out).strip(" \u3000\t|")
-    if out != line.strip(" \u3000\t") and "published" not in fields and re.fullmatch(_DATE + _TIME, out):
-        fields["published"], out = out, ""  # "2023-01-17 来源:[科技局]": a day standing with chrome is the page's
-    if out != line.strip(" \u3000\t"):
-        half = len(out.replace(" ", "")) // 2
-        compact = out.replace(" ", "")
-        if half >= 4 and compact[:half] == compact[half:]:
-            out = compact[:half]
+    if out == line.strip(" \u3000\t"):
+        return out, fields  # no chrome on the line
+    if "published" not in fields and _BARE_DAY.fullmatch(out):
+        fields["published"] = out  # "2023-01-17 来源:[科技局]": a day standing with chrome is the page's
+        return "", fields
+    compact = out.replace(" ", "")
+    half = len(compact) // 2
+    if half >= 4 and compact[:half] == compact[half:]:
+        out = compact[:half]
     return out, fields
 
 
